@@ -1,0 +1,72 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Local development runs with DEBUG on; production sets DEBUG=false and a SECRET_KEY (see README).
+export DEBUG ?= true
+
+# The first interpreter on PATH that is Python >= 3.12 (pyenv picks 3.12 from .python-version).
+FIND_PYTHON := for p in python3 python3.13 python3.12 python; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	  then command -v $$p; break; fi; done
+
+.PHONY: help run test lint e2e bench messages demo clean
+
+help:
+	@echo "make run    - install, migrate, load factors and demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   - install dev tools, run ruff, the migrations check and the whole test suite"
+	@echo "make lint   - ruff only"
+	@echo "make e2e    - browser tests only (needs Debian's chromium)"
+	@echo "make bench  - benchmarks in tests/bench (not part of make test)"
+	@echo "make messages - refresh and compile the zh_Hans translation catalogue (needs gettext)"
+
+$(PY):
+	@py="$$($(FIND_PYTHON))"; \
+	if [ -z "$$py" ]; then \
+	  found="$$(python3 --version 2>&1 || echo 'no python3 at all')"; \
+	  echo "error: Kehui Carbon needs Python >= 3.12 (Django 6.1); found: $$found." >&2; \
+	  echo "       Install Python 3.12 or newer (e.g. 'pyenv install 3.12') and run make again." >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py ($$($$py --version))"; \
+	rm -rf $(VENV) && $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+
+# Stamps make re-runs cheap: dependencies are reinstalled only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet --group dev
+	@touch $@
+
+run: $(VENV)/.installed
+	@mkdir -p var staticfiles
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_superuser
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+e2e: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest tests/e2e
+
+bench: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest tests/bench -p no:randomly -s
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 staticfiles

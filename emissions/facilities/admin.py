@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Facility, Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
+    fieldsets = [
+        (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
+        (_("Inventory rules"), {"fields": ["consolidation_approach", "gwp_basis", "base_year"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # There is exactly one profile; add it only while none exists.
+        return super().has_add_permission(request) and not Organisation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_en",
+        "name_zh",
+        "kind",
+        "province",
+        "grid_region",
+        "country",
+        "ownership_share",
+        "opened_on",
+        "closed_on",
+        "is_active",
+    ]
+    list_display_links = ["code", "name_en"]
+    list_filter = ["is_active", "kind", "country", "grid_region", "province"]
+    search_fields = ["code", "name_en", "name_zh", "address"]
+    ordering = ["code"]
+    date_hierarchy = "opened_on"
+    fieldsets = [
+        (None, {"fields": ["code", "name_en", "name_zh", "kind", "is_active"]}),
+        (_("Location"), {"fields": ["address", "country", "province", "grid_region"]}),
+        (_("Boundary"), {"fields": ["ownership_share", "opened_on", "closed_on"]}),
+    ]

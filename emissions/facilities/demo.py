@@ -1,0 +1,95 @@
+"""The Xingtai Kehui demo organisation: fictional sites shaped like a Hebei manufacturer's."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from .models import ConsolidationApproach, Facility, FacilityKind, GwpBasis, Organisation
+from .regions import GridRegion, Province
+
+DEMO_ORGANISATION = {
+    "name_en": "Xingtai Kehui (demo)",
+    "name_zh": "邢台科辉（演示）",
+    "consolidation_approach": ConsolidationApproach.OPERATIONAL_CONTROL,
+    "gwp_basis": GwpBasis.AR5,
+    "base_year": 2019,
+    "reporting_currency": "CNY",
+}
+
+DEMO_FACILITIES = [
+    {
+        "code": "XT-01",
+        "name_en": "Xingtai main plant",
+        "name_zh": "邢台总厂",
+        "kind": FacilityKind.FACTORY,
+        "address": "Xingtai Economic Development Zone, Hebei",
+        "province": Province.HEBEI,
+        "grid_region": GridRegion.NORTH,
+        "opened_on": dt.date(2008, 3, 18),
+    },
+    {
+        "code": "XT-02",
+        "name_en": "Xingtai casting workshop",
+        "name_zh": "邢台铸造车间",
+        "kind": FacilityKind.FACTORY,
+        "address": "Ningjin County, Xingtai, Hebei",
+        "province": Province.HEBEI,
+        "grid_region": GridRegion.NORTH,
+        "opened_on": dt.date(2014, 9, 1),
+    },
+    {
+        "code": "XT-WH",
+        "name_en": "Xingtai finished-goods warehouse",
+        "name_zh": "邢台成品仓库",
+        "kind": FacilityKind.WAREHOUSE,
+        "address": "Xiangdu District, Xingtai, Hebei",
+        "province": Province.HEBEI,
+        "grid_region": GridRegion.NORTH,
+        "opened_on": dt.date(2016, 5, 10),
+    },
+    {
+        "code": "SJZ-OF",
+        "name_en": "Shijiazhuang sales office",
+        "name_zh": "石家庄销售办事处",
+        "kind": FacilityKind.OFFICE,
+        "address": "Chang'an District, Shijiazhuang, Hebei",
+        "province": Province.HEBEI,
+        "grid_region": GridRegion.NORTH,
+        "ownership_share": Decimal("100"),
+        "opened_on": dt.date(2017, 2, 6),
+    },
+    {
+        "code": "SH-OF",
+        "name_en": "Shanghai sales office",
+        "name_zh": "上海销售办事处",
+        "kind": FacilityKind.OFFICE,
+        "address": "Minhang District, Shanghai",
+        "province": Province.SHANGHAI,
+        "grid_region": GridRegion.EAST,
+        "opened_on": dt.date(2019, 4, 1),
+        "closed_on": dt.date(2024, 6, 30),
+        "is_active": False,
+    },
+]
+
+
+@transaction.atomic
+def load_demo_organisation() -> tuple[int, int]:
+    """Create what is missing of the demo profile and facilities; return (created, kept) counts.
+
+    Rows that already exist are left as they are, so edits made in the admin survive `make run`.
+    """
+    if Organisation.current() is None:
+        Organisation(**DEMO_ORGANISATION).save()
+    created = kept = 0
+    for row in DEMO_FACILITIES:
+        values = {"country": "CN", "ownership_share": Decimal("100"), "is_active": True, **row}
+        if Facility.objects.filter(code=values["code"]).exists():
+            kept += 1
+            continue
+        facility = Facility(**values)
+        facility.full_clean()
+        facility.save()
+        created += 1
+    return created, kept

@@ -1,0 +1,178 @@
+"""The reporting organisation and its facilities (the sites whose activity data is recorded)."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .regions import GridRegion, Province
+
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.")
+)
+facility_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]*$",
+    _("Use capital letters, digits, '-' and '_' only, e.g. XT-01."),
+)
+
+
+class ConsolidationApproach(models.TextChoices):
+    OPERATIONAL_CONTROL = "operational", _("Operational control")
+    FINANCIAL_CONTROL = "financial", _("Financial control")
+    EQUITY_SHARE = "equity", _("Equity share")
+
+
+class GwpBasis(models.TextChoices):
+    AR4 = "AR4", _("IPCC AR4 (2007)")
+    AR5 = "AR5", _("IPCC AR5 (2014)")
+    AR6 = "AR6", _("IPCC AR6 (2021)")
+
+
+class Organisation(models.Model):
+    """The one organisation this installation reports for (a self-hosted, single-tenant product)."""
+
+    SINGLETON_ID = 1
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    consolidation_approach = models.CharField(
+        _("consolidation approach"),
+        max_length=20,
+        choices=ConsolidationApproach,
+        default=ConsolidationApproach.OPERATIONAL_CONTROL,
+        help_text=_("GHG Protocol organisational boundary."),
+    )
+    gwp_basis = models.CharField(
+        _("GWP basis"),
+        max_length=3,
+        choices=GwpBasis,
+        default=GwpBasis.AR5,
+        help_text=_("One set of 100-year GWP values applies to the whole inventory."),
+    )
+    base_year = models.PositiveSmallIntegerField(
+        _("base year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    reporting_currency = models.CharField(
+        _("reporting currency"),
+        max_length=3,
+        default="CNY",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 code, e.g. CNY."))],
+    )
+
+    class Meta:
+        verbose_name = _("organisation profile")
+        verbose_name_plural = _("organisation profile")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="organisation_is_a_singleton"),
+            models.CheckConstraint(
+                condition=Q(base_year__gte=1990, base_year__lte=2100),
+                name="organisation_base_year_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_en
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "Organisation | None":
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first()
+
+
+class FacilityKind(models.TextChoices):
+    FACTORY = "factory", _("Factory")
+    OFFICE = "office", _("Office")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    LABORATORY = "laboratory", _("Laboratory")
+    DATA_CENTRE = "data_centre", _("Data centre")
+    RETAIL = "retail", _("Shop")
+    OTHER = "other", _("Other")
+
+
+class Facility(models.Model):
+    code = models.CharField(
+        _("code"), max_length=20, unique=True, validators=[facility_code_validator]
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="CN", validators=[country_code_validator]
+    )
+    province = models.CharField(
+        _("province"),
+        max_length=6,
+        choices=Province,
+        blank=True,
+        help_text=_("For Chinese sites: picks the provincial grid factor."),
+    )
+    grid_region = models.CharField(
+        _("electricity grid region"),
+        max_length=12,
+        choices=GridRegion,
+        blank=True,
+        help_text=_("Used when no provincial factor exists for a year."),
+    )
+    ownership_share = models.DecimalField(
+        _("ownership share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Applies under the equity-share approach."),
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ownership_share__gte=0, ownership_share__lte=100),
+                name="facility_ownership_share_0_to_100",
+                violation_error_message=_("Ownership share must be between 0 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gt=F("opened_on")),
+                name="facility_closed_after_opened",
+                violation_error_message=_("A facility must close after the day it opened."),
+            ),
+            models.CheckConstraint(
+                condition=Q(province="") | Q(country="CN"),
+                name="facility_province_only_in_china",
+                violation_error_message=_(
+                    "A Chinese province can only be set when the country is CN."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(grid_region="") | Q(country="CN"),
+                name="facility_grid_region_only_in_china",
+                violation_error_message=_(
+                    "A Chinese grid region can only be set when the country is CN."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name_en}"
+
+    @property
+    def local_name(self) -> str:
+        """The Chinese name when the page is in Chinese and one is recorded, else the English."""
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name_en
+
+    @property
+    def region_chain(self) -> list[str]:
+        """Regions from most to least specific, as factor selection walks them."""
+        chain = [code for code in (self.province, self.grid_region, self.country) if code]
+        return [*chain, "GLOBAL"]

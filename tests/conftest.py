@@ -1,0 +1,33 @@
+import pytest
+from django.contrib.auth.models import Permission
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # The manifest storage needs collectstatic first; tests serve static files as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Nothing is collected in tests, so WhiteNoise has no STATIC_ROOT to index (and would warn).
+    settings.STATIC_ROOT = None
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """A staff member who may read the dashboard pages but change nothing."""
+    user = django_user_model.objects.create_user("viewer", password="viewer-pass-123")
+    user.user_permissions.add(Permission.objects.get(codename="view_facility"))
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """A logged-in user without any permission."""
+    return django_user_model.objects.create_user("outsider", password="outsider-pass-123")
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client

@@ -1,0 +1,72 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from emissions.facilities.models import Facility, Organisation
+
+pytestmark = pytest.mark.django_db
+
+VALID_POST = {
+    "code": "XT-09",
+    "name_en": "New plant",
+    "name_zh": "新厂",
+    "kind": "factory",
+    "is_active": "on",
+    "address": "",
+    "country": "CN",
+    "province": "CN-HE",
+    "grid_region": "CN-North",
+    "ownership_share": "100",
+    "opened_on": "2024-01-01",
+    "closed_on": "",
+}
+
+
+@pytest.fixture
+def admin_user_client(admin_client):
+    Facility.objects.create(
+        code="XT-01", name_en="Xingtai main plant", kind="factory", opened_on=dt.date(2010, 1, 1)
+    )
+    return admin_client
+
+
+def test_the_facility_changelist_searches_and_filters(admin_user_client):
+    url = reverse("admin:facilities_facility_changelist")
+    response = admin_user_client.get(url, {"q": "Xingtai", "is_active__exact": "1"})
+    assert response.status_code == 200
+    assert b"XT-01" in response.content
+
+
+def test_the_admin_adds_a_facility(admin_user_client):
+    response = admin_user_client.post(reverse("admin:facilities_facility_add"), VALID_POST)
+    assert response.status_code == 302
+    assert Facility.objects.get(code="XT-09").name_zh == "新厂"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code", "XT-01", "Facility with this Code already exists."),
+        ("ownership_share", "120", "Ensure this value is less than or equal to 100."),
+        ("closed_on", "2023-12-31", "A facility must close after the day it opened."),
+        ("country", "cn", "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN."),
+        ("opened_on", "not-a-date", "Enter a valid date."),
+    ],
+)
+def test_the_admin_names_each_bad_field_and_writes_nothing(
+    admin_user_client, field, value, message
+):
+    response = admin_user_client.post(
+        reverse("admin:facilities_facility_add"), {**VALID_POST, field: value}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Facility.objects.filter(code="XT-09").exists()
+
+
+def test_the_organisation_profile_cannot_be_added_twice_or_deleted(admin_client):
+    Organisation(name_en="Kehui", base_year=2019).save()
+    assert admin_client.get(reverse("admin:facilities_organisation_add")).status_code == 403
+    delete_url = reverse("admin:facilities_organisation_delete", args=[1])
+    assert admin_client.get(delete_url).status_code == 403
