@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "emissions.facilities",
+    "emissions.factors",
+    "emissions.activities",
     "emissions.dashboard",
 ]
 

@@ -31,3 +31,14 @@ def outsider(django_user_model):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped factor library and activity types once, into the test database."""
+    from emissions.activities.catalogue import load_activity_types
+    from emissions.factors.loading import load_shipped_factors
+
+    with django_db_blocker.unblock():
+        load_shipped_factors()
+        load_activity_types()

@@ -9,7 +9,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
     fieldsets = [
         (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
-        (_("Inventory rules"), {"fields": ["consolidation_approach", "gwp_basis", "base_year"]}),
+        (
+            _("Inventory rules"),
+            {
+                "fields": [
+                    "consolidation_approach",
+                    "gwp_basis",
+                    "base_year",
+                    "electricity_series",
+                    "flight_radiative_forcing",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -29,6 +29,21 @@ class GwpBasis(models.TextChoices):
     AR6 = "AR6", _("IPCC AR6 (2021)")
 
 
+class ElectricitySeries(models.TextChoices):
+    """China's two official grid-factor series; one inventory reports with one of them."""
+
+    MEE_NBS = (
+        "mee_nbs",
+        _("MEE–NBS annual electricity CO2 factors (national, regional, provincial)"),
+    )
+    CN_ETS = "cn_ets", _("Carbon-market national grid factor (MEE power-sector reporting notices)")
+
+
+class FlightRadiativeForcing(models.TextChoices):
+    WITH_RF = "with_rf", _("Flights with radiative forcing uplift")
+    WITHOUT_RF = "without_rf", _("Flights without radiative forcing uplift")
+
+
 class Organisation(models.Model):
     """The one organisation this installation reports for (a self-hosted, single-tenant product)."""
 
@@ -59,6 +74,20 @@ class Organisation(models.Model):
         default="CNY",
         validators=[RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 code, e.g. CNY."))],
     )
+    electricity_series = models.CharField(
+        _("China grid factor series"),
+        max_length=20,
+        choices=ElectricitySeries,
+        default=ElectricitySeries.MEE_NBS,
+        help_text=_("The two series follow different methods and are never mixed."),
+    )
+    flight_radiative_forcing = models.CharField(
+        _("flight factors"),
+        max_length=20,
+        choices=FlightRadiativeForcing,
+        default=FlightRadiativeForcing.WITH_RF,
+        help_text=_("UK DESNZ flight factors with or without the radiative-forcing uplift."),
+    )
 
     class Meta:
         verbose_name = _("organisation profile")
@@ -81,6 +110,11 @@ class Organisation(models.Model):
     @classmethod
     def current(cls) -> "Organisation | None":
         return cls.objects.filter(pk=cls.SINGLETON_ID).first()
+
+    @property
+    def factor_series(self) -> frozenset[str]:
+        """Factor series this inventory reports with ("" = factors that belong to no series)."""
+        return frozenset({"", self.electricity_series, self.flight_radiative_forcing})
 
 
 class FacilityKind(models.TextChoices):

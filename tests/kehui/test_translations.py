@@ -20,7 +20,8 @@ def po_entries() -> list[tuple[str, str, bool]]:
         lines = block.splitlines()
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         msgid = "".join(re.findall(r'^(?:msgid )?"(.*)"$', _section(lines, "msgid "), re.M))
-        msgstr = "".join(re.findall(r'^(?:msgstr(?:\[0\])? )?"(.*)"$', _section(lines, "msgstr"), re.M))
+        msgstr_lines = _section(lines, "msgstr")
+        msgstr = "".join(re.findall(r'^(?:msgstr(?:\[0\])? )?"(.*)"$', msgstr_lines, re.M))
         if msgid:
             entries.append((unescape(msgid), unescape(msgstr), fuzzy))
     return entries

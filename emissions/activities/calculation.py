@@ -1,0 +1,278 @@
+"""Turn an activity record into emissions: validate it, choose its factor, compute per gas.
+
+The factor rule (docs/methodology.md): walk the facility's regions from the most specific
+(province → regional grid → country → GLOBAL → the type's proxy region); at the first region
+with a usable factor, take the record's year, else the latest earlier year ("lagged"), else
+the earliest later year ("proxy"). Only factors of the organisation's series are considered,
+and only those whose unit the record's unit converts to.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emissions.facilities.models import Facility, Organisation
+from emissions.factors.calculation import (
+    GasAmounts,
+    GwpSet,
+    amounts_from_factor,
+    co2e_kg,
+    round_kg,
+    round_quantity,
+)
+from emissions.factors.models import EmissionFactor
+from emissions.factors.selectors import (
+    METHANE_CODE,
+    NITROUS_OXIDE_CODE,
+    factors_in_group,
+    gwp_values,
+)
+from emissions.factors.units import (
+    ENERGY,
+    MASS,
+    UnitError,
+    convert,
+    parse_unit,
+    to_factor_unit,
+)
+
+from .models import ActivityRecord, ActivityType, EmissionMethod, RegionMatch, YearMatch
+
+
+@dataclass(frozen=True)
+class FactorChoice:
+    factor: EmissionFactor
+    region_match: str
+    year_match: str
+
+
+def region_levels(facility: Facility, activity_type: ActivityType) -> list[tuple[str, str]]:
+    levels = [
+        (RegionMatch.PROVINCE, facility.province),
+        (RegionMatch.GRID, facility.grid_region),
+        (RegionMatch.COUNTRY, facility.country),
+        (RegionMatch.GLOBAL, "GLOBAL"),
+        (RegionMatch.PROXY, activity_type.proxy_region),
+    ]
+    return [(level, code) for level, code in levels if code]
+
+
+class RecordCalculator:
+    """Calculates records, caching what many records share (profile, GWPs, candidate factors)."""
+
+    def __init__(self, organisation: Organisation | None = None):
+        self.organisation = organisation or Organisation.current()
+        if self.organisation is None:
+            raise ValidationError(_("Set up the organisation profile before recording activity."))
+        self.gwp = gwp_values(self.organisation.gwp_basis)
+        self._candidates: dict[tuple, list[EmissionFactor]] = {}
+
+    def calculate(self, record: ActivityRecord) -> None:
+        """Validate the record and fill in its stored calculation; raise ValidationError."""
+        activity_type, facility = record.activity_type, record.facility
+        self._check_period(record, facility)
+        if record.quantity is None or record.quantity < 0:
+            raise ValidationError({"quantity": _("Quantity cannot be negative.")})
+        try:
+            parse_unit(record.unit)
+        except UnitError as error:
+            raise ValidationError({"unit": str(error)}) from None
+
+        record.scope = activity_type.scope
+        record.category = activity_type.category
+        record.year = record.period_start.year
+        record.month = record.period_start.month
+        record.factor = None
+        record.factor_region_match = record.factor_year_match = ""
+        record.factor_quantity = None
+        record.other_gas = None
+
+        if activity_type.method == EmissionMethod.FACTOR:
+            choice = self.choose_factor(record)
+            record.factor = choice.factor
+            record.factor_region_match = choice.region_match
+            record.factor_year_match = choice.year_match
+            record.factor_quantity = round_quantity(
+                to_factor_unit(
+                    record.quantity,
+                    record.unit,
+                    choice.factor.unit,
+                    density_kg_per_l=activity_type.density_kg_per_l,
+                    ncv_gj_per_t=activity_type.ncv_gj_per_t,
+                )
+            )
+            amounts = amounts_from_factor(record.factor_quantity, choice.factor)
+        elif activity_type.method == EmissionMethod.DIRECT_GAS:
+            amounts = GasAmounts(other_gas_kg=round_kg(self._in_unit(record, "kg")))
+            record.other_gas = activity_type.gas
+        else:
+            self._in_unit(record, activity_type.default_unit)  # the unit must still fit the type
+            amounts = GasAmounts()
+
+        record.gwp_basis = self.organisation.gwp_basis
+        record.co2_kg = amounts.co2_kg
+        record.ch4_kg = amounts.ch4_kg
+        record.n2o_kg = amounts.n2o_kg
+        record.other_gas_kg = amounts.other_gas_kg
+        record.published_co2e_kg = amounts.published_co2e_kg
+        record.biogenic_co2_kg = amounts.biogenic_co2_kg
+        record.co2e_kg = co2e_kg(amounts, self.gwp_set(record))
+        record.calculated_at = timezone.now()
+
+    def gwp_set(self, record: ActivityRecord) -> GwpSet:
+        basis = self.organisation.gwp_basis
+        other = Decimal(0)
+        if record.other_gas is not None:
+            if record.other_gas.code not in self.gwp:
+                raise ValidationError(
+                    _("%(gas)s has no %(basis)s GWP in the gas table.")
+                    % {"gas": record.other_gas.code, "basis": basis}
+                )
+            other = self.gwp[record.other_gas.code]
+        missing = {METHANE_CODE, NITROUS_OXIDE_CODE} - set(self.gwp)
+        if missing:
+            raise ValidationError(
+                _("The gas table lacks %(basis)s GWPs for %(gases)s; run load_factors.")
+                % {"basis": basis, "gases": ", ".join(sorted(missing))}
+            )
+        return GwpSet(ch4=self.gwp[METHANE_CODE], n2o=self.gwp[NITROUS_OXIDE_CODE], other=other)
+
+    def choose_factor(self, record: ActivityRecord) -> FactorChoice:
+        activity_type, facility = record.activity_type, record.facility
+        levels = region_levels(facility, activity_type)
+        candidates = self._candidates_for(activity_type, levels)
+        usable = [f for f in candidates if self._converts(record, f)]
+        for level, region in levels:
+            here = [f for f in usable if f.region == region]
+            if here:
+                return self._pick_year(here, record.year, level, record.unit)
+        if candidates:
+            units = ", ".join(sorted({f.unit for f in candidates}))
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "The record's unit %(unit)s does not convert to the unit of any "
+                        "factor for %(type)s (%(units)s)."
+                    )
+                    % {"unit": repr(record.unit), "type": activity_type.name, "units": units}
+                }
+            )
+        raise ValidationError(
+            _(
+                "No emission factor for %(type)s (factor group %(group)s) in %(regions)s for "
+                "%(year)s or any other year, within the series %(series)s. Add one in the admin "
+                "or run load_factors."
+            )
+            % {
+                "type": activity_type.name,
+                "group": activity_type.factor_group,
+                "regions": " → ".join(code for _level, code in levels),
+                "year": record.year,
+                "series": ", ".join(sorted(s for s in self.organisation.factor_series if s)) or "-",
+            }
+        )
+
+    def _candidates_for(self, activity_type, levels) -> list[EmissionFactor]:
+        regions = [code for _level, code in levels]
+        key = (activity_type.factor_group, tuple(regions))
+        if key not in self._candidates:
+            self._candidates[key] = list(
+                factors_in_group(
+                    activity_type.factor_group,
+                    series=self.organisation.factor_series,
+                    regions=regions,
+                )
+            )
+        return self._candidates[key]
+
+    @staticmethod
+    def _converts(record: ActivityRecord, factor: EmissionFactor) -> bool:
+        try:
+            to_factor_unit(
+                Decimal(1),
+                record.unit,
+                factor.unit,
+                density_kg_per_l=record.activity_type.density_kg_per_l,
+                ncv_gj_per_t=record.activity_type.ncv_gj_per_t,
+            )
+        except UnitError:
+            return False
+        return True
+
+    @staticmethod
+    def _pick_year(factors, year: int, level: str, unit: str) -> FactorChoice:
+        same = [f for f in factors if f.year == year]
+        earlier = [f for f in factors if f.year < year]
+        if same:
+            match, pool = YearMatch.EXACT, same
+        elif earlier:
+            latest = max(f.year for f in earlier)
+            match, pool = YearMatch.LAGGED, [f for f in earlier if f.year == latest]
+        else:
+            earliest = min(f.year for f in factors)
+            match, pool = YearMatch.PROXY, [f for f in factors if f.year == earliest]
+        # Fewest conversions first: the record's own dimension, then per mass, then per energy
+        # (each step needs a density or a calorific value); then the organisation's own factors
+        # over shipped ones; then the newest entry.
+        steps = [parse_unit(unit).dimensionality, MASS, ENERGY]
+
+        def preference(factor: EmissionFactor):
+            dimension = parse_unit(factor.unit).dimensionality
+            distance = steps.index(dimension) if dimension in steps else len(steps)
+            return (-distance, not factor.dataset.is_shipped, factor.pk)
+
+        return FactorChoice(max(pool, key=preference), level, match)
+
+    @staticmethod
+    def _in_unit(record: ActivityRecord, unit: str) -> Decimal:
+        try:
+            return convert(record.quantity, record.unit, unit)
+        except UnitError:
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "The record's unit %(unit)s does not match %(type)s, measured in "
+                        "%(expected)s."
+                    )
+                    % {
+                        "unit": repr(record.unit),
+                        "type": record.activity_type.name,
+                        "expected": repr(unit),
+                    }
+                }
+            ) from None
+
+    @staticmethod
+    def _check_period(record: ActivityRecord, facility: Facility) -> None:
+        start, end = record.period_start, record.period_end
+        if start is None or end is None:
+            raise ValidationError(_("Enter the period's start and end."))
+        if end < start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+        if start.year != end.year:
+            raise ValidationError(
+                {
+                    "period_end": _(
+                        "The period %(start)s – %(end)s crosses a year boundary; split it into "
+                        "one record per calendar year."
+                    )
+                    % {"start": start.isoformat(), "end": end.isoformat()}
+                }
+            )
+        if start < facility.opened_on:
+            raise ValidationError(
+                {
+                    "period_start": _("%(facility)s opened on %(date)s, after this period starts.")
+                    % {"facility": facility.code, "date": facility.opened_on.isoformat()}
+                }
+            )
+        if facility.closed_on and end > facility.closed_on:
+            raise ValidationError(
+                {
+                    "period_end": _("%(facility)s closed on %(date)s, before this period ends.")
+                    % {"facility": facility.code, "date": facility.closed_on.isoformat()}
+                }
+            )

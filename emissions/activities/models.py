@@ -1,0 +1,242 @@
+"""Activity types (what staff record) and activity records with their stored calculation."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from emissions.facilities.models import Facility, GwpBasis
+from emissions.factors.models import EmissionFactor, Gas
+from emissions.factors.taxonomy import Category, Scope
+
+KG = {"max_digits": 24, "decimal_places": 6}
+
+
+class EmissionMethod(models.TextChoices):
+    FACTOR = "factor", _("Quantity × emission factor")
+    DIRECT_GAS = "direct_gas", _("Quantity is the mass of gas released (e.g. refrigerant leak)")
+    ZERO = "zero", _("Zero-emission (e.g. on-site solar consumed)")
+
+
+class ActivityType(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    scope = models.PositiveSmallIntegerField(_("scope"), choices=Scope, editable=False)
+    method = models.CharField(_("method"), max_length=12, choices=EmissionMethod)
+    factor_group = models.SlugField(
+        _("factor group"), max_length=60, blank=True, help_text=_("Factors are chosen from it.")
+    )
+    proxy_region = models.CharField(
+        _("proxy region"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Tried after GLOBAL when no factor exists for the facility's regions; "
+            "records that use it are flagged."
+        ),
+    )
+    gas = models.ForeignKey(
+        Gas,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("gas released"),
+        help_text=_("For direct releases such as refrigerant leaks."),
+    )
+    default_unit = models.CharField(_("default unit"), max_length=40)
+    density_kg_per_l = models.DecimalField(
+        _("density (kg/L)"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    ncv_gj_per_t = models.DecimalField(
+        _("net calorific value (GJ/t)"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    properties_source = models.TextField(_("source of density and calorific value"), blank=True)
+    is_renewable_electricity = models.BooleanField(
+        _("renewable electricity"),
+        default=False,
+        help_text=_("Counts toward the renewable share of electricity (e.g. on-site solar)."),
+    )
+    is_electricity = models.BooleanField(_("electricity consumption"), default=False)
+
+    class Meta:
+        verbose_name = _("activity type")
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(method="factor", gas__isnull=True) & ~Q(factor_group="")
+                    | Q(method="direct_gas", gas__isnull=False, factor_group="")
+                    | Q(method="zero", gas__isnull=True, factor_group="")
+                ),
+                name="activity_type_method_matches_its_fields",
+                violation_error_message=_(
+                    "A factor-based type needs a factor group, a direct release needs its gas, "
+                    "and a zero-emission type needs neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(density_kg_per_l__isnull=True) | Q(density_kg_per_l__gt=0),
+                name="activity_type_density_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(ncv_gj_per_t__isnull=True) | Q(ncv_gj_per_t__gt=0),
+                name="activity_type_ncv_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(density_kg_per_l__isnull=True, ncv_gj_per_t__isnull=True)
+                    | ~Q(properties_source="")
+                ),
+                name="activity_type_fuel_properties_have_a_source",
+                violation_error_message=_("Density and calorific value need their source."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.scope = int(self.category[1])
+        super().save(*args, **kwargs)
+
+
+class DataQuality(models.TextChoices):
+    METERED = "metered", _("Metered")
+    INVOICE = "invoice", _("Invoice")
+    ESTIMATED = "estimated", _("Estimated")
+
+
+class YearMatch(models.TextChoices):
+    EXACT = "exact", _("Same year")
+    LAGGED = "lagged", _("Lagged: latest earlier year")
+    PROXY = "proxy", _("Proxy: earliest later year")
+
+
+class RegionMatch(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    GRID = "grid", _("Regional grid")
+    COUNTRY = "country", _("Country")
+    GLOBAL = "global", _("Global default")
+    PROXY = "proxy", _("Proxy region")
+
+
+class ActivityRecord(models.Model):
+    """Facility F used Q units of activity type A in a period; with what it emitted, and why."""
+
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="activity_records"
+    )
+    activity_type = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="records"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=40)
+    data_quality = models.CharField(_("data quality"), max_length=10, choices=DataQuality)
+    source_reference = models.CharField(_("source reference"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Denormalised from the type and period: every chart groups by these.
+    scope = models.PositiveSmallIntegerField(_("scope"), choices=Scope, editable=False)
+    category = models.CharField(_("category"), max_length=20, choices=Category, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    month = models.PositiveSmallIntegerField(_("month"), editable=False)
+
+    # The stored calculation: what was used and what came out.
+    factor = models.ForeignKey(
+        EmissionFactor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="records",
+    )
+    factor_region_match = models.CharField(
+        _("factor region"), max_length=10, choices=RegionMatch, blank=True, editable=False
+    )
+    factor_year_match = models.CharField(
+        _("factor year"), max_length=10, choices=YearMatch, blank=True, editable=False
+    )
+    factor_quantity = models.DecimalField(
+        _("quantity in the factor's unit"),
+        max_digits=30,
+        decimal_places=12,
+        null=True,
+        editable=False,
+    )
+    gwp_basis = models.CharField(_("GWP basis"), max_length=3, choices=GwpBasis, editable=False)
+    co2_kg = models.DecimalField(_("kg CO2"), default=0, editable=False, **KG)
+    ch4_kg = models.DecimalField(_("kg CH4"), default=0, editable=False, **KG)
+    n2o_kg = models.DecimalField(_("kg N2O"), default=0, editable=False, **KG)
+    other_gas = models.ForeignKey(
+        Gas, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    other_gas_kg = models.DecimalField(_("kg of other gas"), default=0, editable=False, **KG)
+    published_co2e_kg = models.DecimalField(
+        _("kg CO2e published by the factor's source"), default=0, editable=False, **KG
+    )
+    biogenic_co2_kg = models.DecimalField(_("kg biogenic CO2"), default=0, editable=False, **KG)
+    co2e_kg = models.DecimalField(_("kg CO2e"), default=0, editable=False, **KG)
+    calculated_at = models.DateTimeField(_("calculated at"), editable=False)
+
+    class Meta:
+        verbose_name = _("activity record")
+        ordering = ["-period_start", "facility_id"]
+        indexes = [
+            models.Index(fields=["year", "scope", "category"]),
+            models.Index(fields=["facility", "year", "month"]),
+            models.Index(fields=["factor"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0),
+                name="record_quantity_not_negative",
+                violation_error_message=_("Quantity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="record_period_end_not_before_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__year=F("period_end__year")),
+                name="record_period_within_one_year",
+                violation_error_message=_("A record's period must lie within one calendar year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(co2_kg__gte=0, ch4_kg__gte=0, n2o_kg__gte=0, other_gas_kg__gte=0)
+                & Q(co2e_kg__gte=0, biogenic_co2_kg__gte=0, published_co2e_kg__gte=0),
+                name="record_emissions_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(factor__isnull=True) | Q(factor_quantity__isnull=False),
+                name="record_with_factor_keeps_converted_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.facility.code} {self.activity_type} {self.period_start}–{self.period_end}"
+
+    def save(self, *args, calculator=None, **kwargs):
+        # The stored emissions always match the stored inputs, however the row is saved.
+        self.calculate(calculator)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Field errors (a missing facility, a bad date) are reported by the fields themselves.
+        if self.facility_id is None or self.activity_type_id is None:
+            return
+        if self.period_start is None or self.period_end is None or self.quantity is None:
+            return
+        self.calculate()
+
+    def calculate(self, calculator=None) -> None:
+        """Choose the factor and store the emissions; raise ValidationError on bad input."""
+        from .calculation import RecordCalculator
+
+        (calculator or RecordCalculator()).calculate(self)

@@ -1,0 +1,112 @@
+"""Recalculate stored emissions after a factor, a GWP or the GWP basis changed — set-based.
+
+One UPDATE per changed factor rewrites the per-gas kg of all its records; one UPDATE per gas
+rewrites CO2e. No Python loop over records: a million rows stay a handful of statements.
+"""
+
+from django.db import transaction
+from django.db.models import DecimalField, F, QuerySet, Value
+from django.db.models.functions import Round
+from django.utils import timezone
+
+from emissions.facilities.models import Organisation
+from emissions.factors.models import EmissionFactor
+from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
+
+from .models import KG, ActivityRecord
+
+KG_FIELD = DecimalField(**KG)
+
+
+def _kg(expression):
+    return Round(expression, 6, output_field=KG_FIELD)
+
+
+def _per_unit(value):
+    return Value(value if value is not None else 0, output_field=KG_FIELD)
+
+
+@transaction.atomic
+def recalculate_factor_records(factor_ids) -> int:
+    """Rewrite per-gas kg and CO2e of every record that used one of these factors."""
+    updated = 0
+    for factor in EmissionFactor.objects.filter(pk__in=factor_ids):
+        updated += ActivityRecord.objects.filter(factor=factor).update(
+            co2_kg=_kg(F("factor_quantity") * _per_unit(factor.co2_kg)),
+            ch4_kg=_kg(F("factor_quantity") * _per_unit(factor.ch4_kg)),
+            n2o_kg=_kg(F("factor_quantity") * _per_unit(factor.n2o_kg)),
+            biogenic_co2_kg=_kg(F("factor_quantity") * _per_unit(factor.biogenic_co2_kg)),
+            published_co2e_kg=_kg(F("factor_quantity") * _per_unit(factor.co2e_kg)),
+        )
+    recalculate_co2e(ActivityRecord.objects.filter(factor_id__in=factor_ids))
+    return updated
+
+
+@transaction.atomic
+def recalculate_co2e(records: QuerySet | None = None) -> int:
+    """Rewrite CO2e (and the GWP basis) from stored per-gas kg with the organisation's GWPs."""
+    organisation = Organisation.current()
+    if organisation is None:
+        return 0
+    records = ActivityRecord.objects.all() if records is None else records
+    gwp = gwp_values(organisation.gwp_basis)
+    now = timezone.now()
+
+    def co2e(other_gwp):
+        return _kg(
+            F("co2_kg")
+            + F("ch4_kg") * _per_unit(gwp[METHANE_CODE])
+            + F("n2o_kg") * _per_unit(gwp[NITROUS_OXIDE_CODE])
+            + F("other_gas_kg") * _per_unit(other_gwp)
+            + F("published_co2e_kg")
+        )
+
+    common = {"gwp_basis": organisation.gwp_basis, "calculated_at": now}
+    updated = records.filter(other_gas__isnull=True).update(co2e_kg=co2e(0), **common)
+    other_gases = records.filter(other_gas__isnull=False).values_list("other_gas__code", flat=True)
+    for code in set(other_gases):
+        if code not in gwp:
+            raise ValueError(f"{code} has no {organisation.gwp_basis} GWP in the gas table.")
+        updated += records.filter(other_gas__code=code).update(co2e_kg=co2e(gwp[code]), **common)
+    return updated
+
+
+def reselect_factors(batch_size: int = 2000) -> int:
+    """Choose every factor-based record's factor again; return how many records changed.
+
+    Selection is a rule per record (region chain, year, unit), so this one is row by row in
+    batches; it is needed only when factors are added or the organisation's series changes.
+    """
+    from .calculation import RecordCalculator
+
+    calculator = RecordCalculator()
+    changed = 0
+    records = ActivityRecord.objects.select_related("facility", "activity_type", "other_gas")
+    fields = [
+        "factor",
+        "factor_region_match",
+        "factor_year_match",
+        "factor_quantity",
+        "gwp_basis",
+        "co2_kg",
+        "ch4_kg",
+        "n2o_kg",
+        "other_gas",
+        "other_gas_kg",
+        "published_co2e_kg",
+        "biogenic_co2_kg",
+        "co2e_kg",
+        "calculated_at",
+    ]
+    batch = []
+    for record in records.order_by("pk").iterator(chunk_size=batch_size):
+        before = record.factor_id
+        calculator.calculate(record)
+        changed += record.factor_id != before
+        batch.append(record)
+        if len(batch) >= batch_size:
+            ActivityRecord.objects.bulk_update(batch, fields)
+            batch = []
+    if batch:
+        ActivityRecord.objects.bulk_update(batch, fields)
+    return changed
