@@ -46,6 +46,8 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	@mkdir -p var staticfiles
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_factors
+	$(PY) manage.py load_activity_types
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_superuser
 	$(PY) manage.py runserver 127.0.0.1:8000

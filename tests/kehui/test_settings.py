@@ -29,6 +29,8 @@ OUR_VARIABLES = {
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "TIME_ZONE",
+    # Set by the browser tests while Playwright runs; check --deploy would report async.E001.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 

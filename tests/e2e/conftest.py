@@ -1,0 +1,150 @@
+"""Real-browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Without Chromium every test here is skipped with one reason; CI sets KEHUI_E2E_REQUIRED=1, and
+then a missing Chromium, or any other skip of a test in this folder, is a failure instead.
+"""
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from emissions.facilities.models import Facility, FacilityKind
+from emissions.facilities.regions import GridRegion, Province
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM_MISSING = "Chromium not found: apt-get install chromium"
+PASSWORD = "carbon-neutral-2060"
+
+
+def e2e_required() -> bool:
+    return os.environ.get("KEHUI_E2E_REQUIRED") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    # A session-wide hook: it sees every collected test, so pick out the ones in this folder.
+    # They run last, so that no other test runs while Playwright is up (see `playwright`).
+    e2e_items = [item for item in items if E2E_DIR in item.path.parents]
+    for item in e2e_items:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if item not in e2e_items] + e2e_items
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    skipped = report.skipped and not hasattr(report, "wasxfail")
+    if skipped and e2e_required() and E2E_DIR in item.path.parents:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"KEHUI_E2E_REQUIRED=1 turns this skip into a failure: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_path() -> str:
+    """Debian's Chromium; Playwright's own browser downloads are not used."""
+    path = shutil.which("chromium")
+    if path is None:
+        if e2e_required():
+            pytest.fail(CHROMIUM_MISSING, pytrace=False)
+        pytest.skip(CHROMIUM_MISSING)
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    # From here on Playwright's sync API marks an event loop as running in this thread, and
+    # Django then refuses ORM calls (our fixtures, the test database's flush and teardown)
+    # unless DJANGO_ALLOW_ASYNC_UNSAFE is set. It is set only while Playwright runs, not at
+    # import: `manage.py check --deploy` in a subprocess (tests/kehui) fails with it set.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    # Extends pytest-playwright's fixture of the same name (keeps --headed, --slowmo, ...).
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str | None:
+    # Same value as pytest-playwright's fallback `base_url` fixture. That one is a method of a
+    # plugin object, which pytest 9.2 reports with a PytestRemovedIn10Warning, and pyproject
+    # turns DeprecationWarnings into errors, so every browser test would error in its setup.
+    return pytestconfig.getoption("--base-url", None) or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # LocaleMiddleware reads Accept-Language: pin it so pages start in English on any machine.
+    return {**browser_context_args, "locale": "en-US"}
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Console errors (CSP violations included) and uncaught exceptions of `page`."""
+    errors: list[str] = []
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    return errors
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def staff_member(transactional_db, django_user_model):
+    """A staff member who may read the facilities page, with the password `PASSWORD`."""
+    user = django_user_model.objects.create_user("mei.lin", password=PASSWORD)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="facilities", codename="view_facility")
+    )
+    return user
+
+
+@pytest.fixture
+def facilities(transactional_db) -> list[Facility]:
+    return [
+        Facility.objects.create(
+            code="SZ-01",
+            name_en="Suzhou Assembly Plant",
+            name_zh="苏州总装厂",
+            kind=FacilityKind.FACTORY,
+            province=Province.JIANGSU,
+            grid_region=GridRegion.EAST,
+            opened_on=datetime.date(2012, 3, 1),
+        ),
+        Facility.objects.create(
+            code="SH-HQ",
+            name_en="Shanghai Head Office",
+            name_zh="上海总部",
+            kind=FacilityKind.OFFICE,
+            province=Province.SHANGHAI,
+            grid_region=GridRegion.EAST,
+            opened_on=datetime.date(2015, 9, 15),
+        ),
+    ]
