@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import Facility, GwpBasis
 from emissions.factors.models import EmissionFactor, Gas
@@ -59,6 +60,7 @@ class ActivityType(models.Model):
         help_text=_("Counts toward the renewable share of electricity (e.g. on-site solar)."),
     )
     is_electricity = models.BooleanField(_("electricity consumption"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("activity type")
@@ -183,6 +185,8 @@ class ActivityRecord(models.Model):
     biogenic_co2_kg = models.DecimalField(_("kg biogenic CO2"), default=0, editable=False, **KG)
     co2e_kg = models.DecimalField(_("kg CO2e"), default=0, editable=False, **KG)
     calculated_at = models.DateTimeField(_("calculated at"), editable=False)
+    # Every change, including each set-based recalculation, leaves a row here: what was used.
+    history = HistoricalRecords(no_db_index=["facility", "activity_type", "factor", "other_gas"])
 
     class Meta:
         verbose_name = _("activity record")
@@ -240,3 +244,23 @@ class ActivityRecord(models.Model):
         from .calculation import RecordCalculator
 
         (calculator or RecordCalculator()).calculate(self)
+
+
+class RecalculationRun(models.Model):
+    """One set-based recalculation: why it ran, what it touched, how long it took."""
+
+    reason = models.CharField(_("reason"), max_length=300)
+    factor = models.ForeignKey(
+        EmissionFactor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    gwp_basis = models.CharField(_("GWP basis"), max_length=3, choices=GwpBasis)
+    records_updated = models.PositiveIntegerField(_("records updated"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, default=0)
+
+    class Meta:
+        verbose_name = _("recalculation run")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"

@@ -1,10 +1,14 @@
 """Recalculate stored emissions after a factor, a GWP or the GWP basis changed — set-based.
 
 One UPDATE per changed factor rewrites the per-gas kg of all its records; one UPDATE per gas
-rewrites CO2e. No Python loop over records: a million rows stay a handful of statements.
+rewrites CO2e; one INSERT … SELECT writes the new state of every touched record into its
+history table. No Python loop over records: a million rows stay a handful of statements.
 """
 
-from django.db import transaction
+import time
+from decimal import Decimal
+
+from django.db import connection, transaction
 from django.db.models import DecimalField, F, QuerySet, Value
 from django.db.models.functions import Round
 from django.utils import timezone
@@ -13,9 +17,10 @@ from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
 
-from .models import KG, ActivityRecord
+from .models import KG, ActivityRecord, RecalculationRun
 
 KG_FIELD = DecimalField(**KG)
+CHANGED = "~"  # simple-history's code for an update
 
 
 def _kg(expression):
@@ -27,30 +32,46 @@ def _per_unit(value):
 
 
 @transaction.atomic
-def recalculate_factor_records(factor_ids) -> int:
+def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
     """Rewrite per-gas kg and CO2e of every record that used one of these factors."""
     updated = 0
     for factor in EmissionFactor.objects.filter(pk__in=factor_ids):
-        updated += ActivityRecord.objects.filter(factor=factor).update(
+        started = time.perf_counter()
+        started_at = timezone.now()
+        records = ActivityRecord.objects.filter(factor=factor)
+        count = records.update(
             co2_kg=_kg(F("factor_quantity") * _per_unit(factor.co2_kg)),
             ch4_kg=_kg(F("factor_quantity") * _per_unit(factor.ch4_kg)),
             n2o_kg=_kg(F("factor_quantity") * _per_unit(factor.n2o_kg)),
             biogenic_co2_kg=_kg(F("factor_quantity") * _per_unit(factor.biogenic_co2_kg)),
             published_co2e_kg=_kg(F("factor_quantity") * _per_unit(factor.co2e_kg)),
         )
-    recalculate_co2e(ActivityRecord.objects.filter(factor_id__in=factor_ids))
+        if count:
+            why = reason or f"Factor {factor.key} changed"
+            _update_co2e(records, why)
+            _log(why, started, started_at, count, factor=factor)
+        updated += count
     return updated
 
 
 @transaction.atomic
-def recalculate_co2e(records: QuerySet | None = None) -> int:
+def recalculate_co2e(records: QuerySet | None = None, *, reason: str = "") -> int:
     """Rewrite CO2e (and the GWP basis) from stored per-gas kg with the organisation's GWPs."""
+    started = time.perf_counter()
+    started_at = timezone.now()
+    records = ActivityRecord.objects.all() if records is None else records
+    why = reason or "GWP values or basis changed"
+    count = _update_co2e(records, why)
+    if count:
+        _log(why, started, started_at, count)
+    return count
+
+
+def _update_co2e(records: QuerySet, reason: str) -> int:
     organisation = Organisation.current()
     if organisation is None:
         return 0
-    records = ActivityRecord.objects.all() if records is None else records
     gwp = gwp_values(organisation.gwp_basis)
-    now = timezone.now()
 
     def co2e(other_gwp):
         return _kg(
@@ -61,6 +82,7 @@ def recalculate_co2e(records: QuerySet | None = None) -> int:
             + F("published_co2e_kg")
         )
 
+    now = timezone.now()
     common = {"gwp_basis": organisation.gwp_basis, "calculated_at": now}
     updated = records.filter(other_gas__isnull=True).update(co2e_kg=co2e(0), **common)
     other_gases = records.filter(other_gas__isnull=False).values_list("other_gas__code", flat=True)
@@ -68,11 +90,54 @@ def recalculate_co2e(records: QuerySet | None = None) -> int:
         if code not in gwp:
             raise ValueError(f"{code} has no {organisation.gwp_basis} GWP in the gas table.")
         updated += records.filter(other_gas__code=code).update(co2e_kg=co2e(gwp[code]), **common)
+    _snapshot_history(records, reason, now)
     return updated
 
 
+def _snapshot_history(records: QuerySet, reason: str, when) -> None:
+    """Copy the touched records' new state into their history table in one INSERT … SELECT."""
+    history = ActivityRecord.history.model
+    quote = connection.ops.quote_name
+    record_columns = {field.column for field in ActivityRecord._meta.concrete_fields}
+    extra = {
+        "history_date": when,
+        "history_type": CHANGED,
+        "history_change_reason": reason[:100],
+        "history_user_id": None,
+    }
+    columns, selects, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.column in record_columns:
+            columns.append(quote(field.column))
+            selects.append(f"r.{quote(field.column)}")
+        elif field.column in extra:
+            columns.append(quote(field.column))
+            selects.append("%s")
+            params.append(extra[field.column])
+    ids_sql, ids_params = records.order_by().values("pk").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM {quote(ActivityRecord._meta.db_table)} r "
+        f"WHERE r.{quote('id')} IN ({ids_sql})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids_params])
+
+
+def _log(reason, started, started_at, count, *, factor=None) -> None:
+    organisation = Organisation.current()
+    RecalculationRun.objects.create(
+        reason=reason[:300],
+        factor=factor,
+        gwp_basis=organisation.gwp_basis if organisation else "",
+        records_updated=count,
+        started_at=started_at,
+        seconds=Decimal(f"{time.perf_counter() - started:.3f}"),
+    )
+
+
 def reselect_factors(batch_size: int = 2000) -> int:
-    """Choose every factor-based record's factor again; return how many records changed.
+    """Choose every record's factor again; return how many records changed factor.
 
     Selection is a rule per record (region chain, year, unit), so this one is row by row in
     batches; it is needed only when factors are added or the organisation's series changes.
@@ -83,30 +148,21 @@ def reselect_factors(batch_size: int = 2000) -> int:
     changed = 0
     records = ActivityRecord.objects.select_related("facility", "activity_type", "other_gas")
     fields = [
-        "factor",
-        "factor_region_match",
-        "factor_year_match",
-        "factor_quantity",
-        "gwp_basis",
-        "co2_kg",
-        "ch4_kg",
-        "n2o_kg",
-        "other_gas",
-        "other_gas_kg",
-        "published_co2e_kg",
-        "biogenic_co2_kg",
-        "co2e_kg",
-        "calculated_at",
-    ]
+        "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
+        "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
+        "biogenic_co2_kg", "co2e_kg", "calculated_at",
+    ]  # fmt: skip
     batch = []
-    for record in records.order_by("pk").iterator(chunk_size=batch_size):
-        before = record.factor_id
-        calculator.calculate(record)
-        changed += record.factor_id != before
-        batch.append(record)
-        if len(batch) >= batch_size:
+    with transaction.atomic():
+        for record in records.order_by("pk").iterator(chunk_size=batch_size):
+            before = record.factor_id
+            calculator.calculate(record)
+            changed += record.factor_id != before
+            batch.append(record)
+            if len(batch) >= batch_size:
+                ActivityRecord.objects.bulk_update(batch, fields)
+                batch = []
+        if batch:
             ActivityRecord.objects.bulk_update(batch, fields)
-            batch = []
-    if batch:
-        ActivityRecord.objects.bulk_update(batch, fields)
+        _snapshot_history(ActivityRecord.objects.all(), "Factors re-selected", timezone.now())
     return changed

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .regions import GridRegion, Province
 
@@ -88,6 +89,7 @@ class Organisation(models.Model):
         default=FlightRadiativeForcing.WITH_RF,
         help_text=_("UK DESNZ flight factors with or without the radiative-forcing uplift."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation profile")
@@ -163,6 +165,7 @@ class Facility(models.Model):
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("facility")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import GwpBasis
 
@@ -23,6 +24,7 @@ class Gas(models.Model):
     gwp_ar5 = models.DecimalField("GWP AR5", max_digits=12, decimal_places=4, null=True)
     gwp_ar6 = models.DecimalField("GWP AR6", max_digits=12, decimal_places=4, null=True)
     source = models.TextField(_("source"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("gas")
@@ -110,6 +112,7 @@ class EmissionFactor(models.Model):
     )
     source_reference = models.TextField(_("source reference"))
     notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("emission factor")
