@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Facility, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
     fieldsets = [
         (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
@@ -32,7 +33,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(SimpleHistoryAdmin):
     list_display = [
         "code",
         "name_en",

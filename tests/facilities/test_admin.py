@@ -70,3 +70,15 @@ def test_the_organisation_profile_cannot_be_added_twice_or_deleted(admin_client)
     assert admin_client.get(reverse("admin:facilities_organisation_add")).status_code == 403
     delete_url = reverse("admin:facilities_organisation_delete", args=[1])
     assert admin_client.get(delete_url).status_code == 403
+
+
+def test_a_facility_change_is_kept_in_its_history(admin_user_client):
+    facility = Facility.objects.get(code="XT-01")
+    url = reverse("admin:facilities_facility_change", args=[facility.pk])
+    post = {**VALID_POST, "code": "XT-01", "name_en": "Renamed plant", "opened_on": "2010-01-01"}
+    assert admin_user_client.post(url, post).status_code == 302
+    history_url = reverse("admin:facilities_facility_history", args=[facility.pk])
+    html = admin_user_client.get(history_url).content.decode()
+    assert "XT-01 Renamed plant" in html
+    assert facility.history.count() == 2
+    assert facility.history.first().history_user.username == "admin"
