@@ -1,11 +1,26 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
+from emissions.activities.demo import load_demo_activity
+from emissions.activities.models import ActivityType
 from emissions.facilities.demo import load_demo_organisation
+
+LIBRARY_MISSING = "Run 'python manage.py load_factors' and 'load_activity_types' first."
 
 
 class Command(BaseCommand):
-    help = "Load the Xingtai Kehui demo data (safe to run again: existing rows are kept)."
+    help = (
+        "Load the Xingtai Kehui demo data: organisation, facilities and 2019–2025 monthly "
+        "activity records (safe to run again: existing rows are kept)."
+    )
 
     def handle(self, *args, **options):
         created, kept = load_demo_organisation()
         self.stdout.write(f"Demo facilities: {created} created, {kept} already present.")
+        if not ActivityType.objects.exists():
+            raise CommandError(LIBRARY_MISSING)
+        try:
+            created, kept = load_demo_activity()
+        except ValidationError as error:
+            raise CommandError(f"{LIBRARY_MISSING} ({' '.join(error.messages)})") from error
+        self.stdout.write(f"Demo activity records: {created} created, {kept} already present.")
