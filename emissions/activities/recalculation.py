@@ -136,8 +136,8 @@ def _log(reason, started, started_at, count, *, factor=None) -> None:
     )
 
 
-def reselect_factors(batch_size: int = 2000) -> int:
-    """Choose every record's factor again; return how many records changed factor.
+def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000) -> int:
+    """Choose the records' factors again (all records by default); return how many changed.
 
     Selection is a rule per record (region chain, year, unit), so this one is row by row in
     batches; it is needed only when factors are added or the organisation's series changes.
@@ -146,7 +146,8 @@ def reselect_factors(batch_size: int = 2000) -> int:
 
     calculator = RecordCalculator()
     changed = 0
-    records = ActivityRecord.objects.select_related("facility", "activity_type", "other_gas")
+    records = ActivityRecord.objects.all() if records is None else records
+    records = records.select_related("facility", "activity_type", "other_gas")
     fields = [
         "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
         "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
@@ -164,5 +165,5 @@ def reselect_factors(batch_size: int = 2000) -> int:
                 batch = []
         if batch:
             ActivityRecord.objects.bulk_update(batch, fields)
-        _snapshot_history(ActivityRecord.objects.all(), "Factors re-selected", timezone.now())
+        _snapshot_history(records, "Factors re-selected", timezone.now())
     return changed

@@ -9,7 +9,9 @@ from django.dispatch import receiver
 
 from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor, Gas
+from emissions.factors.signals import recalculation_requested
 
+from .models import ActivityRecord, ActivityType
 from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
 
 
@@ -17,6 +19,18 @@ from .recalculation import recalculate_co2e, recalculate_factor_records, reselec
 def recalculate_on_factor_save(sender, instance, created, raw=False, **kwargs):
     if not created and not raw:
         recalculate_factor_records([instance.pk])
+
+
+@receiver(recalculation_requested, dispatch_uid="recalculate_on_request")
+def recalculate_on_request(sender, factor_ids, **kwargs) -> int:
+    return recalculate_factor_records(factor_ids, reason="Recalculation requested in the admin")
+
+
+@receiver(post_save, sender=ActivityType, dispatch_uid="recalculate_on_activity_type_save")
+def recalculate_on_activity_type_save(sender, instance, created, raw=False, **kwargs):
+    # A new density, calorific value, factor group or proxy region can change every record.
+    if not created and not raw:
+        reselect_factors(ActivityRecord.objects.filter(activity_type=instance))
 
 
 @receiver(post_save, sender=Gas, dispatch_uid="recalculate_on_gwp_save")

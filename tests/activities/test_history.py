@@ -47,3 +47,17 @@ def test_the_factor_change_of_a_factor_nobody_uses_logs_nothing(organisation):
     factor = EmissionFactor.objects.get(key="grid_electricity_cn_he_2023")
     factor.save()
     assert not RecalculationRun.objects.exists()
+
+
+def test_a_changed_fuel_density_recalculates_that_types_records(hebei_plant, make_record):
+    from emissions.activities.models import ActivityType
+
+    record = make_record(hebei_plant, "diesel_stationary", Decimal("1000"), "L")
+    assert record.co2_kg == Decimal("2676.492000")  # 0.84 t × 3186.3
+    diesel = ActivityType.objects.get(code="diesel_stationary")
+    diesel.density_kg_per_l = Decimal("0.83")
+    diesel.save()
+
+    record.refresh_from_db()
+    assert record.co2_kg == Decimal("2644.629000")  # 0.83 t × 3186.3
+    assert record.history.latest().history_change_reason == "Factors re-selected"
