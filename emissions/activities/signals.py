@@ -14,11 +14,29 @@ from emissions.factors.signals import recalculation_requested
 from .models import ActivityRecord, ActivityType
 from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
 
+# What a factor applies to. A change here can make another factor the right one, or leave the
+# stored quantity in a unit the factor no longer uses, so its records choose again.
+FACTOR_SCOPE_FIELDS = ("unit", "group", "series", "region", "year")
+
+
+def _factor_scope(factor: EmissionFactor) -> tuple:
+    return tuple(getattr(factor, name) for name in FACTOR_SCOPE_FIELDS)
+
+
+@receiver(post_init, sender=EmissionFactor, dispatch_uid="remember_factor_scope")
+def remember_factor_scope(sender, instance, **kwargs):
+    instance._loaded_scope = _factor_scope(instance)
+
 
 @receiver(post_save, sender=EmissionFactor, dispatch_uid="recalculate_on_factor_save")
 def recalculate_on_factor_save(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
+    if created or raw:
+        return
+    if _factor_scope(instance) != instance._loaded_scope:
+        reselect_factors(ActivityRecord.objects.filter(factor=instance))
+    else:
         recalculate_factor_records([instance.pk])
+    instance._loaded_scope = _factor_scope(instance)
 
 
 @receiver(recalculation_requested, dispatch_uid="recalculate_on_request")

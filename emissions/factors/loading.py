@@ -174,6 +174,7 @@ def load_shipped_factors() -> LoadReport:
             "ch4_kg": _decimal(row["ch4_kg"]),
             "n2o_kg": _decimal(row["n2o_kg"]),
             "co2e_kg": _decimal(row["co2e_kg"]),
+            "biogenic_co2_kg": None,  # no shipped source gives biogenic CO2 separately
             "co2e_gwp_basis": _gwp_basis(row["gwp_basis"]) if row["co2e_kg"].strip() else "",
             "source_reference": row["source_reference"],
             "notes": row["notes"],
