@@ -7,6 +7,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from emissions.dashboard.views import site_icon
+
 admin.site.site_header = _("Kehui Carbon administration")
 admin.site.site_title = _("Kehui Carbon")
 admin.site.index_title = _("Data management")
@@ -22,4 +24,6 @@ urlpatterns = [
     # The language switch must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
+    path("favicon.ico", site_icon, name="favicon"),
 ]

@@ -1,11 +1,19 @@
 """Staff pages. Each view reads through the domain apps' selectors and renders one template."""
 
-from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from emissions.facilities.selectors import facilities_for_listing
+
+
+@require_safe
+@login_not_required
+def site_icon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @require_safe

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Named public routes: the login page and the language switch (usable before logging in).
-PUBLIC_ROUTES = {"login", "set_language", "admin:login"}
+# Named public routes: the login page, the language switch (usable before logging in) and
+# the site icon.
+PUBLIC_ROUTES = {"login", "set_language", "admin:login", "favicon"}
 SAMPLE_VALUES = {"int": "1", "path": "x/y", "str": "x", "slug": "x", "uuid": "0" * 32}
 
 
@@ -44,6 +45,12 @@ def test_anonymous_visitors_are_sent_to_a_login_page(client, name, url):
     response = client.get(url)
     assert response.status_code == 302, f"{name or url} answered {response.status_code}"
     assert response.url.startswith((reverse("login"), reverse("admin:login"))), response.url
+
+
+def test_the_site_icon_is_public(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("img/favicon.svg")
 
 
 @pytest.mark.django_db
