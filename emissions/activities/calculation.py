@@ -112,6 +112,9 @@ class RecordCalculator:
             self._in_unit(record, activity_type.default_unit)  # the unit must still fit the type
             amounts = GasAmounts()
 
+        record.electricity_kwh = (
+            round_kg(self._in_unit(record, "kWh")) if activity_type.is_electricity else None
+        )
         record.gwp_basis = self.organisation.gwp_basis
         record.co2_kg = amounts.co2_kg
         record.ch4_kg = amounts.ch4_kg

@@ -184,6 +184,11 @@ class ActivityRecord(models.Model):
     )
     biogenic_co2_kg = models.DecimalField(_("kg biogenic CO2"), default=0, editable=False, **KG)
     co2e_kg = models.DecimalField(_("kg CO2e"), default=0, editable=False, **KG)
+    # For electricity types only: the quantity in kWh, for market-based Scope 2 and the
+    # renewable share (certificates are counted in MWh against it).
+    electricity_kwh = models.DecimalField(
+        _("electricity (kWh)"), max_digits=24, decimal_places=6, null=True, editable=False
+    )
     calculated_at = models.DateTimeField(_("calculated at"), editable=False)
     # Every change, including each set-based recalculation, leaves a row here: what was used.
     history = HistoricalRecords(no_db_index=["facility", "activity_type", "factor", "other_gas"])

@@ -151,7 +151,7 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
     fields = [
         "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
         "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
-        "biogenic_co2_kg", "co2e_kg", "calculated_at",
+        "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
     ]  # fmt: skip
     batch = []
     with transaction.atomic():

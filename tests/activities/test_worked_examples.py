@@ -20,6 +20,7 @@ def test_10_mwh_in_hebei_2023_uses_the_provincial_factor(hebei_plant, make_recor
     assert record.co2e_kg == Decimal("6516.000000")
     assert record.scope == 2
     assert (record.year, record.month) == (2023, 3)
+    assert record.electricity_kwh == Decimal("10000.000000")
 
 
 def test_1000_litres_of_diesel_in_a_boiler_with_the_epa_factor_under_ar5(us_plant, make_record):
@@ -97,6 +98,7 @@ def test_onsite_solar_is_zero_emission(hebei_plant, make_record):
     record = make_record(hebei_plant, "onsite_solar_consumed", Decimal("12000"), "kWh")
     assert record.co2e_kg == Decimal("0")
     assert record.factor is None
+    assert record.electricity_kwh == Decimal("12000.000000")
 
 
 def test_a_year_after_the_latest_factor_is_lagged(hebei_plant, make_record):
