@@ -127,8 +127,9 @@ class RegionMatch(models.TextChoices):
 class ActivityRecord(models.Model):
     """Facility F used Q units of activity type A in a period; with what it emitted, and why."""
 
+    # No index of its own: the (facility, year, month) index serves lookups by facility.
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="activity_records"
+        Facility, on_delete=models.PROTECT, related_name="activity_records", db_index=False
     )
     activity_type = models.ForeignKey(
         ActivityType, on_delete=models.PROTECT, related_name="records"
@@ -191,7 +192,11 @@ class ActivityRecord(models.Model):
     )
     calculated_at = models.DateTimeField(_("calculated at"), editable=False)
     # Every change, including each set-based recalculation, leaves a row here: what was used.
-    history = HistoricalRecords(no_db_index=["facility", "activity_type", "factor", "other_gas"])
+    # A bigint id: one snapshot per recalculation can add a million rows at a time.
+    history = HistoricalRecords(
+        no_db_index=["facility", "activity_type", "factor", "other_gas"],
+        history_id_field=models.BigAutoField(primary_key=True),
+    )
 
     class Meta:
         verbose_name = _("activity record")
@@ -199,7 +204,6 @@ class ActivityRecord(models.Model):
         indexes = [
             models.Index(fields=["year", "scope", "category"]),
             models.Index(fields=["facility", "year", "month"]),
-            models.Index(fields=["factor"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,123 +6,529 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('facilities', '0002_organisation_factor_series'),
-        ('factors', '0001_initial'),
+        ("facilities", "0002_organisation_factor_series"),
+        ("factors", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityType',
+            name="ActivityType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], max_length=20, verbose_name='category')),
-                ('scope', models.PositiveSmallIntegerField(choices=[(1, 'Scope 1 — direct'), (2, 'Scope 2 — purchased energy'), (3, 'Scope 3 — value chain')], editable=False, verbose_name='scope')),
-                ('method', models.CharField(choices=[('factor', 'Quantity × emission factor'), ('direct_gas', 'Quantity is the mass of gas released (e.g. refrigerant leak)'), ('zero', 'Zero-emission (e.g. on-site solar consumed)')], max_length=12, verbose_name='method')),
-                ('factor_group', models.SlugField(blank=True, help_text='Factors are chosen from it.', max_length=60, verbose_name='factor group')),
-                ('proxy_region', models.CharField(blank=True, help_text="Tried after GLOBAL when no factor exists for the facility's regions; records that use it are flagged.", max_length=20, verbose_name='proxy region')),
-                ('default_unit', models.CharField(max_length=40, verbose_name='default unit')),
-                ('density_kg_per_l', models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True, verbose_name='density (kg/L)')),
-                ('ncv_gj_per_t', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='net calorific value (GJ/t)')),
-                ('properties_source', models.TextField(blank=True, verbose_name='source of density and calorific value')),
-                ('is_renewable_electricity', models.BooleanField(default=False, help_text='Counts toward the renewable share of electricity (e.g. on-site solar).', verbose_name='renewable electricity')),
-                ('is_electricity', models.BooleanField(default=False, verbose_name='electricity consumption')),
-                ('gas', models.ForeignKey(blank=True, help_text='For direct releases such as refrigerant leaks.', null=True, on_delete=django.db.models.deletion.PROTECT, to='factors.gas', verbose_name='gas released')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scope 1 — direct"),
+                            (2, "Scope 2 — purchased energy"),
+                            (3, "Scope 3 — value chain"),
+                        ],
+                        editable=False,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("factor", "Quantity × emission factor"),
+                            (
+                                "direct_gas",
+                                "Quantity is the mass of gas released (e.g. refrigerant leak)",
+                            ),
+                            ("zero", "Zero-emission (e.g. on-site solar consumed)"),
+                        ],
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "factor_group",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Factors are chosen from it.",
+                        max_length=60,
+                        verbose_name="factor group",
+                    ),
+                ),
+                (
+                    "proxy_region",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tried after GLOBAL when no factor exists for the facility's regions; records that use it are flagged.",
+                        max_length=20,
+                        verbose_name="proxy region",
+                    ),
+                ),
+                ("default_unit", models.CharField(max_length=40, verbose_name="default unit")),
+                (
+                    "density_kg_per_l",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="density (kg/L)",
+                    ),
+                ),
+                (
+                    "ncv_gj_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="net calorific value (GJ/t)",
+                    ),
+                ),
+                (
+                    "properties_source",
+                    models.TextField(
+                        blank=True, verbose_name="source of density and calorific value"
+                    ),
+                ),
+                (
+                    "is_renewable_electricity",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Counts toward the renewable share of electricity (e.g. on-site solar).",
+                        verbose_name="renewable electricity",
+                    ),
+                ),
+                (
+                    "is_electricity",
+                    models.BooleanField(default=False, verbose_name="electricity consumption"),
+                ),
+                (
+                    "gas",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For direct releases such as refrigerant leaks.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="factors.gas",
+                        verbose_name="gas released",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity type',
-                'ordering': ['category', 'name'],
+                "verbose_name": "activity type",
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ActivityRecord',
+            name="ActivityRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='period start')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('quantity', models.DecimalField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity')),
-                ('unit', models.CharField(max_length=40, verbose_name='unit')),
-                ('data_quality', models.CharField(choices=[('metered', 'Metered'), ('invoice', 'Invoice'), ('estimated', 'Estimated')], max_length=10, verbose_name='data quality')),
-                ('source_reference', models.CharField(blank=True, max_length=300, verbose_name='source reference')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('scope', models.PositiveSmallIntegerField(choices=[(1, 'Scope 1 — direct'), (2, 'Scope 2 — purchased energy'), (3, 'Scope 3 — value chain')], editable=False, verbose_name='scope')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], editable=False, max_length=20, verbose_name='category')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(editable=False, verbose_name='month')),
-                ('factor_region_match', models.CharField(blank=True, choices=[('province', 'Province'), ('grid', 'Regional grid'), ('country', 'Country'), ('global', 'Global default'), ('proxy', 'Proxy region')], editable=False, max_length=10, verbose_name='factor region')),
-                ('factor_year_match', models.CharField(blank=True, choices=[('exact', 'Same year'), ('lagged', 'Lagged: latest earlier year'), ('proxy', 'Proxy: earliest later year')], editable=False, max_length=10, verbose_name='factor year')),
-                ('factor_quantity', models.DecimalField(decimal_places=12, editable=False, max_digits=30, null=True, verbose_name="quantity in the factor's unit")),
-                ('gwp_basis', models.CharField(choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], editable=False, max_length=3, verbose_name='GWP basis')),
-                ('co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CO2')),
-                ('ch4_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CH4')),
-                ('n2o_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg N2O')),
-                ('other_gas_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg of other gas')),
-                ('published_co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name="kg CO2e published by the factor's source")),
-                ('biogenic_co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg biogenic CO2')),
-                ('co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CO2e')),
-                ('calculated_at', models.DateTimeField(editable=False, verbose_name='calculated at')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activity_records', to='facilities.facility')),
-                ('factor', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='factors.emissionfactor')),
-                ('other_gas', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='factors.gas')),
-                ('activity_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='activities.activitytype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period start")),
+                ("period_end", models.DateField(verbose_name="period end")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                ("unit", models.CharField(max_length=40, verbose_name="unit")),
+                (
+                    "data_quality",
+                    models.CharField(
+                        choices=[
+                            ("metered", "Metered"),
+                            ("invoice", "Invoice"),
+                            ("estimated", "Estimated"),
+                        ],
+                        max_length=10,
+                        verbose_name="data quality",
+                    ),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(blank=True, max_length=300, verbose_name="source reference"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "scope",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scope 1 — direct"),
+                            (2, "Scope 2 — purchased energy"),
+                            (3, "Scope 3 — value chain"),
+                        ],
+                        editable=False,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                ("month", models.PositiveSmallIntegerField(editable=False, verbose_name="month")),
+                (
+                    "factor_region_match",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("province", "Province"),
+                            ("grid", "Regional grid"),
+                            ("country", "Country"),
+                            ("global", "Global default"),
+                            ("proxy", "Proxy region"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="factor region",
+                    ),
+                ),
+                (
+                    "factor_year_match",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Same year"),
+                            ("lagged", "Lagged: latest earlier year"),
+                            ("proxy", "Proxy: earliest later year"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="factor year",
+                    ),
+                ),
+                (
+                    "factor_quantity",
+                    models.DecimalField(
+                        decimal_places=12,
+                        editable=False,
+                        max_digits=30,
+                        null=True,
+                        verbose_name="quantity in the factor's unit",
+                    ),
+                ),
+                (
+                    "gwp_basis",
+                    models.CharField(
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        editable=False,
+                        max_length=3,
+                        verbose_name="GWP basis",
+                    ),
+                ),
+                (
+                    "co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2",
+                    ),
+                ),
+                (
+                    "ch4_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CH4",
+                    ),
+                ),
+                (
+                    "n2o_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg N2O",
+                    ),
+                ),
+                (
+                    "other_gas_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg of other gas",
+                    ),
+                ),
+                (
+                    "published_co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2e published by the factor's source",
+                    ),
+                ),
+                (
+                    "biogenic_co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg biogenic CO2",
+                    ),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2e",
+                    ),
+                ),
+                (
+                    "calculated_at",
+                    models.DateTimeField(editable=False, verbose_name="calculated at"),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activity_records",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "factor",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="factors.emissionfactor",
+                    ),
+                ),
+                (
+                    "other_gas",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="factors.gas",
+                    ),
+                ),
+                (
+                    "activity_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="activities.activitytype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity record',
-                'ordering': ['-period_start', 'facility_id'],
+                "verbose_name": "activity record",
+                "ordering": ["-period_start", "facility_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='activitytype',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('gas__isnull', True), ('method', 'factor'), models.Q(('factor_group', ''), _negated=True)), models.Q(('factor_group', ''), ('gas__isnull', False), ('method', 'direct_gas')), models.Q(('factor_group', ''), ('gas__isnull', True), ('method', 'zero')), _connector='OR'), name='activity_type_method_matches_its_fields', violation_error_message='A factor-based type needs a factor group, a direct release needs its gas, and a zero-emission type needs neither.'),
+            model_name="activitytype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("gas__isnull", True),
+                        ("method", "factor"),
+                        models.Q(("factor_group", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("factor_group", ""), ("gas__isnull", False), ("method", "direct_gas")
+                    ),
+                    models.Q(("factor_group", ""), ("gas__isnull", True), ("method", "zero")),
+                    _connector="OR",
+                ),
+                name="activity_type_method_matches_its_fields",
+                violation_error_message="A factor-based type needs a factor group, a direct release needs its gas, and a zero-emission type needs neither.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitytype',
-            constraint=models.CheckConstraint(condition=models.Q(('density_kg_per_l__isnull', True), ('density_kg_per_l__gt', 0), _connector='OR'), name='activity_type_density_positive'),
+            model_name="activitytype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("density_kg_per_l__isnull", True), ("density_kg_per_l__gt", 0), _connector="OR"
+                ),
+                name="activity_type_density_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitytype',
-            constraint=models.CheckConstraint(condition=models.Q(('ncv_gj_per_t__isnull', True), ('ncv_gj_per_t__gt', 0), _connector='OR'), name='activity_type_ncv_positive'),
+            model_name="activitytype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ncv_gj_per_t__isnull", True), ("ncv_gj_per_t__gt", 0), _connector="OR"
+                ),
+                name="activity_type_ncv_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitytype',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('density_kg_per_l__isnull', True), ('ncv_gj_per_t__isnull', True)), models.Q(('properties_source', ''), _negated=True), _connector='OR'), name='activity_type_fuel_properties_have_a_source', violation_error_message='Density and calorific value need their source.'),
+            model_name="activitytype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("density_kg_per_l__isnull", True), ("ncv_gj_per_t__isnull", True)),
+                    models.Q(("properties_source", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="activity_type_fuel_properties_have_a_source",
+                violation_error_message="Density and calorific value need their source.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activityrecord',
-            index=models.Index(fields=['year', 'scope', 'category'], name='activities__year_ee9c96_idx'),
+            model_name="activityrecord",
+            index=models.Index(
+                fields=["year", "scope", "category"], name="activities__year_ee9c96_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activityrecord',
-            index=models.Index(fields=['facility', 'year', 'month'], name='activities__facilit_fc2378_idx'),
+            model_name="activityrecord",
+            index=models.Index(
+                fields=["facility", "year", "month"], name="activities__facilit_fc2378_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activityrecord',
-            index=models.Index(fields=['factor'], name='activities__factor__2a17ad_idx'),
+            model_name="activityrecord",
+            index=models.Index(fields=["factor"], name="activities__factor__2a17ad_idx"),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='record_quantity_not_negative', violation_error_message='Quantity cannot be negative.'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)),
+                name="record_quantity_not_negative",
+                violation_error_message="Quantity cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='record_period_end_not_before_start', violation_error_message='The period cannot end before it starts.'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="record_period_end_not_before_start",
+                violation_error_message="The period cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__year', models.F('period_end__year'))), name='record_period_within_one_year', violation_error_message="A record's period must lie within one calendar year."),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_start__year", models.F("period_end__year"))),
+                name="record_period_within_one_year",
+                violation_error_message="A record's period must lie within one calendar year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('ch4_kg__gte', 0), ('co2_kg__gte', 0), ('n2o_kg__gte', 0), ('other_gas_kg__gte', 0), ('biogenic_co2_kg__gte', 0), ('co2e_kg__gte', 0), ('published_co2e_kg__gte', 0)), name='record_emissions_not_negative'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ch4_kg__gte", 0),
+                    ("co2_kg__gte", 0),
+                    ("n2o_kg__gte", 0),
+                    ("other_gas_kg__gte", 0),
+                    ("biogenic_co2_kg__gte", 0),
+                    ("co2e_kg__gte", 0),
+                    ("published_co2e_kg__gte", 0),
+                ),
+                name="record_emissions_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('factor__isnull', True), ('factor_quantity__isnull', False), _connector='OR'), name='record_with_factor_keeps_converted_quantity'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("factor__isnull", True), ("factor_quantity__isnull", False), _connector="OR"
+                ),
+                name="record_with_factor_keeps_converted_quantity",
+            ),
         ),
     ]

@@ -8,107 +8,521 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0001_initial'),
-        ('facilities', '0003_historicalfacility_historicalorganisation'),
-        ('factors', '0002_historicalemissionfactor_historicalgas'),
+        ("activities", "0001_initial"),
+        ("facilities", "0003_historicalfacility_historicalorganisation"),
+        ("factors", "0002_historicalemissionfactor_historicalgas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalActivityRecord',
+            name="HistoricalActivityRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='period start')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('quantity', models.DecimalField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity')),
-                ('unit', models.CharField(max_length=40, verbose_name='unit')),
-                ('data_quality', models.CharField(choices=[('metered', 'Metered'), ('invoice', 'Invoice'), ('estimated', 'Estimated')], max_length=10, verbose_name='data quality')),
-                ('source_reference', models.CharField(blank=True, max_length=300, verbose_name='source reference')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('scope', models.PositiveSmallIntegerField(choices=[(1, 'Scope 1 — direct'), (2, 'Scope 2 — purchased energy'), (3, 'Scope 3 — value chain')], editable=False, verbose_name='scope')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], editable=False, max_length=20, verbose_name='category')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(editable=False, verbose_name='month')),
-                ('factor_region_match', models.CharField(blank=True, choices=[('province', 'Province'), ('grid', 'Regional grid'), ('country', 'Country'), ('global', 'Global default'), ('proxy', 'Proxy region')], editable=False, max_length=10, verbose_name='factor region')),
-                ('factor_year_match', models.CharField(blank=True, choices=[('exact', 'Same year'), ('lagged', 'Lagged: latest earlier year'), ('proxy', 'Proxy: earliest later year')], editable=False, max_length=10, verbose_name='factor year')),
-                ('factor_quantity', models.DecimalField(decimal_places=12, editable=False, max_digits=30, null=True, verbose_name="quantity in the factor's unit")),
-                ('gwp_basis', models.CharField(choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], editable=False, max_length=3, verbose_name='GWP basis')),
-                ('co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CO2')),
-                ('ch4_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CH4')),
-                ('n2o_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg N2O')),
-                ('other_gas_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg of other gas')),
-                ('published_co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name="kg CO2e published by the factor's source")),
-                ('biogenic_co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg biogenic CO2')),
-                ('co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=24, verbose_name='kg CO2e')),
-                ('calculated_at', models.DateTimeField(editable=False, verbose_name='calculated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('activity_type', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='activities.activitytype')),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('factor', models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.emissionfactor')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('other_gas', models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.gas')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period start")),
+                ("period_end", models.DateField(verbose_name="period end")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                ("unit", models.CharField(max_length=40, verbose_name="unit")),
+                (
+                    "data_quality",
+                    models.CharField(
+                        choices=[
+                            ("metered", "Metered"),
+                            ("invoice", "Invoice"),
+                            ("estimated", "Estimated"),
+                        ],
+                        max_length=10,
+                        verbose_name="data quality",
+                    ),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(blank=True, max_length=300, verbose_name="source reference"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "scope",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scope 1 — direct"),
+                            (2, "Scope 2 — purchased energy"),
+                            (3, "Scope 3 — value chain"),
+                        ],
+                        editable=False,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                ("month", models.PositiveSmallIntegerField(editable=False, verbose_name="month")),
+                (
+                    "factor_region_match",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("province", "Province"),
+                            ("grid", "Regional grid"),
+                            ("country", "Country"),
+                            ("global", "Global default"),
+                            ("proxy", "Proxy region"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="factor region",
+                    ),
+                ),
+                (
+                    "factor_year_match",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "Same year"),
+                            ("lagged", "Lagged: latest earlier year"),
+                            ("proxy", "Proxy: earliest later year"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="factor year",
+                    ),
+                ),
+                (
+                    "factor_quantity",
+                    models.DecimalField(
+                        decimal_places=12,
+                        editable=False,
+                        max_digits=30,
+                        null=True,
+                        verbose_name="quantity in the factor's unit",
+                    ),
+                ),
+                (
+                    "gwp_basis",
+                    models.CharField(
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        editable=False,
+                        max_length=3,
+                        verbose_name="GWP basis",
+                    ),
+                ),
+                (
+                    "co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2",
+                    ),
+                ),
+                (
+                    "ch4_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CH4",
+                    ),
+                ),
+                (
+                    "n2o_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg N2O",
+                    ),
+                ),
+                (
+                    "other_gas_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg of other gas",
+                    ),
+                ),
+                (
+                    "published_co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2e published by the factor's source",
+                    ),
+                ),
+                (
+                    "biogenic_co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg biogenic CO2",
+                    ),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=24,
+                        verbose_name="kg CO2e",
+                    ),
+                ),
+                (
+                    "calculated_at",
+                    models.DateTimeField(editable=False, verbose_name="calculated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "activity_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="activities.activitytype",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "factor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.emissionfactor",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "other_gas",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.gas",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical activity record',
-                'verbose_name_plural': 'historical activity records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical activity record",
+                "verbose_name_plural": "historical activity records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivityType',
+            name="HistoricalActivityType",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], max_length=20, verbose_name='category')),
-                ('scope', models.PositiveSmallIntegerField(choices=[(1, 'Scope 1 — direct'), (2, 'Scope 2 — purchased energy'), (3, 'Scope 3 — value chain')], editable=False, verbose_name='scope')),
-                ('method', models.CharField(choices=[('factor', 'Quantity × emission factor'), ('direct_gas', 'Quantity is the mass of gas released (e.g. refrigerant leak)'), ('zero', 'Zero-emission (e.g. on-site solar consumed)')], max_length=12, verbose_name='method')),
-                ('factor_group', models.SlugField(blank=True, help_text='Factors are chosen from it.', max_length=60, verbose_name='factor group')),
-                ('proxy_region', models.CharField(blank=True, help_text="Tried after GLOBAL when no factor exists for the facility's regions; records that use it are flagged.", max_length=20, verbose_name='proxy region')),
-                ('default_unit', models.CharField(max_length=40, verbose_name='default unit')),
-                ('density_kg_per_l', models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True, verbose_name='density (kg/L)')),
-                ('ncv_gj_per_t', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='net calorific value (GJ/t)')),
-                ('properties_source', models.TextField(blank=True, verbose_name='source of density and calorific value')),
-                ('is_renewable_electricity', models.BooleanField(default=False, help_text='Counts toward the renewable share of electricity (e.g. on-site solar).', verbose_name='renewable electricity')),
-                ('is_electricity', models.BooleanField(default=False, verbose_name='electricity consumption')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('gas', models.ForeignKey(blank=True, db_constraint=False, help_text='For direct releases such as refrigerant leaks.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.gas', verbose_name='gas released')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scope 1 — direct"),
+                            (2, "Scope 2 — purchased energy"),
+                            (3, "Scope 3 — value chain"),
+                        ],
+                        editable=False,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("factor", "Quantity × emission factor"),
+                            (
+                                "direct_gas",
+                                "Quantity is the mass of gas released (e.g. refrigerant leak)",
+                            ),
+                            ("zero", "Zero-emission (e.g. on-site solar consumed)"),
+                        ],
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "factor_group",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Factors are chosen from it.",
+                        max_length=60,
+                        verbose_name="factor group",
+                    ),
+                ),
+                (
+                    "proxy_region",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tried after GLOBAL when no factor exists for the facility's regions; records that use it are flagged.",
+                        max_length=20,
+                        verbose_name="proxy region",
+                    ),
+                ),
+                ("default_unit", models.CharField(max_length=40, verbose_name="default unit")),
+                (
+                    "density_kg_per_l",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="density (kg/L)",
+                    ),
+                ),
+                (
+                    "ncv_gj_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="net calorific value (GJ/t)",
+                    ),
+                ),
+                (
+                    "properties_source",
+                    models.TextField(
+                        blank=True, verbose_name="source of density and calorific value"
+                    ),
+                ),
+                (
+                    "is_renewable_electricity",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Counts toward the renewable share of electricity (e.g. on-site solar).",
+                        verbose_name="renewable electricity",
+                    ),
+                ),
+                (
+                    "is_electricity",
+                    models.BooleanField(default=False, verbose_name="electricity consumption"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "gas",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For direct releases such as refrigerant leaks.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.gas",
+                        verbose_name="gas released",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical activity type',
-                'verbose_name_plural': 'historical activity types',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical activity type",
+                "verbose_name_plural": "historical activity types",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RecalculationRun',
+            name="RecalculationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('gwp_basis', models.CharField(choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], max_length=3, verbose_name='GWP basis')),
-                ('records_updated', models.PositiveIntegerField(default=0, verbose_name='records updated')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('seconds', models.DecimalField(decimal_places=3, default=0, max_digits=10, verbose_name='seconds')),
-                ('factor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='factors.emissionfactor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                (
+                    "gwp_basis",
+                    models.CharField(
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        max_length=3,
+                        verbose_name="GWP basis",
+                    ),
+                ),
+                (
+                    "records_updated",
+                    models.PositiveIntegerField(default=0, verbose_name="records updated"),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                (
+                    "seconds",
+                    models.DecimalField(
+                        decimal_places=3, default=0, max_digits=10, verbose_name="seconds"
+                    ),
+                ),
+                (
+                    "factor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="factors.emissionfactor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recalculation run',
-                'ordering': ['-started_at'],
+                "verbose_name": "recalculation run",
+                "ordering": ["-started_at"],
             },
         ),
     ]

@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0002_historicalactivityrecord_historicalactivitytype_and_more'),
+        ("activities", "0002_historicalactivityrecord_historicalactivitytype_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activityrecord',
-            name='electricity_kwh',
-            field=models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True, verbose_name='electricity (kWh)'),
+            model_name="activityrecord",
+            name="electricity_kwh",
+            field=models.DecimalField(
+                decimal_places=6,
+                editable=False,
+                max_digits=24,
+                null=True,
+                verbose_name="electricity (kWh)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='electricity_kwh',
-            field=models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True, verbose_name='electricity (kWh)'),
+            model_name="historicalactivityrecord",
+            name="electricity_kwh",
+            field=models.DecimalField(
+                decimal_places=6,
+                editable=False,
+                max_digits=24,
+                null=True,
+                verbose_name="electricity (kWh)",
+            ),
         ),
     ]
