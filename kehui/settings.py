@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "emissions.facilities",
     "emissions.factors",
     "emissions.activities",
+    "emissions.offsets",
+    "emissions.neutrality",
     "emissions.dashboard",
 ]
 

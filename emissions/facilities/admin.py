@@ -19,6 +19,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                     "base_year",
                     "electricity_series",
                     "flight_radiative_forcing",
+                    "count_internal_removals",
                 ]
             },
         ),

@@ -89,6 +89,14 @@ class Organisation(models.Model):
         default=FlightRadiativeForcing.WITH_RF,
         help_text=_("UK DESNZ flight factors with or without the radiative-forcing uplift."),
     )
+    count_internal_removals = models.BooleanField(
+        _("count own tree planting toward neutrality"),
+        default=False,
+        help_text=_(
+            "Own planting is not verified by a registry; by default it is shown as internal "
+            "removals and not subtracted."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,309 @@
+"""Carbon credits (projects, batches, retirements), own tree planting, energy attribute
+certificates and ETS allowances.
+
+Quantities of credits and allowances are tonnes CO2e with 3 decimals (1 kg); certificates
+are MWh with 3 decimals (1 kWh).
+"""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from emissions.facilities.models import Facility
+
+TONNES = {"max_digits": 16, "decimal_places": 3}
+MWH = {"max_digits": 16, "decimal_places": 3}
+
+
+class CreditStandard(models.TextChoices):
+    CCER = "ccer", _("CCER (China Certified Emission Reduction)")
+    VCS = "vcs", _("Verra VCS")
+    GOLD_STANDARD = "gold_standard", _("Gold Standard")
+    CDM = "cdm", _("CDM")
+    PURO = "puro", _("Puro.earth")
+    OTHER = "other", _("Other")
+
+
+class ProjectType(models.TextChoices):
+    AFFORESTATION = "afforestation", _("Afforestation / reforestation")
+    IMPROVED_FOREST = "improved_forest", _("Improved forest management")
+    RENEWABLE_ENERGY = "renewable_energy", _("Renewable energy")
+    METHANE_CAPTURE = "methane_capture", _("Methane capture")
+    COOKSTOVES = "cookstoves", _("Cookstoves")
+    BIOCHAR = "biochar", _("Biochar")
+    DIRECT_AIR_CAPTURE = "dac", _("Direct air capture")
+    ENERGY_EFFICIENCY = "energy_efficiency", _("Energy efficiency")
+    OTHER = "other", _("Other")
+
+
+class CreditKind(models.TextChoices):
+    REMOVAL = "removal", _("Removal")
+    AVOIDANCE = "avoidance", _("Avoidance / reduction")
+
+
+class CreditProject(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    standard = models.CharField(_("standard / registry"), max_length=20, choices=CreditStandard)
+    registry_project_id = models.CharField(_("registry project id"), max_length=60)
+    project_type = models.CharField(_("project type"), max_length=30, choices=ProjectType)
+    kind = models.CharField(_("removal or avoidance"), max_length=10, choices=CreditKind)
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    methodology = models.CharField(_("methodology"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit project")
+        ordering = ["standard", "registry_project_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "registry_project_id"],
+                name="credit_project_unique_per_registry",
+                violation_error_message=_("This registry already has a project with that id."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_standard_display()} {self.registry_project_id} {self.name}"
+
+
+class CreditBatch(models.Model):
+    """Credits bought in one block: a vintage and a serial range of one registry."""
+
+    project = models.ForeignKey(CreditProject, on_delete=models.PROTECT, related_name="batches")
+    vintage_year = models.PositiveSmallIntegerField(_("vintage"))
+    quantity_t = models.DecimalField(
+        _("quantity (tCO2e)"), validators=[MinValueValidator(0)], **TONNES
+    )
+    serial_first = models.PositiveBigIntegerField(_("first serial number"))
+    serial_last = models.PositiveBigIntegerField(_("last serial number"))
+    purchased_on = models.DateField(_("purchase date"))
+    price_per_t = models.DecimalField(
+        _("price per tonne"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit batch")
+        verbose_name_plural = _("credit batches")
+        ordering = ["-purchased_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_t__gt=0), name="credit_batch_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(serial_last__gte=F("serial_first")),
+                name="credit_batch_serials_ordered",
+                violation_error_message=_("The last serial number cannot precede the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(vintage_year__gte=1990, vintage_year__lte=2100),
+                name="credit_batch_vintage_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        project = self.project.registry_project_id
+        return f"{project} v{self.vintage_year} #{self.serial_first}–{self.serial_last}"
+
+
+class RetirementPurpose(models.TextChoices):
+    NEUTRALITY = "neutrality", _("Carbon-neutrality claim")
+    ETS_COMPLIANCE = "ets_compliance", _("ETS compliance (surrendered; not for neutrality)")
+
+
+class Retirement(models.Model):
+    """Credits retired from a batch for one reporting year. Never edited: reversed instead."""
+
+    batch = models.ForeignKey(CreditBatch, on_delete=models.PROTECT, related_name="retirements")
+    quantity_t = models.DecimalField(_("quantity (tCO2e)"), **TONNES)
+    retired_on = models.DateField(_("retired on"))
+    claimed_year = models.PositiveSmallIntegerField(_("reporting year claimed for"))
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=20,
+        choices=RetirementPurpose,
+        default=RetirementPurpose.NEUTRALITY,
+    )
+    registry_reference = models.CharField(_("registry retirement reference"), max_length=100)
+    beneficiary_statement = models.TextField(_("beneficiary statement"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retirement")
+        ordering = ["-retired_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_t__gt=0), name="retirement_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_year__gte=1990, claimed_year__lte=2100),
+                name="retirement_claimed_year_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity_t} t from {self.batch} for {self.claimed_year}"
+
+
+class RetirementReversal(models.Model):
+    """Undoes (part of) a retirement, as its own audited entry."""
+
+    retirement = models.ForeignKey(Retirement, on_delete=models.PROTECT, related_name="reversals")
+    quantity_t = models.DecimalField(_("quantity (tCO2e)"), **TONNES)
+    reversed_on = models.DateField(_("reversed on"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retirement reversal")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_t__gt=0), name="reversal_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"−{self.quantity_t} t of {self.retirement}"
+
+
+class TreePlanting(models.Model):
+    """The organisation's own planting: internal removals, not verified by a registry."""
+
+    name = models.CharField(_("name"), max_length=200)
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=2)
+    species = models.CharField(_("species"), max_length=200)
+    planting_year = models.PositiveSmallIntegerField(_("planting year"))
+    sequestration_t_per_year = models.DecimalField(
+        _("estimated sequestration (tCO2/year)"), **TONNES
+    )
+    method = models.TextField(_("estimation method"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tree planting")
+        verbose_name_plural = _("tree planting")
+        ordering = ["planting_year", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(area_ha__gt=0), name="planting_area_positive"),
+            models.CheckConstraint(
+                condition=Q(sequestration_t_per_year__gte=0),
+                name="planting_sequestration_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CertificateScheme(models.TextChoices):
+    GEC = "gec", _("China green electricity certificate (GEC)")
+    IREC = "irec", _("I-REC")
+    REC = "rec", _("REC")
+    GREEN_POWER_CONTRACT = "green_power", _("Green-power purchase contract")
+    SUPPLIER_SPECIFIC = "supplier", _("Supplier-specific factor")
+
+
+class Technology(models.TextChoices):
+    WIND = "wind", _("Wind")
+    SOLAR = "solar", _("Solar")
+    HYDRO = "hydro", _("Hydro")
+    BIOMASS = "biomass", _("Biomass")
+    NUCLEAR = "nuclear", _("Nuclear")
+    MIXED = "mixed", _("Supplier mix")
+
+
+class EnergyCertificate(models.Model):
+    """Energy attribute certificates applied to a facility's (or the whole organisation's)
+    electricity in one reporting year, for market-based Scope 2."""
+
+    scheme = models.CharField(_("scheme"), max_length=20, choices=CertificateScheme)
+    registry = models.CharField(_("registry"), max_length=100)
+    technology = models.CharField(_("technology"), max_length=20, choices=Technology)
+    serial_first = models.PositiveBigIntegerField(_("first serial number"))
+    serial_last = models.PositiveBigIntegerField(_("last serial number"))
+    generation_start = models.DateField(_("generation period start"))
+    generation_end = models.DateField(_("generation period end"))
+    mwh = models.DecimalField(_("MWh"), **MWH)
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="energy_certificates",
+        help_text=_("Leave empty to apply the certificates to the whole organisation."),
+    )
+    reporting_year = models.PositiveSmallIntegerField(_("reporting year applied to"))
+    kg_co2e_per_kwh = models.DecimalField(
+        _("emission factor (kg CO2e/kWh)"),
+        max_digits=10,
+        decimal_places=6,
+        default=0,
+        help_text=_("0 for renewable certificates; the supplier's factor for a supplier mix."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("energy attribute certificate")
+        ordering = ["-reporting_year", "registry", "serial_first"]
+        constraints = [
+            models.CheckConstraint(condition=Q(mwh__gt=0), name="certificate_mwh_positive"),
+            models.CheckConstraint(
+                condition=Q(serial_last__gte=F("serial_first")),
+                name="certificate_serials_ordered",
+                violation_error_message=_("The last serial number cannot precede the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(generation_end__gte=F("generation_start")),
+                name="certificate_generation_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(kg_co2e_per_kwh__gte=0), name="certificate_factor_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        serials = f"#{self.serial_first}–{self.serial_last}"
+        return f"{self.get_scheme_display()} {self.registry} {serials}"
+
+
+class AllowanceTransactionKind(models.TextChoices):
+    ALLOCATION = "allocation", _("Free allocation")
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    SURRENDER = "surrender", _("Surrender for compliance")
+
+
+class AllowanceTransaction(models.Model):
+    """ETS allowances held and surrendered: compliance only, never an offset."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
+    compliance_year = models.PositiveSmallIntegerField(_("compliance year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=AllowanceTransactionKind)
+    quantity_t = models.DecimalField(_("allowances (tCO2)"), **TONNES)
+    transacted_on = models.DateField(_("date"))
+    price_per_t = models.DecimalField(
+        _("price per tonne"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ETS allowance transaction")
+        ordering = ["-compliance_year", "transacted_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_t__gt=0), name="allowance_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quantity_t} t ({self.compliance_year})"
