@@ -1,0 +1,79 @@
+"""Admin for targets and reduction initiatives, with their history."""
+
+from django.contrib import admin
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ReductionInitiative, Target
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "base_year",
+        "target_year",
+        "reduction_pct",
+        "renewable_share_pct",
+        "covers_scope1",
+        "covers_scope2",
+        "scope2_method",
+        "scope3_coverage",
+    ]
+    list_filter = ["kind", "scope2_method", "covers_scope1", "covers_scope2", "target_year"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind"]}),
+        (
+            _("Years and levels"),
+            {
+                "fields": [
+                    "base_year",
+                    "base_year_gross_t",
+                    "target_year",
+                    "reduction_pct",
+                    "renewable_share_pct",
+                ]
+            },
+        ),
+        (
+            _("Coverage"),
+            {"fields": ["covers_scope1", "covers_scope2", "scope2_method", "scope3_categories"]},
+        ),
+    ]
+
+    @admin.display(description=_("Scope 3 categories"))
+    def scope3_coverage(self, target: Target) -> str:
+        return ", ".join(target.scope3_categories) or "—"
+
+
+@admin.register(ReductionInitiative)
+class ReductionInitiativeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "facility",
+        "kind",
+        "status",
+        "start_date",
+        "expected_abatement_t_per_year",
+        "capex",
+        "annual_saving",
+        "lifetime_years",
+        "cost_per_tonne",
+    ]
+    list_filter = ["status", "kind", "facility", "currency"]
+    search_fields = ["title", "facility__code", "facility__name_en", "facility__name_zh"]
+    list_select_related = ["facility"]
+    fieldsets = [
+        (None, {"fields": ["title", "facility", "kind", "status", "start_date"]}),
+        (_("Abatement"), {"fields": ["expected_abatement_t_per_year", "lifetime_years"]}),
+        (_("Cost"), {"fields": ["capex", "annual_saving", "currency"]}),
+    ]
+
+    @admin.display(description=_("abatement cost per tCO2e"))
+    def cost_per_tonne(self, initiative: ReductionInitiative) -> str:
+        # (capex ÷ lifetime − annual saving) ÷ tonnes a year: negative means it saves money.
+        cost = number_format(initiative.abatement_cost_per_t, 2)
+        return f"{cost} {initiative.currency}"

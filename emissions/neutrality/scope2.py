@@ -1,0 +1,341 @@
+"""Market-based Scope 2 per facility and year (GHG Protocol Scope 2 Guidance, 2015).
+
+A facility-year's grid electricity is the kWh of its grid_electricity records. Energy attribute
+certificates cover part of it at their own factor (0 for renewables): first the facility's own
+certificates for that year, then the organisation-wide ones (no facility), spread over the
+facilities in proportion to the grid kWh still uncovered that year. Certificates are applied
+lowest factor first and never beyond the kWh consumed; what is left over is reported as unused,
+never carried to another facility or year. The rest is at a residual-mix factor, chosen as a
+record's factor is (region: province → grid → country → GLOBAL; year: exact → lagged → proxy)
+from the group grid_electricity_residual within the organisation's series. Where no residual
+factor exists for the facility's regions, the rest is at the facility-year's own location-based
+rate (location kg / grid kWh), and the row says so.
+
+Rounding: every kg is rounded half-up to 6 decimals (1 mg), like a record's stored values; a
+residual factor is applied the way a record applies its factor (per gas, then CO2e). The kWh
+shares of organisation-wide certificates are rounded half-up to 6 decimals and the last facility
+(by id) takes the remainder, so the shares add up to the certificates exactly.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from emissions.activities.models import ActivityRecord, RegionMatch, YearMatch
+from emissions.facilities.models import Facility, Organisation
+from emissions.factors.calculation import (
+    GwpSet,
+    amounts_from_factor,
+    co2e_kg,
+    round_kg,
+    round_quantity,
+)
+from emissions.factors.models import EmissionFactor
+from emissions.factors.selectors import (
+    METHANE_CODE,
+    NITROUS_OXIDE_CODE,
+    factors_in_group,
+    gwp_values,
+)
+from emissions.factors.units import can_convert, to_factor_unit
+from emissions.offsets.models import EnergyCertificate
+
+GRID_ELECTRICITY = "grid_electricity"
+RESIDUAL_GROUP = "grid_electricity_residual"
+KWH_PER_MWH = Decimal(1000)
+KWH_PLACES = Decimal("0.000001")
+ZERO = Decimal(0)
+
+
+class ResidualBasis(models.TextChoices):
+    RESIDUAL_MIX = "residual_mix", _("Residual-mix factor")
+    LOCATION_FALLBACK = (
+        "location_fallback",
+        _("Location-based rate: no residual-mix factor exists for this facility's regions"),
+    )
+
+
+@dataclass(frozen=True)
+class FacilityScope2:
+    """Market-based Scope 2 electricity of one facility in one year."""
+
+    facility_id: int
+    year: int
+    grid_kwh: Decimal
+    # Certificates applied to this facility-year (its own, then its share of the
+    # organisation-wide ones) and what they emit at their own factors.
+    certificate_kwh: Decimal
+    certificate_kg: Decimal
+    # Of certificate_kwh, the kWh at a factor of 0 (they count toward the renewable share).
+    zero_emission_certificate_kwh: Decimal
+    # The facility's own certificates beyond its grid kWh: not counted anywhere.
+    unused_certificate_kwh: Decimal
+    residual_kwh: Decimal
+    residual_factor: EmissionFactor | None
+    residual_basis: str
+    # How the residual factor was found, as a record says it (blank for the location fallback).
+    factor_region_match: str
+    factor_year_match: str
+    residual_kg: Decimal
+    location_kg: Decimal
+    market_kg: Decimal
+
+    @property
+    def is_lagged(self) -> bool:
+        return self.factor_year_match == YearMatch.LAGGED
+
+    @property
+    def is_proxy(self) -> bool:
+        return YearMatch.PROXY in (self.factor_year_match, self.factor_region_match)
+
+    @property
+    def uses_location_fallback(self) -> bool:
+        return self.residual_basis == ResidualBasis.LOCATION_FALLBACK
+
+
+@dataclass(frozen=True)
+class MarketScope2:
+    """Every facility-year, plus the organisation-wide certificates no consumption took up."""
+
+    rows: list[FacilityScope2]
+    unused_organisation_kwh_by_year: dict[int, Decimal] = field(default_factory=dict)
+
+
+def market_based_scope2(years=None, *, organisation=None) -> list[FacilityScope2]:
+    """Market-based Scope 2 electricity per facility and year, ordered by year and facility."""
+    return calculate_market_scope2(years, organisation=organisation).rows
+
+
+def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
+    """Market-based Scope 2 electricity per facility-year, with unused organisation certificates.
+
+    Five queries whatever the number of records (six without an organisation passed in): grid
+    kWh and kg per facility-year, certificates per facility-year and factor, the facilities'
+    regions, the candidate residual factors, the GWPs.
+    """
+    organisation = organisation or Organisation.current()
+    if organisation is None:
+        return MarketScope2(rows=[])
+
+    grid = {
+        (row["facility_id"], row["year"]): (row["kwh"] or ZERO, row["kg"] or ZERO)
+        for row in _grid_electricity(years)
+    }
+    own_certificates = defaultdict(list)  # (facility, year) -> [(factor, kWh)]
+    shared_certificates = defaultdict(list)  # year -> [(factor, kWh)]
+    for row in _certificates(years):
+        kwh = row["mwh"] * KWH_PER_MWH
+        if row["facility_id"] is None:
+            shared_certificates[row["reporting_year"]].append((row["kg_co2e_per_kwh"], kwh))
+        else:
+            key = (row["facility_id"], row["reporting_year"])
+            own_certificates[key].append((row["kg_co2e_per_kwh"], kwh))
+
+    keys = sorted(set(grid) | set(own_certificates), key=lambda key: (key[1], key[0]))
+    facilities = _facility_regions({facility_id for facility_id, _year in keys})
+    residual_choice = _ResidualChooser(organisation, facilities.values())
+    gwp = gwp_values(organisation.gwp_basis)
+    # Records need CH4 and N2O GWPs to be calculated at all, so they exist when records do.
+    gwp_set = GwpSet(ch4=gwp.get(METHANE_CODE, ZERO), n2o=gwp.get(NITROUS_OXIDE_CODE, ZERO))
+
+    # Step 1: each facility's own certificates, up to its grid kWh.
+    applied: dict[tuple, _Applied] = {}
+    for key in keys:
+        grid_kwh = grid.get(key, (ZERO, ZERO))[0]
+        applied[key] = _Applied(grid_kwh).take(own_certificates.get(key, []), own=True)
+
+    # Step 2: organisation-wide certificates, shared by uncovered kWh.
+    unused_shared: dict[int, Decimal] = {}
+    for year in sorted(shared_certificates):
+        year_keys = [key for key in keys if key[1] == year]
+        shares = _share_out(shared_certificates[year], {k: applied[k].uncovered for k in year_keys})
+        for key, certificates in shares.items():
+            applied[key].take(certificates, own=False)
+        taken = sum((kwh for certs in shares.values() for _f, kwh in certs), ZERO)
+        unused_shared[year] = sum((kwh for _f, kwh in shared_certificates[year]), ZERO) - taken
+
+    rows = []
+    for facility_id, year in keys:
+        _grid_kwh, location_kg = grid.get((facility_id, year), (ZERO, ZERO))
+        rows.append(
+            _row(
+                facility_id,
+                year,
+                applied[(facility_id, year)],
+                location_kg,
+                residual_choice.choose(facilities[facility_id], year),
+                gwp_set,
+            )
+        )
+    return MarketScope2(rows=rows, unused_organisation_kwh_by_year=unused_shared)
+
+
+def _grid_electricity(years):
+    records = ActivityRecord.objects.filter(activity_type__code=GRID_ELECTRICITY)
+    if years is not None:
+        records = records.filter(year__in=years)
+    return (
+        records.order_by()
+        .values("facility_id", "year")
+        .annotate(kwh=Sum("electricity_kwh"), kg=Sum("co2e_kg"))
+    )
+
+
+def _certificates(years):
+    certificates = EnergyCertificate.objects.all()
+    if years is not None:
+        certificates = certificates.filter(reporting_year__in=years)
+    # One row per facility, year and factor: certificates at one factor are interchangeable.
+    return (
+        certificates.order_by()
+        .values("facility_id", "reporting_year", "kg_co2e_per_kwh")
+        .annotate(mwh=Sum("mwh"))
+    )
+
+
+def _facility_regions(ids) -> dict[int, dict]:
+    return {
+        row["id"]: row
+        for row in Facility.objects.filter(pk__in=ids).values(
+            "id", "province", "grid_region", "country"
+        )
+    }
+
+
+class _Applied:
+    """Certificates applied to one facility-year so far, lowest factor first."""
+
+    def __init__(self, grid_kwh: Decimal):
+        self.grid_kwh = grid_kwh
+        self.kwh = ZERO
+        self.exact_kg = ZERO
+        self.zero_emission_kwh = ZERO
+        self.unused_kwh = ZERO
+
+    @property
+    def uncovered(self) -> Decimal:
+        return self.grid_kwh - self.kwh
+
+    def take(self, certificates, *, own: bool) -> "_Applied":
+        for factor, kwh in sorted(certificates, key=lambda certificate: certificate[0]):
+            used = min(kwh, self.uncovered)
+            self.kwh += used
+            self.exact_kg += used * factor
+            if factor == 0:
+                self.zero_emission_kwh += used
+            if own:
+                self.unused_kwh += kwh - used
+        return self
+
+
+def _share_out(certificates, uncovered: dict[tuple, Decimal]) -> dict[tuple, list]:
+    """Split organisation-wide certificates over facility-years by their uncovered kWh."""
+    receivers = sorted((key for key, kwh in uncovered.items() if kwh > 0), key=lambda k: k[0])
+    total_uncovered = sum((uncovered[key] for key in receivers), ZERO)
+    shares: dict[tuple, list] = {key: [] for key in receivers}
+    if not receivers:
+        return shares
+    left = total_uncovered
+    for factor, kwh in sorted(certificates, key=lambda certificate: certificate[0]):
+        used = min(kwh, left)
+        left -= used
+        given = ZERO
+        for key in receivers[:-1]:
+            share = (used * uncovered[key] / total_uncovered).quantize(
+                KWH_PLACES, rounding=ROUND_HALF_UP
+            )
+            shares[key].append((factor, share))
+            given += share
+        shares[receivers[-1]].append((factor, used - given))
+    return shares
+
+
+@dataclass(frozen=True)
+class _ResidualFactor:
+    factor: EmissionFactor
+    region_match: str
+    year_match: str
+
+
+class _ResidualChooser:
+    """The residual-mix factor of a facility-year, by the records' factor rule."""
+
+    def __init__(self, organisation: Organisation, facilities):
+        regions = {code for facility in facilities for _level, code in _region_levels(facility)}
+        self.factors = [
+            factor
+            for factor in factors_in_group(
+                RESIDUAL_GROUP, series=organisation.factor_series, regions=sorted(regions)
+            )
+            if can_convert("kWh", factor.unit)
+        ]
+
+    def choose(self, facility: dict, year: int) -> _ResidualFactor | None:
+        for level, region in _region_levels(facility):
+            here = [factor for factor in self.factors if factor.region == region]
+            if here:
+                return _pick_year(here, year, level)
+        return None
+
+
+def _region_levels(facility: dict) -> list[tuple[str, str]]:
+    levels = [
+        (RegionMatch.PROVINCE, facility["province"]),
+        (RegionMatch.GRID, facility["grid_region"]),
+        (RegionMatch.COUNTRY, facility["country"]),
+        (RegionMatch.GLOBAL, "GLOBAL"),
+    ]
+    return [(level, code) for level, code in levels if code]
+
+
+def _pick_year(factors, year: int, level: str) -> _ResidualFactor:
+    same = [f for f in factors if f.year == year]
+    earlier = [f for f in factors if f.year < year]
+    if same:
+        match, pool = YearMatch.EXACT, same
+    elif earlier:
+        latest = max(f.year for f in earlier)
+        match, pool = YearMatch.LAGGED, [f for f in earlier if f.year == latest]
+    else:
+        earliest = min(f.year for f in factors)
+        match, pool = YearMatch.PROXY, [f for f in factors if f.year == earliest]
+    # As for records: the organisation's own factors over shipped ones, then the newest entry.
+    factor = max(pool, key=lambda f: (not f.dataset.is_shipped, f.pk))
+    return _ResidualFactor(factor, level, match)
+
+
+def _row(facility_id, year, applied: _Applied, location_kg, choice, gwp_set) -> FacilityScope2:
+    residual_kwh = applied.grid_kwh - applied.kwh
+    if choice is not None:
+        quantity = round_quantity(to_factor_unit(residual_kwh, "kWh", choice.factor.unit))
+        residual_kg = co2e_kg(amounts_from_factor(quantity, choice.factor), gwp_set)
+        basis, factor = ResidualBasis.RESIDUAL_MIX, choice.factor
+        region_match, year_match = choice.region_match, choice.year_match
+    else:
+        # No residual mix here: the facility-year's own location-based rate.
+        residual_kg = (
+            round_kg(residual_kwh * location_kg / applied.grid_kwh) if applied.grid_kwh else ZERO
+        )
+        basis, factor, region_match, year_match = ResidualBasis.LOCATION_FALLBACK, None, "", ""
+    certificate_kg = round_kg(applied.exact_kg)
+    return FacilityScope2(
+        facility_id=facility_id,
+        year=year,
+        grid_kwh=applied.grid_kwh,
+        certificate_kwh=applied.kwh,
+        certificate_kg=certificate_kg,
+        zero_emission_certificate_kwh=applied.zero_emission_kwh,
+        unused_certificate_kwh=applied.unused_kwh,
+        residual_kwh=residual_kwh,
+        residual_factor=factor,
+        residual_basis=basis,
+        factor_region_match=region_match,
+        factor_year_match=year_match,
+        residual_kg=residual_kg,
+        location_kg=round_kg(location_kg),
+        market_kg=certificate_kg + residual_kg,
+    )
