@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import Facility
+from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE
 
 
 class TargetKind(models.TextChoices):
@@ -89,6 +91,18 @@ class Target(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        known = {category.value for category in CATEGORIES_BY_SCOPE[3]}
+        codes = self.scope3_categories
+        if not isinstance(codes, list) or any(code not in known for code in codes):
+            raise ValidationError(
+                {
+                    "scope3_categories": _(
+                        "List Scope 3 category codes from s3_01 to s3_15, e.g. [\"s3_06\"]."
+                    )
+                }
+            )
 
 
 class InitiativeKind(models.TextChoices):
