@@ -10,7 +10,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from emissions.history_admin import HistoryAdmin
 
 from .calculation import RecordCalculator
 from .models import ActivityRecord, ActivityType, RegionMatch, YearMatch
@@ -36,7 +37,7 @@ CALCULATED_FIELDS = [
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(SimpleHistoryAdmin):
+class ActivityTypeAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -70,7 +71,7 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 @admin.register(ActivityRecord)
-class ActivityRecordAdmin(SimpleHistoryAdmin):
+class ActivityRecordAdmin(HistoryAdmin):
     form = ActivityRecordForm
 
     class Media:

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from emissions.history_admin import HistoryAdmin
 
 from .models import Facility, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
     fieldsets = [
         (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
@@ -34,7 +35,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(SimpleHistoryAdmin):
+class FacilityAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name_en",

@@ -5,7 +5,8 @@ from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from emissions.history_admin import HistoryAdmin
 
 from .models import EmissionFactor, FactorDataset, Gas
 from .signals import recalculation_requested
@@ -24,7 +25,7 @@ def plain_number_column(model, field_name):
 
 
 @admin.register(Gas)
-class GasAdmin(SimpleHistoryAdmin):
+class GasAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -72,7 +73,7 @@ class FactorDatasetAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmissionFactor)
-class EmissionFactorAdmin(SimpleHistoryAdmin):
+class EmissionFactorAdmin(HistoryAdmin):
     list_display = [
         "key",
         "name",

@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from emissions.history_admin import HistoryAdmin
 
 from .models import ReductionInitiative, Target
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -50,7 +51,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReductionInitiative)
-class ReductionInitiativeAdmin(SimpleHistoryAdmin):
+class ReductionInitiativeAdmin(HistoryAdmin):
     list_display = [
         "title",
         "facility",

@@ -82,3 +82,34 @@ def test_a_facility_change_is_kept_in_its_history(admin_user_client):
     assert "XT-01 Renamed plant" in html
     assert facility.history.count() == 2
     assert facility.history.first().history_user.username == "admin"
+
+
+def test_a_view_only_user_cannot_rewrite_a_facility_through_its_history(
+    admin_user_client, client, django_user_model
+):
+    from django.contrib.auth.models import Permission
+
+    facility = Facility.objects.get(code="XT-01")
+    reader = django_user_model.objects.create_user("reader", password="x", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_facility"))
+    client.force_login(reader)
+    version = facility.history.earliest()
+    url = reverse(
+        "admin:facilities_facility_simple_history", args=[facility.pk, version.history_id]
+    )
+    response = client.post(url, {**VALID_POST, "code": "XT-01", "name_en": "Hijacked"})
+    assert response.status_code == 403
+    facility.refresh_from_db()
+    assert facility.name_en == "Xingtai main plant"
+
+
+def test_an_administrator_can_revert_a_facility_to_an_earlier_version(admin_user_client):
+    facility = Facility.objects.get(code="XT-01")
+    version = facility.history.earliest()
+    url = reverse(
+        "admin:facilities_facility_simple_history", args=[facility.pk, version.history_id]
+    )
+    post = {**VALID_POST, "code": "XT-01", "name_en": "Reverted", "opened_on": "2010-01-01"}
+    assert admin_user_client.post(url, post).status_code == 302
+    facility.refresh_from_db()
+    assert facility.name_en == "Reverted"

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from emissions.activities.demo import load_demo_activity
 from emissions.activities.models import ActivityType
 from emissions.facilities.demo import load_demo_organisation
+from emissions.neutrality.demo import load_demo_targets
+from emissions.offsets.demo import load_demo_instruments
 
 LIBRARY_MISSING = "Run 'python manage.py load_factors' and 'load_activity_types' first."
 
@@ -11,7 +13,8 @@ LIBRARY_MISSING = "Run 'python manage.py load_factors' and 'load_activity_types'
 class Command(BaseCommand):
     help = (
         "Load the Xingtai Kehui demo data: organisation, facilities and 2019–2025 monthly "
-        "activity records (safe to run again: existing rows are kept)."
+        "activity records, credits, certificates, allowances, tree planting, targets and "
+        "initiatives (safe to run again: existing rows are kept)."
     )
 
     def handle(self, *args, **options):
@@ -24,3 +27,5 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{LIBRARY_MISSING} ({' '.join(error.messages)})") from error
         self.stdout.write(f"Demo activity records: {created} created, {kept} already present.")
+        self.stdout.write(f"Demo instruments: {load_demo_instruments()} created.")
+        self.stdout.write(f"Demo targets and initiatives: {load_demo_targets()} created.")

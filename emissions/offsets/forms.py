@@ -1,0 +1,115 @@
+"""Add forms whose object is created by a service, so its rules and its messages apply."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import (
+    AllowanceTransaction,
+    CreditBatch,
+    EnergyCertificate,
+    Retirement,
+    RetirementReversal,
+)
+
+
+class ServiceCreateForm(forms.ModelForm):
+    """Creates its object by calling `service` with the cleaned fields, as validation's last step.
+
+    The fields are cleaned first; the service runs only when all of them are valid, so its
+    errors land on the form and nothing is written when any check fails. The model's own
+    validation (full_clean) runs inside the service, not a second time here, so that each
+    rule speaks with the service's words. After is_valid(), `instance` is the saved object.
+    """
+
+    service = None  # a staticmethod taking the form's fields as keyword arguments
+
+    def _post_clean(self):
+        # Replaces ModelForm's model validation (construct_instance + instance.full_clean).
+        if self.errors:
+            return
+        try:
+            self.instance = self.service(**self.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                self.add_error(None, error)
+                return
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+
+
+class CreditBatchForm(ServiceCreateForm):
+    service = staticmethod(services.add_credit_batch)
+
+    class Meta:
+        model = CreditBatch
+        fields = [
+            "project",
+            "vintage_year",
+            "quantity_t",
+            "serial_first",
+            "serial_last",
+            "purchased_on",
+            "price_per_t",
+            "currency",
+        ]
+
+
+class RetirementForm(ServiceCreateForm):
+    service = staticmethod(services.retire_credits)
+
+    class Meta:
+        model = Retirement
+        fields = [
+            "batch",
+            "quantity_t",
+            "retired_on",
+            "claimed_year",
+            "purpose",
+            "registry_reference",
+            "beneficiary_statement",
+        ]
+
+
+class RetirementReversalForm(ServiceCreateForm):
+    service = staticmethod(services.reverse_retirement)
+
+    class Meta:
+        model = RetirementReversal
+        fields = ["retirement", "quantity_t", "reversed_on", "reason"]
+
+
+class EnergyCertificateForm(ServiceCreateForm):
+    service = staticmethod(services.add_energy_certificates)
+
+    class Meta:
+        model = EnergyCertificate
+        fields = [
+            "scheme",
+            "registry",
+            "technology",
+            "serial_first",
+            "serial_last",
+            "generation_start",
+            "generation_end",
+            "mwh",
+            "facility",
+            "reporting_year",
+            "kg_co2e_per_kwh",
+        ]
+
+
+class AllowanceTransactionForm(ServiceCreateForm):
+    service = staticmethod(services.record_allowance_transaction)
+
+    class Meta:
+        model = AllowanceTransaction
+        fields = [
+            "facility",
+            "compliance_year",
+            "kind",
+            "quantity_t",
+            "transacted_on",
+            "price_per_t",
+            "reference",
+        ]

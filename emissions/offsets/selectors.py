@@ -1,0 +1,371 @@
+"""Totals of credits, planting, certificates and allowances, aggregated in the database.
+
+Credits and planting are tonnes CO2e, allowances tonnes CO2, certificates MWh; all Decimals.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from emissions.activities.models import ActivityRecord
+
+from .models import (
+    AllowanceTransaction,
+    AllowanceTransactionKind,
+    CreditBatch,
+    CreditKind,
+    EnergyCertificate,
+    Retirement,
+    RetirementPurpose,
+    RetirementReversal,
+    Technology,
+    TreePlanting,
+)
+
+ZERO = Decimal(0)
+KWH_PER_MWH = Decimal(1000)
+# Sums keep the stored decimal places: on SQLite a decimal column is a float, and these
+# output fields round each total back to what was stored.
+TONNES_SUM = DecimalField(max_digits=20, decimal_places=3)
+MWH_SUM = DecimalField(max_digits=20, decimal_places=3)
+KG_SUM = DecimalField(max_digits=30, decimal_places=6)
+KWH_SUM = DecimalField(max_digits=30, decimal_places=6)
+RENEWABLE_TECHNOLOGIES = [
+    Technology.WIND,
+    Technology.SOLAR,
+    Technology.HYDRO,
+    Technology.BIOMASS,
+]
+GRID_ELECTRICITY = "grid_electricity"
+
+
+def _total(expression, *, output_field=TONNES_SUM, condition=None):
+    """Sum of `expression` (rows matching `condition`), 0 rather than None when nothing matches."""
+    return Coalesce(
+        Sum(expression, filter=condition, output_field=output_field),
+        Value(ZERO),
+        output_field=output_field,
+    )
+
+
+def _subquery_total(rows: QuerySet, group_by: str):
+    """The summed quantity_t of `rows` (filtered on an OuterRef), as a column of the outer query."""
+    totals = rows.order_by().values(group_by).annotate(total=Sum("quantity_t")).values("total")
+    return Coalesce(Subquery(totals, output_field=TONNES_SUM), Value(ZERO), output_field=TONNES_SUM)
+
+
+# Credit batches
+
+
+@dataclass(frozen=True)
+class BatchHolding:
+    """One batch in tCO2e: bought, retired (any purpose), reversed back into it, still held."""
+
+    quantity_t: Decimal
+    retired_t: Decimal
+    reversed_t: Decimal
+    remaining_t: Decimal
+
+
+def with_holdings(batches: QuerySet[CreditBatch] | None = None) -> QuerySet[CreditBatch]:
+    """Batches annotated, in the same query, with retired_t (any purpose), reversed_t (put
+    back), net_retired_t (retired − reversed) and remaining_t (quantity − net retired)."""
+    batches = CreditBatch.objects.all() if batches is None else batches
+    retired = _subquery_total(Retirement.objects.filter(batch=OuterRef("pk")), "batch")
+    reversed_ = _subquery_total(
+        RetirementReversal.objects.filter(retirement__batch=OuterRef("pk")), "retirement__batch"
+    )
+    return batches.annotate(retired_t=retired, reversed_t=reversed_).annotate(
+        net_retired_t=ExpressionWrapper(F("retired_t") - F("reversed_t"), output_field=TONNES_SUM),
+        remaining_t=ExpressionWrapper(
+            F("quantity_t") - F("retired_t") + F("reversed_t"), output_field=TONNES_SUM
+        ),
+    )
+
+
+def batch_holdings(*, batch_ids: Iterable[int] | None = None) -> dict[int, BatchHolding]:
+    """{batch id: its holding}; a reversal puts credits back into the batch they came from."""
+    batches = CreditBatch.objects.all()
+    if batch_ids is not None:
+        batches = batches.filter(pk__in=batch_ids)
+    rows = (
+        with_holdings(batches)
+        .order_by()
+        .values_list("pk", "quantity_t", "retired_t", "reversed_t", "remaining_t")
+    )
+    return {
+        pk: BatchHolding(quantity_t=quantity, retired_t=retired, reversed_t=back, remaining_t=left)
+        for pk, quantity, retired, back, left in rows
+    }
+
+
+def batch_remaining_t(batch_id: int) -> Decimal:
+    """tCO2e a batch still holds: bought − retired + reversed."""
+    return (
+        with_holdings(CreditBatch.objects.filter(pk=batch_id))
+        .values_list("remaining_t", flat=True)
+        .get()
+    )
+
+
+# Retirements
+
+
+def with_reversed(retirements: QuerySet[Retirement]) -> QuerySet[Retirement]:
+    """Retirements annotated with reversed_t (tCO2e of each reversed so far), in one query."""
+    reversed_ = _subquery_total(
+        RetirementReversal.objects.filter(retirement=OuterRef("pk")), "retirement"
+    )
+    return retirements.annotate(reversed_t=reversed_)
+
+
+def retirement_reversed_t(retirement_id: int) -> Decimal:
+    """tCO2e of a retirement already reversed."""
+    reversals = RetirementReversal.objects.filter(retirement_id=retirement_id)
+    return reversals.aggregate(total=_total("quantity_t"))["total"]
+
+
+@dataclass(frozen=True)
+class CreditsRetired:
+    """Credits retired for one reporting year, net of reversals, by kind (tCO2e)."""
+
+    removal_t: Decimal
+    avoidance_t: Decimal
+
+    @property
+    def total_t(self) -> Decimal:
+        return self.removal_t + self.avoidance_t
+
+
+def _net_retired_by_year_and_kind(purpose: str, years) -> dict[tuple[int, str], Decimal]:
+    """{(claimed year, project kind): tCO2e retired for `purpose` minus what was reversed}."""
+    retirements = Retirement.objects.filter(purpose=purpose)
+    reversals = RetirementReversal.objects.filter(retirement__purpose=purpose)
+    if years is not None:
+        retirements = retirements.filter(claimed_year__in=years)
+        reversals = reversals.filter(retirement__claimed_year__in=years)
+    # Two grouped queries (a handful of rows each): a join of both would repeat retirements.
+    retired = (
+        retirements.order_by()
+        .values_list("claimed_year", "batch__project__kind")
+        .annotate(total=_total("quantity_t"))
+    )
+    reversed_ = (
+        reversals.order_by()
+        .values_list("retirement__claimed_year", "retirement__batch__project__kind")
+        .annotate(total=_total("quantity_t"))
+    )
+    net = defaultdict(lambda: ZERO)
+    for year, kind, total in retired:
+        net[year, kind] += total
+    for year, kind, total in reversed_:
+        net[year, kind] -= total
+    return net
+
+
+def credits_retired_by_year(years: Iterable[int] | None = None) -> dict[int, CreditsRetired]:
+    """{claimed year: credits retired toward the neutrality claim, net of reversals}.
+
+    Only purpose=neutrality counts: credits surrendered for ETS compliance never offset the
+    footprint. Given `years`, each of them is present (zeros where nothing was retired).
+    """
+    years = None if years is None else list(years)
+    net = _net_retired_by_year_and_kind(RetirementPurpose.NEUTRALITY, years)
+    claimed = sorted({year for year, _kind in net} | set(years or []))
+    return {
+        year: CreditsRetired(
+            removal_t=net.get((year, CreditKind.REMOVAL), ZERO),
+            avoidance_t=net.get((year, CreditKind.AVOIDANCE), ZERO),
+        )
+        for year in claimed
+    }
+
+
+@dataclass(frozen=True)
+class EtsSurrendered:
+    """Surrendered for ETS compliance in one year: allowances (tCO2) and credits (tCO2e, net of
+    reversals). Compliance only: neither reduces the footprint."""
+
+    allowances_t: Decimal
+    credits_t: Decimal
+
+
+def ets_surrenders_by_year(years: Iterable[int] | None = None) -> dict[int, EtsSurrendered]:
+    """{compliance year: allowances surrendered (all facilities) and credits retired for it}."""
+    years = None if years is None else list(years)
+    surrenders = AllowanceTransaction.objects.filter(kind=AllowanceTransactionKind.SURRENDER)
+    if years is not None:
+        surrenders = surrenders.filter(compliance_year__in=years)
+    allowances = dict(
+        surrenders.order_by()
+        .values_list("compliance_year")
+        .annotate(total=_total("quantity_t"))
+        .values_list("compliance_year", "total")
+    )
+    credits = defaultdict(lambda: ZERO)
+    for (year, _kind), total in _net_retired_by_year_and_kind(
+        RetirementPurpose.ETS_COMPLIANCE, years
+    ).items():
+        credits[year] += total
+    all_years = sorted(set(allowances) | set(credits) | set(years or []))
+    return {
+        year: EtsSurrendered(
+            allowances_t=allowances.get(year, ZERO), credits_t=credits.get(year, ZERO)
+        )
+        for year in all_years
+    }
+
+
+# Own tree planting
+
+
+def internal_removals_by_year(years: Iterable[int]) -> dict[int, Decimal]:
+    """{year: tCO2 the organisation's own planting is estimated to remove that year}.
+
+    Each planting counts its yearly sequestration in every year from its planting year on.
+    Not registry-verified: shown apart, subtracted only when the organisation says so.
+    """
+    years = list(years)
+    # One query: a conditional sum per year.
+    totals = TreePlanting.objects.aggregate(
+        **{
+            f"y{year}": _total("sequestration_t_per_year", condition=Q(planting_year__lte=year))
+            for year in years
+        }
+    )
+    return {year: totals[f"y{year}"] for year in years}
+
+
+# Energy attribute certificates
+
+
+@dataclass(frozen=True)
+class CertificateCover:
+    """Electricity covered by certificates for one facility (or the whole organisation) in one
+    reporting year: MWh, the kg CO2e of that electricity at the certificates' own factors
+    (0 for renewables), and the MWh from renewable sources."""
+
+    mwh: Decimal
+    kg_co2e: Decimal
+    renewable_mwh: Decimal
+
+    @property
+    def kg_co2e_per_kwh(self) -> Decimal:
+        """The MWh-weighted factor of the certificates."""
+        return self.kg_co2e / (self.mwh * KWH_PER_MWH) if self.mwh else ZERO
+
+
+def certificates_mwh_by_facility_year(
+    years: Iterable[int] | None = None,
+) -> dict[tuple[int | None, int], CertificateCover]:
+    """{(facility id, or None for the whole organisation, reporting year): what is covered}.
+
+    For market-based Scope 2: the covered kWh emit kg_co2e; the rest of the electricity is
+    counted at the residual-mix (or grid) factor.
+    """
+    certificates = EnergyCertificate.objects.all()
+    if years is not None:
+        certificates = certificates.filter(reporting_year__in=list(years))
+    rows = (
+        certificates.order_by()
+        .values_list("facility", "reporting_year")
+        .annotate(
+            total_mwh=_total("mwh", output_field=MWH_SUM),
+            total_kg=_total(
+                F("mwh") * F("kg_co2e_per_kwh") * Value(KWH_PER_MWH), output_field=KG_SUM
+            ),
+            total_renewable=_total(
+                "mwh",
+                output_field=MWH_SUM,
+                condition=Q(technology__in=RENEWABLE_TECHNOLOGIES),
+            ),
+        )
+        .values_list("facility", "reporting_year", "total_mwh", "total_kg", "total_renewable")
+    )
+    return {
+        (facility_id, year): CertificateCover(mwh=mwh, kg_co2e=kg, renewable_mwh=renewable)
+        for facility_id, year, mwh, kg, renewable in rows
+    }
+
+
+def grid_electricity_mwh(*, year: int, facility_id: int | None = None) -> Decimal:
+    """MWh of grid electricity consumed in `year` by one facility (None: all facilities).
+
+    Certificates cover purchased grid power only: on-site solar is not counted.
+    """
+    records = ActivityRecord.objects.filter(year=year, activity_type__code=GRID_ELECTRICITY)
+    if facility_id is not None:
+        records = records.filter(facility_id=facility_id)
+    kwh = records.aggregate(kwh=_total("electricity_kwh", output_field=KWH_SUM))["kwh"]
+    return kwh / KWH_PER_MWH
+
+
+# ETS allowances
+
+
+@dataclass(frozen=True)
+class AllowanceBalance:
+    """ETS allowances of one facility for one compliance year (tCO2); never an offset."""
+
+    allocated_t: Decimal
+    purchased_t: Decimal
+    sold_t: Decimal
+    surrendered_t: Decimal
+
+    @property
+    def held_t(self) -> Decimal:
+        """Still held: allocated + purchased − sold − surrendered."""
+        return self.allocated_t + self.purchased_t - self.sold_t - self.surrendered_t
+
+
+def allowance_balance_by_facility_year(
+    *, facility_ids: Iterable[int] | None = None, years: Iterable[int] | None = None
+) -> dict[tuple[int, int], AllowanceBalance]:
+    """{(facility id, compliance year): allowances by kind of transaction}."""
+    transactions = AllowanceTransaction.objects.all()
+    if facility_ids is not None:
+        transactions = transactions.filter(facility_id__in=list(facility_ids))
+    if years is not None:
+        transactions = transactions.filter(compliance_year__in=list(years))
+    kinds = AllowanceTransactionKind
+    columns = {
+        "allocated": kinds.ALLOCATION,
+        "purchased": kinds.PURCHASE,
+        "sold": kinds.SALE,
+        "surrendered": kinds.SURRENDER,
+    }
+    rows = (
+        transactions.order_by()
+        .values_list("facility", "compliance_year")
+        .annotate(
+            **{name: _total("quantity_t", condition=Q(kind=kind)) for name, kind in columns.items()}
+        )
+        .values_list("facility", "compliance_year", *columns)
+    )
+    return {
+        (facility_id, year): AllowanceBalance(
+            allocated_t=allocated, purchased_t=purchased, sold_t=sold, surrendered_t=surrendered
+        )
+        for facility_id, year, allocated, purchased, sold, surrendered in rows
+    }
+
+
+def allowances_held_t(*, facility_id: int, year: int) -> Decimal:
+    """tCO2 of allowances a facility still holds for a compliance year."""
+    balance = allowance_balance_by_facility_year(facility_ids=[facility_id], years=[year])
+    key = (facility_id, year)
+    return balance[key].held_t if key in balance else ZERO
