@@ -1,5 +1,9 @@
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
+
+from emissions.facilities.models import Facility, Organisation
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +46,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_shipped_factors()
         load_activity_types()
+
+
+@pytest.fixture
+def organisation(db):
+    """The reporting organisation: AR5, MEE–NBS grid factors, base year 2019."""
+    organisation = Organisation(name_en="Kehui test", base_year=2019, gwp_basis="AR5")
+    organisation.save()
+    return organisation
+
+
+@pytest.fixture
+def hebei_plant(db):
+    return Facility.objects.create(
+        code="XT-01",
+        name_en="Xingtai main plant",
+        kind="factory",
+        province="CN-HE",
+        grid_region="CN-North",
+        opened_on=dt.date(2008, 1, 1),
+    )

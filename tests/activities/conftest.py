@@ -3,26 +3,7 @@ import datetime as dt
 import pytest
 
 from emissions.activities.models import ActivityRecord, ActivityType
-from emissions.facilities.models import Facility, Organisation
-
-
-@pytest.fixture
-def organisation(db):
-    organisation = Organisation(name_en="Kehui test", base_year=2019, gwp_basis="AR5")
-    organisation.save()
-    return organisation
-
-
-@pytest.fixture
-def hebei_plant(db):
-    return Facility.objects.create(
-        code="XT-01",
-        name_en="Xingtai main plant",
-        kind="factory",
-        province="CN-HE",
-        grid_region="CN-North",
-        opened_on=dt.date(2008, 1, 1),
-    )
+from emissions.facilities.models import Facility
 
 
 @pytest.fixture

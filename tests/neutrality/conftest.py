@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from emissions.activities.models import ActivityRecord, ActivityType
-from emissions.facilities.models import Facility, Organisation
+from emissions.facilities.models import Facility
 from emissions.neutrality.models import Target
 from emissions.offsets.models import (
     CreditBatch,
@@ -13,13 +13,6 @@ from emissions.offsets.models import (
     Retirement,
     RetirementReversal,
 )
-
-
-@pytest.fixture
-def organisation(db):
-    organisation = Organisation(name_en="Kehui test", base_year=2019, gwp_basis="AR5")
-    organisation.save()
-    return organisation
 
 
 def _facility(code, **fields):

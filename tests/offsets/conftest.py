@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from emissions.activities.models import ActivityRecord, ActivityType
-from emissions.facilities.models import Facility, Organisation
+from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import (
     AllowanceTransaction,
@@ -29,25 +29,6 @@ OFFSET_MODELS = [
     EnergyCertificate,
     AllowanceTransaction,
 ]
-
-
-@pytest.fixture
-def organisation(db):
-    organisation = Organisation(name_en="Kehui test", base_year=2019, gwp_basis="AR5")
-    organisation.save()
-    return organisation
-
-
-@pytest.fixture
-def hebei_plant(db):
-    return Facility.objects.create(
-        code="XT-01",
-        name_en="Xingtai main plant",
-        kind="factory",
-        province="CN-HE",
-        grid_region="CN-North",
-        opened_on=dt.date(2008, 1, 1),
-    )
 
 
 @pytest.fixture
