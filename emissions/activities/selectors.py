@@ -65,3 +65,10 @@ def totals_by_year_and_facility(records: QuerySet | None = None) -> list[Total]:
 
 def totals_by_month(records: QuerySet | None = None) -> list[Total]:
     return _totals(records if records is not None else records_for(), "year", "month")
+
+
+def years_with_records() -> list[int]:
+    """Every year that has activity records, oldest first (one query)."""
+    return list(
+        ActivityRecord.objects.order_by("year").values_list("year", flat=True).distinct()
+    )

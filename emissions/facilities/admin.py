@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emissions.history_admin import HistoryAdmin
 
-from .models import Facility, Organisation
+from .models import Facility, FacilityOutput, Organisation
 
 
 @admin.register(Organisation)
@@ -59,3 +59,11 @@ class FacilityAdmin(HistoryAdmin):
         (_("Location"), {"fields": ["address", "country", "province", "grid_region"]}),
         (_("Boundary"), {"fields": ["ownership_share", "opened_on", "closed_on"]}),
     ]
+
+
+@admin.register(FacilityOutput)
+class FacilityOutputAdmin(HistoryAdmin):
+    list_display = ["facility", "year", "metric", "value", "unit"]
+    list_filter = ["metric", "year", "facility"]
+    search_fields = ["facility__code", "facility__name_en"]
+    list_select_related = ["facility"]

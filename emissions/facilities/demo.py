@@ -5,7 +5,15 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import ConsolidationApproach, Facility, FacilityKind, GwpBasis, Organisation
+from .models import (
+    ConsolidationApproach,
+    Facility,
+    FacilityKind,
+    FacilityOutput,
+    GwpBasis,
+    Organisation,
+    OutputMetric,
+)
 from .regions import GridRegion, Province
 
 DEMO_ORGANISATION = {
@@ -93,3 +101,31 @@ def load_demo_organisation() -> tuple[int, int]:
         facility.save()
         created += 1
     return created, kept
+
+
+# Tonnes of finished castings and machined parts per year (fictional): a dip in 2020, growth after.
+DEMO_PRODUCTION_T = {
+    "XT-01": {2019: 41000, 2020: 36500, 2021: 43800, 2022: 42100, 2023: 44600, 2024: 46200,
+              2025: 47500},
+    "XT-02": {2019: 12800, 2020: 11100, 2021: 13600, 2022: 13100, 2023: 13900, 2024: 14400,
+              2025: 14900},
+}  # fmt: skip
+
+
+@transaction.atomic
+def load_demo_outputs() -> int:
+    """Create the demo production figures that are missing; return how many were created."""
+    created = 0
+    for code, years in DEMO_PRODUCTION_T.items():
+        facility = Facility.objects.filter(code=code).first()
+        if facility is None:
+            continue
+        for year, tonnes in years.items():
+            _, was_created = FacilityOutput.objects.get_or_create(
+                facility=facility,
+                year=year,
+                metric=OutputMetric.PRODUCTION,
+                defaults={"value": Decimal(tonnes), "unit": "t"},
+            )
+            created += was_created
+    return created

@@ -221,3 +221,41 @@ class Facility(models.Model):
         """Regions from most to least specific, as factor selection walks them."""
         chain = [code for code in (self.province, self.grid_region, self.country) if code]
         return [*chain, "GLOBAL"]
+
+
+class OutputMetric(models.TextChoices):
+    PRODUCTION = "production", _("Production")
+    REVENUE = "revenue", _("Revenue")
+    HEADCOUNT = "headcount", _("Headcount")
+
+
+class FacilityOutput(models.Model):
+    """What a facility produced in a year (or earned, or employed): the denominator of intensity."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="outputs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    metric = models.CharField(_("metric"), max_length=12, choices=OutputMetric)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=3)
+    unit = models.CharField(
+        _("unit"), max_length=20, help_text=_("e.g. t of castings, CNY, people")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("facility output")
+        ordering = ["facility", "year", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "year", "metric"],
+                name="facility_output_unique_per_year_and_metric",
+                violation_error_message=_("This facility already has that metric for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=0),
+                name="facility_output_positive",
+                violation_error_message=_("The value must be more than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.facility.code} {self.year} {self.get_metric_display()}: {self.value}"

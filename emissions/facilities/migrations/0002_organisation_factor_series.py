@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0001_initial'),
+        ("facilities", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='electricity_series',
-            field=models.CharField(choices=[('mee_nbs', 'MEE–NBS annual electricity CO2 factors (national, regional, provincial)'), ('cn_ets', 'Carbon-market national grid factor (MEE power-sector reporting notices)')], default='mee_nbs', help_text='The two series follow different methods and are never mixed.', max_length=20, verbose_name='China grid factor series'),
+            model_name="organisation",
+            name="electricity_series",
+            field=models.CharField(
+                choices=[
+                    (
+                        "mee_nbs",
+                        "MEE–NBS annual electricity CO2 factors (national, regional, provincial)",
+                    ),
+                    (
+                        "cn_ets",
+                        "Carbon-market national grid factor (MEE power-sector reporting notices)",
+                    ),
+                ],
+                default="mee_nbs",
+                help_text="The two series follow different methods and are never mixed.",
+                max_length=20,
+                verbose_name="China grid factor series",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='flight_radiative_forcing',
-            field=models.CharField(choices=[('with_rf', 'Flights with radiative forcing uplift'), ('without_rf', 'Flights without radiative forcing uplift')], default='with_rf', help_text='UK DESNZ flight factors with or without the radiative-forcing uplift.', max_length=20, verbose_name='flight factors'),
+            model_name="organisation",
+            name="flight_radiative_forcing",
+            field=models.CharField(
+                choices=[
+                    ("with_rf", "Flights with radiative forcing uplift"),
+                    ("without_rf", "Flights without radiative forcing uplift"),
+                ],
+                default="with_rf",
+                help_text="UK DESNZ flight factors with or without the radiative-forcing uplift.",
+                max_length=20,
+                verbose_name="flight factors",
+            ),
         ),
     ]

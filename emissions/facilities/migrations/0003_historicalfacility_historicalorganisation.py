@@ -8,66 +8,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0002_organisation_factor_series'),
+        ("facilities", "0002_organisation_factor_series"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalFacility',
+            name="HistoricalFacility",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=20, validators=[django.core.validators.RegexValidator('^[A-Z0-9][A-Z0-9_-]*$', "Use capital letters, digits, '-' and '_' only, e.g. XT-01.")], verbose_name='code')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('kind', models.CharField(choices=[('factory', 'Factory'), ('office', 'Office'), ('warehouse', 'Warehouse'), ('laboratory', 'Laboratory'), ('data_centre', 'Data centre'), ('retail', 'Shop'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('country', models.CharField(default='CN', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.')], verbose_name='country')),
-                ('province', models.CharField(blank=True, choices=[('CN-BJ', 'Beijing 北京'), ('CN-TJ', 'Tianjin 天津'), ('CN-HE', 'Hebei 河北'), ('CN-SX', 'Shanxi 山西'), ('CN-NM', 'Inner Mongolia 内蒙古'), ('CN-LN', 'Liaoning 辽宁'), ('CN-JL', 'Jilin 吉林'), ('CN-HL', 'Heilongjiang 黑龙江'), ('CN-SH', 'Shanghai 上海'), ('CN-JS', 'Jiangsu 江苏'), ('CN-ZJ', 'Zhejiang 浙江'), ('CN-AH', 'Anhui 安徽'), ('CN-FJ', 'Fujian 福建'), ('CN-JX', 'Jiangxi 江西'), ('CN-SD', 'Shandong 山东'), ('CN-HA', 'Henan 河南'), ('CN-HB', 'Hubei 湖北'), ('CN-HN', 'Hunan 湖南'), ('CN-GD', 'Guangdong 广东'), ('CN-GX', 'Guangxi 广西'), ('CN-HI', 'Hainan 海南'), ('CN-CQ', 'Chongqing 重庆'), ('CN-SC', 'Sichuan 四川'), ('CN-GZ', 'Guizhou 贵州'), ('CN-YN', 'Yunnan 云南'), ('CN-XZ', 'Tibet 西藏'), ('CN-SN', 'Shaanxi 陕西'), ('CN-GS', 'Gansu 甘肃'), ('CN-QH', 'Qinghai 青海'), ('CN-NX', 'Ningxia 宁夏'), ('CN-XJ', 'Xinjiang 新疆')], help_text='For Chinese sites: picks the provincial grid factor.', max_length=6, verbose_name='province')),
-                ('grid_region', models.CharField(blank=True, choices=[('CN-North', 'North China grid 华北'), ('CN-Northeast', 'Northeast China grid 东北'), ('CN-East', 'East China grid 华东'), ('CN-Central', 'Central China grid 华中'), ('CN-Northwest', 'Northwest China grid 西北'), ('CN-South', 'China Southern grid 南方'), ('CN-Southwest', 'Southwest China grid 西南')], help_text='Used when no provincial factor exists for a year.', max_length=12, verbose_name='electricity grid region')),
-                ('ownership_share', models.DecimalField(decimal_places=2, default=100, help_text='Applies under the equity-share approach.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='ownership share (%)')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9][A-Z0-9_-]*$",
+                                "Use capital letters, digits, '-' and '_' only, e.g. XT-01.",
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("factory", "Factory"),
+                            ("office", "Office"),
+                            ("warehouse", "Warehouse"),
+                            ("laboratory", "Laboratory"),
+                            ("data_centre", "Data centre"),
+                            ("retail", "Shop"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "country",
+                    models.CharField(
+                        default="CN",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}$",
+                                "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.",
+                            )
+                        ],
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("CN-BJ", "Beijing 北京"),
+                            ("CN-TJ", "Tianjin 天津"),
+                            ("CN-HE", "Hebei 河北"),
+                            ("CN-SX", "Shanxi 山西"),
+                            ("CN-NM", "Inner Mongolia 内蒙古"),
+                            ("CN-LN", "Liaoning 辽宁"),
+                            ("CN-JL", "Jilin 吉林"),
+                            ("CN-HL", "Heilongjiang 黑龙江"),
+                            ("CN-SH", "Shanghai 上海"),
+                            ("CN-JS", "Jiangsu 江苏"),
+                            ("CN-ZJ", "Zhejiang 浙江"),
+                            ("CN-AH", "Anhui 安徽"),
+                            ("CN-FJ", "Fujian 福建"),
+                            ("CN-JX", "Jiangxi 江西"),
+                            ("CN-SD", "Shandong 山东"),
+                            ("CN-HA", "Henan 河南"),
+                            ("CN-HB", "Hubei 湖北"),
+                            ("CN-HN", "Hunan 湖南"),
+                            ("CN-GD", "Guangdong 广东"),
+                            ("CN-GX", "Guangxi 广西"),
+                            ("CN-HI", "Hainan 海南"),
+                            ("CN-CQ", "Chongqing 重庆"),
+                            ("CN-SC", "Sichuan 四川"),
+                            ("CN-GZ", "Guizhou 贵州"),
+                            ("CN-YN", "Yunnan 云南"),
+                            ("CN-XZ", "Tibet 西藏"),
+                            ("CN-SN", "Shaanxi 陕西"),
+                            ("CN-GS", "Gansu 甘肃"),
+                            ("CN-QH", "Qinghai 青海"),
+                            ("CN-NX", "Ningxia 宁夏"),
+                            ("CN-XJ", "Xinjiang 新疆"),
+                        ],
+                        help_text="For Chinese sites: picks the provincial grid factor.",
+                        max_length=6,
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "grid_region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("CN-North", "North China grid 华北"),
+                            ("CN-Northeast", "Northeast China grid 东北"),
+                            ("CN-East", "East China grid 华东"),
+                            ("CN-Central", "Central China grid 华中"),
+                            ("CN-Northwest", "Northwest China grid 西北"),
+                            ("CN-South", "China Southern grid 南方"),
+                            ("CN-Southwest", "Southwest China grid 西南"),
+                        ],
+                        help_text="Used when no provincial factor exists for a year.",
+                        max_length=12,
+                        verbose_name="electricity grid region",
+                    ),
+                ),
+                (
+                    "ownership_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=100,
+                        help_text="Applies under the equity-share approach.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="ownership share (%)",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical facility',
-                'verbose_name_plural': 'historical facilities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical facility",
+                "verbose_name_plural": "historical facilities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('consolidation_approach', models.CharField(choices=[('operational', 'Operational control'), ('financial', 'Financial control'), ('equity', 'Equity share')], default='operational', help_text='GHG Protocol organisational boundary.', max_length=20, verbose_name='consolidation approach')),
-                ('gwp_basis', models.CharField(choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], default='AR5', help_text='One set of 100-year GWP values applies to the whole inventory.', max_length=3, verbose_name='GWP basis')),
-                ('base_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='base year')),
-                ('reporting_currency', models.CharField(default='CNY', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter an ISO 4217 code, e.g. CNY.')], verbose_name='reporting currency')),
-                ('electricity_series', models.CharField(choices=[('mee_nbs', 'MEE–NBS annual electricity CO2 factors (national, regional, provincial)'), ('cn_ets', 'Carbon-market national grid factor (MEE power-sector reporting notices)')], default='mee_nbs', help_text='The two series follow different methods and are never mixed.', max_length=20, verbose_name='China grid factor series')),
-                ('flight_radiative_forcing', models.CharField(choices=[('with_rf', 'Flights with radiative forcing uplift'), ('without_rf', 'Flights without radiative forcing uplift')], default='with_rf', help_text='UK DESNZ flight factors with or without the radiative-forcing uplift.', max_length=20, verbose_name='flight factors')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "consolidation_approach",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational control"),
+                            ("financial", "Financial control"),
+                            ("equity", "Equity share"),
+                        ],
+                        default="operational",
+                        help_text="GHG Protocol organisational boundary.",
+                        max_length=20,
+                        verbose_name="consolidation approach",
+                    ),
+                ),
+                (
+                    "gwp_basis",
+                    models.CharField(
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        default="AR5",
+                        help_text="One set of 100-year GWP values applies to the whole inventory.",
+                        max_length=3,
+                        verbose_name="GWP basis",
+                    ),
+                ),
+                (
+                    "base_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="base year",
+                    ),
+                ),
+                (
+                    "reporting_currency",
+                    models.CharField(
+                        default="CNY",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter an ISO 4217 code, e.g. CNY."
+                            )
+                        ],
+                        verbose_name="reporting currency",
+                    ),
+                ),
+                (
+                    "electricity_series",
+                    models.CharField(
+                        choices=[
+                            (
+                                "mee_nbs",
+                                "MEE–NBS annual electricity CO2 factors (national, regional, provincial)",
+                            ),
+                            (
+                                "cn_ets",
+                                "Carbon-market national grid factor (MEE power-sector reporting notices)",
+                            ),
+                        ],
+                        default="mee_nbs",
+                        help_text="The two series follow different methods and are never mixed.",
+                        max_length=20,
+                        verbose_name="China grid factor series",
+                    ),
+                ),
+                (
+                    "flight_radiative_forcing",
+                    models.CharField(
+                        choices=[
+                            ("with_rf", "Flights with radiative forcing uplift"),
+                            ("without_rf", "Flights without radiative forcing uplift"),
+                        ],
+                        default="with_rf",
+                        help_text="UK DESNZ flight factors with or without the radiative-forcing uplift.",
+                        max_length=20,
+                        verbose_name="flight factors",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation profile',
-                'verbose_name_plural': 'historical organisation profile',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation profile",
+                "verbose_name_plural": "historical organisation profile",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

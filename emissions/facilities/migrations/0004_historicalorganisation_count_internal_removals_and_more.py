@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0003_historicalfacility_historicalorganisation'),
+        ("facilities", "0003_historicalfacility_historicalorganisation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='count_internal_removals',
-            field=models.BooleanField(default=False, help_text='Own planting is not verified by a registry; by default it is shown as internal removals and not subtracted.', verbose_name='count own tree planting toward neutrality'),
+            model_name="historicalorganisation",
+            name="count_internal_removals",
+            field=models.BooleanField(
+                default=False,
+                help_text="Own planting is not verified by a registry; by default it is shown as internal removals and not subtracted.",
+                verbose_name="count own tree planting toward neutrality",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='count_internal_removals',
-            field=models.BooleanField(default=False, help_text='Own planting is not verified by a registry; by default it is shown as internal removals and not subtracted.', verbose_name='count own tree planting toward neutrality'),
+            model_name="organisation",
+            name="count_internal_removals",
+            field=models.BooleanField(
+                default=False,
+                help_text="Own planting is not verified by a registry; by default it is shown as internal removals and not subtracted.",
+                verbose_name="count own tree planting toward neutrality",
+            ),
         ),
     ]
