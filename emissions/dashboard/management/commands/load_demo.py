@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from emissions.activities.demo import load_demo_activity
 from emissions.activities.models import ActivityType
-from emissions.facilities.demo import load_demo_organisation
+from emissions.facilities.demo import load_demo_organisation, load_demo_outputs
 from emissions.neutrality.demo import load_demo_targets
 from emissions.offsets.demo import load_demo_instruments
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created, kept = load_demo_organisation()
         self.stdout.write(f"Demo facilities: {created} created, {kept} already present.")
+        self.stdout.write(f"Demo production figures: {load_demo_outputs()} created.")
         if not ActivityType.objects.exists():
             raise CommandError(LIBRARY_MISSING)
         try:
