@@ -3,9 +3,11 @@
 A facility-year's grid electricity is the kWh of its grid_electricity records. Energy attribute
 certificates cover part of it at their own factor (0 for renewables): first the facility's own
 certificates for that year, then the organisation-wide ones (no facility), spread over the
-facilities in proportion to the grid kWh still uncovered that year. Certificates are applied
-lowest factor first and never beyond the kWh consumed; what is left over is reported as unused,
-never carried to another facility or year. The rest is at a residual-mix factor, chosen as a
+facilities in the certificates' market (facility country = market_country; GHG Protocol Scope 2
+Quality Criteria) in proportion to the grid kWh still uncovered that year. Certificates are
+applied lowest factor first and never beyond the kWh consumed; what is left over (all of it when
+nothing was consumed in their market) is reported as unused, never carried to another facility,
+market or year. The rest is at a residual-mix factor, chosen as a
 record's factor is (region: province → grid → country → GLOBAL; year: exact → lagged → proxy)
 from the group grid_electricity_residual within the organisation's series. Where no residual
 factor exists for the facility's regions, the rest is at the facility-year's own location-based
@@ -99,7 +101,8 @@ class FacilityScope2:
 
 @dataclass(frozen=True)
 class MarketScope2:
-    """Every facility-year, plus the organisation-wide certificates no consumption took up."""
+    """Every facility-year, plus the organisation-wide certificates no consumption in their
+    market took up (kWh per year, all markets together)."""
 
     rows: list[FacilityScope2]
     unused_organisation_kwh_by_year: dict[int, Decimal] = field(default_factory=dict)
@@ -126,11 +129,12 @@ def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
         for row in _grid_electricity(years)
     }
     own_certificates = defaultdict(list)  # (facility, year) -> [(factor, kWh)]
-    shared_certificates = defaultdict(list)  # year -> [(factor, kWh)]
+    shared_certificates = defaultdict(list)  # (year, market country) -> [(factor, kWh)]
     for row in _certificates(years):
         kwh = row["mwh"] * KWH_PER_MWH
         if row["facility_id"] is None:
-            shared_certificates[row["reporting_year"]].append((row["kg_co2e_per_kwh"], kwh))
+            market = (row["reporting_year"], row["market_country"])
+            shared_certificates[market].append((row["kg_co2e_per_kwh"], kwh))
         else:
             key = (row["facility_id"], row["reporting_year"])
             own_certificates[key].append((row["kg_co2e_per_kwh"], kwh))
@@ -148,15 +152,19 @@ def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
         grid_kwh = grid.get(key, (ZERO, ZERO))[0]
         applied[key] = _Applied(grid_kwh).take(own_certificates.get(key, []), own=True)
 
-    # Step 2: organisation-wide certificates, shared by uncovered kWh.
-    unused_shared: dict[int, Decimal] = {}
-    for year in sorted(shared_certificates):
-        year_keys = [key for key in keys if key[1] == year]
-        shares = _share_out(shared_certificates[year], {k: applied[k].uncovered for k in year_keys})
-        for key, certificates in shares.items():
-            applied[key].take(certificates, own=False)
+    # Step 2: organisation-wide certificates, shared by uncovered kWh among the facility-years
+    # of their market only (markets are countries, so no facility-year is in two of them).
+    unused_shared: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for year, market in sorted(shared_certificates):
+        certificates = shared_certificates[year, market]
+        market_keys = [
+            key for key in keys if key[1] == year and facilities[key[0]]["country"] == market
+        ]
+        shares = _share_out(certificates, {key: applied[key].uncovered for key in market_keys})
+        for key, shared in shares.items():
+            applied[key].take(shared, own=False)
         taken = sum((kwh for certs in shares.values() for _f, kwh in certs), ZERO)
-        unused_shared[year] = sum((kwh for _f, kwh in shared_certificates[year]), ZERO) - taken
+        unused_shared[year] += sum((kwh for _f, kwh in certificates), ZERO) - taken
 
     rows = []
     for facility_id, year in keys:
@@ -171,7 +179,7 @@ def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
                 gwp_set,
             )
         )
-    return MarketScope2(rows=rows, unused_organisation_kwh_by_year=unused_shared)
+    return MarketScope2(rows=rows, unused_organisation_kwh_by_year=dict(unused_shared))
 
 
 def _grid_electricity(years):
@@ -189,10 +197,11 @@ def _certificates(years):
     certificates = EnergyCertificate.objects.all()
     if years is not None:
         certificates = certificates.filter(reporting_year__in=years)
-    # One row per facility, year and factor: certificates at one factor are interchangeable.
+    # One row per facility (or market, for the organisation-wide ones), year and factor:
+    # certificates at one factor are interchangeable within their market.
     return (
         certificates.order_by()
-        .values("facility_id", "reporting_year", "kg_co2e_per_kwh")
+        .values("facility_id", "market_country", "reporting_year", "kg_co2e_per_kwh")
         .annotate(mwh=Sum("mwh"))
     )
 

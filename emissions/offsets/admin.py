@@ -320,11 +320,12 @@ class EnergyCertificateAdmin(ServiceAdmin):
         "technology",
         "mwh_column",
         "applied_to",
+        "market_country",
         "reporting_year",
         "generation_period",
         "factor",
     ]
-    list_filter = ["reporting_year", "scheme", "technology", "facility"]
+    list_filter = ["reporting_year", "scheme", "technology", "market_country", "facility"]
     search_fields = ["registry", "facility__code", "facility__name_en"]
     list_select_related = ["facility"]
 

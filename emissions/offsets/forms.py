@@ -94,6 +94,7 @@ class EnergyCertificateForm(ServiceCreateForm):
             "generation_end",
             "mwh",
             "facility",
+            "market_country",
             "reporting_year",
             "kg_co2e_per_kwh",
         ]

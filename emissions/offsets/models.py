@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from emissions.facilities.models import Facility
+from emissions.facilities.models import Facility, country_code_validator
 
 TONNES = {"max_digits": 16, "decimal_places": 3}
 MWH = {"max_digits": 16, "decimal_places": 3}
@@ -223,7 +223,11 @@ class Technology(models.TextChoices):
 
 class EnergyCertificate(models.Model):
     """Energy attribute certificates applied to a facility's (or the whole organisation's)
-    electricity in one reporting year, for market-based Scope 2."""
+    electricity in one reporting year, for market-based Scope 2.
+
+    GHG Protocol Scope 2 Quality Criteria: certificates cover only electricity consumed in
+    the market they come from, here a country (a facility's certificates: its own country).
+    """
 
     scheme = models.CharField(_("scheme"), max_length=20, choices=CertificateScheme)
     registry = models.CharField(_("registry"), max_length=100)
@@ -240,6 +244,13 @@ class EnergyCertificate(models.Model):
         blank=True,
         related_name="energy_certificates",
         help_text=_("Leave empty to apply the certificates to the whole organisation."),
+    )
+    market_country = models.CharField(
+        _("market (country)"),
+        max_length=2,
+        default="CN",
+        validators=[country_code_validator],
+        help_text=_("Certificates cover only electricity consumed in this market."),
     )
     reporting_year = models.PositiveSmallIntegerField(_("reporting year applied to"))
     kg_co2e_per_kwh = models.DecimalField(

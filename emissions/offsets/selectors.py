@@ -302,14 +302,31 @@ def certificates_mwh_by_facility_year(
     }
 
 
-def grid_electricity_mwh(*, year: int, facility_id: int | None = None) -> Decimal:
-    """MWh of grid electricity consumed in `year` by one facility (None: all facilities).
+def certificates_mwh_in_market(*, year: int, country: str) -> Decimal:
+    """MWh of certificates applied in `year` to electricity of the market `country`.
+
+    Organisation-wide certificates of that market, and the certificates of the facilities in
+    that country (a facility's certificates are of its own market).
+    """
+    certificates = EnergyCertificate.objects.filter(reporting_year=year).filter(
+        Q(facility__isnull=True, market_country=country) | Q(facility__country=country)
+    )
+    return certificates.aggregate(mwh=_total("mwh", output_field=MWH_SUM))["mwh"]
+
+
+def grid_electricity_mwh(
+    *, year: int, facility_id: int | None = None, country: str | None = None
+) -> Decimal:
+    """MWh of grid electricity consumed in `year` by one facility (None: all facilities), or
+    by the facilities in one country (a certificate market).
 
     Certificates cover purchased grid power only: on-site solar is not counted.
     """
     records = ActivityRecord.objects.filter(year=year, activity_type__code=GRID_ELECTRICITY)
     if facility_id is not None:
         records = records.filter(facility_id=facility_id)
+    if country is not None:
+        records = records.filter(facility__country=country)
     kwh = records.aggregate(kwh=_total("electricity_kwh", output_field=KWH_SUM))["kwh"]
     return kwh / KWH_PER_MWH
 

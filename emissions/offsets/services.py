@@ -278,11 +278,13 @@ def add_energy_certificates(
     facility: Facility | None,
     reporting_year: int,
     kg_co2e_per_kwh: Decimal = Decimal(0),
+    market_country: str = "CN",
 ) -> EnergyCertificate:
     """Apply certificates to a facility's (None: the organisation's) grid electricity in a year.
 
     Serials are new to their registry, the electricity was generated close to the reporting
-    year, and no more MWh are covered than were consumed from the grid.
+    year, the certificates come from the market where it was consumed (a facility's country;
+    China for GECs), and no more MWh are covered than were consumed from the grid there.
     """
     certificate = EnergyCertificate(
         scheme=scheme,
@@ -296,6 +298,7 @@ def add_energy_certificates(
         facility=facility,
         reporting_year=reporting_year,
         kg_co2e_per_kwh=kg_co2e_per_kwh,
+        market_country=market_country,
     )
     with transaction.atomic():
         _require_positive("mwh", mwh, "MWh")
@@ -308,6 +311,7 @@ def add_energy_certificates(
             )
         certificate.full_clean()
         _check_generation_period(certificate)
+        _check_market(certificate)
         mwh = certificate.mwh
         count = _serial_count(serial_first, serial_last)
         if scheme == CertificateScheme.GEC and count != mwh:
@@ -384,11 +388,42 @@ def _check_generation_period(certificate: EnergyCertificate) -> None:
         )
 
 
+def _check_market(certificate: EnergyCertificate) -> None:
+    # GHG Protocol Scope 2 Quality Criteria: certificates come from the same market as the
+    # electricity they cover; a market is a country here.
+    market = certificate.market_country
+    if certificate.scheme == CertificateScheme.GEC and market != "CN":
+        raise _invalid(
+            "market_country",
+            _(
+                "GECs are issued for electricity consumed in China: their market must be CN, "
+                "not %(market)s."
+            ),
+            "gec_outside_china",
+            market=market,
+        )
+    facility = certificate.facility
+    if facility is not None and market != facility.country:
+        raise _invalid(
+            "market_country",
+            _(
+                "Certificates of the %(market)s market cannot cover %(facility)s, which is in "
+                "the %(country)s market: a facility's certificates must come from its own "
+                "market."
+            ),
+            "wrong_market",
+            market=market,
+            facility=facility,
+            country=facility.country,
+        )
+
+
 def _check_allocation(certificate: EnergyCertificate) -> None:
-    """No facility, and not the organisation as a whole, covers more MWh than it consumed."""
+    """No facility, and not the certificates' market as a whole, covers more MWh than it
+    consumed."""
     year, requested = certificate.reporting_year, certificate.mwh
-    covers = selectors.certificates_mwh_by_facility_year(years=[year])
     if certificate.facility_id is not None:
+        covers = selectors.certificates_mwh_by_facility_year(years=[year])
         consumed = selectors.grid_electricity_mwh(year=year, facility_id=certificate.facility_id)
         cover = covers.get((certificate.facility_id, year))
         applied = cover.mwh if cover else selectors.ZERO
@@ -407,18 +442,21 @@ def _check_allocation(certificate: EnergyCertificate) -> None:
                 applied=_number(applied),
                 requested=_number(requested),
             )
-    # Organisation-wide certificates, and the facilities' own, share the organisation's total.
-    consumed = selectors.grid_electricity_mwh(year=year)
-    applied = sum((cover.mwh for cover in covers.values()), selectors.ZERO)
+    # Organisation-wide certificates of a market, and the own certificates of the facilities in
+    # it, share the grid electricity of that market's facilities.
+    market = certificate.market_country
+    consumed = selectors.grid_electricity_mwh(year=year, country=market)
+    applied = selectors.certificates_mwh_in_market(year=year, country=market)
     if applied + requested > consumed:
         raise _invalid(
             "mwh",
             _(
-                "Certificates applied to %(year)s would exceed the organisation's grid "
-                "electricity: %(consumed)s MWh consumed, %(applied)s MWh already applied, "
-                "%(requested)s MWh requested."
+                "Certificates applied to the %(market)s market in %(year)s would exceed the "
+                "grid electricity of the organisation's facilities there: %(consumed)s MWh "
+                "consumed, %(applied)s MWh already applied, %(requested)s MWh requested."
             ),
             "over_allocation",
+            market=market,
             year=year,
             consumed=_number(consumed),
             applied=_number(applied),

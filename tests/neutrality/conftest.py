@@ -66,7 +66,10 @@ def make_certificate(db):
     """Certificates made directly through the model (the offsets services are separate work)."""
     serials = iter(range(1, 10**6, 1000))
 
-    def make(mwh, *, facility=None, year=2023, factor="0", scheme="gec", technology="wind"):
+    def make(
+        mwh, *, facility=None, year=2023, factor="0", scheme="gec", technology="wind", market=None
+    ):
+        """`market` defaults to the facility's country (CN for organisation-wide ones)."""
         first = next(serials)
         return EnergyCertificate.objects.create(
             scheme=scheme,
@@ -78,6 +81,7 @@ def make_certificate(db):
             generation_end=dt.date(year, 12, 31),
             mwh=Decimal(mwh),
             facility=facility,
+            market_country=market or (facility.country if facility else "CN"),
             reporting_year=year,
             kg_co2e_per_kwh=Decimal(factor),
         )

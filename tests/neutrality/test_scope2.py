@@ -121,6 +121,39 @@ def test_certificates_beyond_consumption_are_reported_unused_not_counted(
     assert balance.renewable_share_pct == Decimal("100.0")
 
 
+def test_organisation_wide_certificates_cover_only_facilities_in_their_market(
+    hebei_plant, us_plant, make_record, make_certificate
+):
+    make_record(hebei_plant, "grid_electricity", "300000", "kWh")
+    make_record(us_plant, "grid_electricity", "100000", "kWh")
+    make_certificate("200")  # organisation-wide, market CN: none of it may reach the US plant
+    cn, us = row_for(hebei_plant), row_for(us_plant)
+    assert cn.certificate_kwh == Decimal("200000.000000")
+    assert cn.zero_emission_certificate_kwh == Decimal("200000.000000")
+    assert cn.residual_kwh == Decimal("100000.000000")
+    assert cn.market_kg == Decimal("60960.000000")  # 100,000 × 0.6096
+    assert us.certificate_kwh == Decimal("0")
+    assert us.residual_kwh == Decimal("100000.000")
+    # No residual factor for the US: all 100,000 kWh at its own location-based rate
+    assert us.market_kg == us.location_kg == Decimal("35164.262500")
+    assert calculate_market_scope2().unused_organisation_kwh_by_year == {2023: Decimal("0")}
+
+
+def test_organisation_wide_certificates_of_a_market_without_consumption_stay_unused(
+    hebei_plant, us_plant, make_record, make_certificate
+):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    make_record(us_plant, "grid_electricity", "100000", "kWh")
+    make_certificate("30", scheme="irec", market="DE")  # nobody consumed in Germany
+    make_certificate("20", scheme="rec", market="US")
+    assert row_for(hebei_plant).certificate_kwh == Decimal("0")
+    assert row_for(us_plant).certificate_kwh == Decimal("20000.000000")
+    result = calculate_market_scope2()
+    assert result.unused_organisation_kwh_by_year == {2023: Decimal("30000.000")}
+    (balance,) = yearly_balance()
+    assert balance.unused_certificate_kwh == Decimal("30000.000")
+
+
 def test_zero_emission_certificates_are_applied_before_a_supplier_mix(
     hebei_plant, make_record, make_certificate
 ):

@@ -270,6 +270,7 @@ def test_the_certificate_add_form_shows_the_over_allocation_message_and_writes_n
         "generation_end": "2024-12-31",
         "mwh": "120",
         "facility": hebei_plant.pk,
+        "market_country": "CN",
         "reporting_year": "2024",
         "kg_co2e_per_kwh": "0",
     }

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import CertificateScheme, EnergyCertificate, Technology
 
@@ -11,6 +12,18 @@ pytestmark = pytest.mark.django_db
 
 GEC = "China green electricity certificate (GEC)"
 MAIN_PLANT = "XT-01 Xingtai main plant"
+US_PLANT = "US-01 Ohio assembly plant"
+
+
+@pytest.fixture
+def us_plant(db):
+    return Facility.objects.create(
+        code="US-01",
+        name_en="Ohio assembly plant",
+        kind="factory",
+        country="US",
+        opened_on=dt.date(2015, 1, 1),
+    )
 
 
 @pytest.fixture
@@ -98,34 +111,125 @@ def test_own_solar_is_not_electricity_a_certificate_can_cover(
     ]
 
 
-def test_covering_more_than_the_organisations_grid_electricity_is_rejected_with_the_numbers(
+def test_covering_more_than_the_markets_grid_electricity_is_rejected_with_the_numbers(
     electricity_2024, hebei_plant, nothing_written
 ):
     add_certificates(80, facility=hebei_plant)
-    add_certificates(60, first=1001)  # whole organisation: 140 of 150 MWh
+    add_certificates(60, first=1001)  # whole organisation, market CN: 140 of 150 MWh
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
         add_certificates(20, first=2001)
 
     assert caught.value.message_dict == {
         "mwh": [
-            "Certificates applied to 2024 would exceed the organisation's grid electricity: "
-            "150 MWh consumed, 140 MWh already applied, 20 MWh requested."
+            "Certificates applied to the CN market in 2024 would exceed the grid electricity "
+            "of the organisation's facilities there: 150 MWh consumed, 140 MWh already "
+            "applied, 20 MWh requested."
         ]
     }
 
 
-def test_a_facilitys_certificates_cannot_push_the_organisation_past_its_total(
+def test_organisation_wide_certificates_count_only_their_markets_consumption(
+    electricity_2024, hebei_plant, us_plant, make_record, nothing_written
+):
+    # 150 MWh consumed in China, 400 MWh in the US.
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+    add_certificates(40, facility=hebei_plant, first=5001)  # counts toward the CN market
+    add_certificates(
+        300, scheme=CertificateScheme.REC, registry="M-RETS", market_country="US", first=1
+    )  # the US market's 400 MWh, not China's
+
+    with nothing_written(), pytest.raises(ValidationError) as caught:
+        add_certificates(111, first=1001)  # 40 + 111 > 150, though the organisation used 550
+
+    assert caught.value.message_dict == {
+        "mwh": [
+            "Certificates applied to the CN market in 2024 would exceed the grid electricity "
+            "of the organisation's facilities there: 150 MWh consumed, 40 MWh already "
+            "applied, 111 MWh requested."
+        ]
+    }
+
+    add_certificates(110, first=1001)  # exactly the rest of China's 150 MWh
+    with nothing_written(), pytest.raises(ValidationError) as caught:
+        add_certificates(
+            101, scheme=CertificateScheme.REC, registry="M-RETS", market_country="US", first=301
+        )
+    assert caught.value.messages == [
+        "Certificates applied to the US market in 2024 would exceed the grid electricity "
+        "of the organisation's facilities there: 400 MWh consumed, 300 MWh already "
+        "applied, 101 MWh requested."
+    ]
+
+
+def test_organisation_wide_certificates_of_a_market_without_consumption_are_rejected(
+    electricity_2024, nothing_written
+):
+    with nothing_written(), pytest.raises(ValidationError) as caught:
+        add_certificates(
+            10, scheme=CertificateScheme.IREC, registry="I-TRACK", market_country="VN"
+        )
+
+    assert caught.value.messages == [
+        "Certificates applied to the VN market in 2024 would exceed the grid electricity "
+        "of the organisation's facilities there: 0 MWh consumed, 0 MWh already "
+        "applied, 10 MWh requested."
+    ]
+
+
+def test_a_facilitys_certificates_from_another_market_are_rejected_naming_both(
+    electricity_2024, us_plant, make_record, nothing_written
+):
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+
+    with nothing_written(), pytest.raises(ValidationError) as caught:
+        add_certificates(
+            10, scheme=CertificateScheme.IREC, registry="I-TRACK", facility=us_plant
+        )  # market CN by default
+
+    assert caught.value.message_dict == {
+        "market_country": [
+            f"Certificates of the CN market cannot cover {US_PLANT}, which is in the US "
+            "market: a facility's certificates must come from its own market."
+        ]
+    }
+
+    certificate = add_certificates(
+        10,
+        scheme=CertificateScheme.REC,
+        registry="M-RETS",
+        facility=us_plant,
+        market_country="US",
+    )
+    assert certificate.market_country == "US"
+
+
+def test_a_gec_outside_china_is_rejected(electricity_2024, us_plant, make_record, nothing_written):
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+
+    with nothing_written(), pytest.raises(ValidationError) as caught:
+        add_certificates(10, facility=us_plant, market_country="US")
+
+    assert caught.value.message_dict == {
+        "market_country": [
+            "GECs are issued for electricity consumed in China: their market must be CN, "
+            "not US."
+        ]
+    }
+
+
+def test_a_facilitys_certificates_cannot_push_its_market_past_its_total(
     electricity_2024, casting_workshop, nothing_written
 ):
-    add_certificates(150, first=1001)  # the whole organisation's 150 MWh
+    add_certificates(150, first=1001)  # the whole CN market's 150 MWh
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
         add_certificates(10, facility=casting_workshop)
 
     assert caught.value.messages == [
-        "Certificates applied to 2024 would exceed the organisation's grid electricity: "
-        "150 MWh consumed, 150 MWh already applied, 10 MWh requested."
+        "Certificates applied to the CN market in 2024 would exceed the grid electricity "
+        "of the organisation's facilities there: 150 MWh consumed, 150 MWh already "
+        "applied, 10 MWh requested."
     ]
 
 
