@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from emissions.dashboard.views import site_icon
+from emissions.dashboard.views.common import site_icon
 
 admin.site.site_header = _("Kehui Carbon administration")
 admin.site.site_title = _("Kehui Carbon")

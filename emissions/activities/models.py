@@ -204,6 +204,8 @@ class ActivityRecord(models.Model):
         indexes = [
             models.Index(fields=["year", "scope", "category"]),
             models.Index(fields=["facility", "year", "month"]),
+            # The ledger lists newest first, paging with LIMIT/OFFSET.
+            models.Index(fields=["period_start", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

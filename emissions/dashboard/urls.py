@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from .views import facilities, instruments, ledger, overview, targets
 
 app_name = "dashboard"
 
+# Each page module lists its own routes.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("facilities/", views.facility_list, name="facility_list"),
+    path("", overview.overview, name="home"),
+    *facilities.urlpatterns,
+    *ledger.urlpatterns,
+    *instruments.urlpatterns,
+    *targets.urlpatterns,
 ]

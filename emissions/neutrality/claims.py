@@ -218,7 +218,7 @@ def check_reductions(balance: YearBalance) -> ClaimCheck:
 
 
 def _tonnes(kg: Decimal) -> str:
-    return number_format(kg / KG_PER_TONNE, 3)
+    return number_format(kg / KG_PER_TONNE, 3, force_grouping=True)
 
 
 def _describe(retirements, *, with_vintage=False) -> str:

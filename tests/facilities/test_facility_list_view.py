@@ -1,8 +1,11 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -92,11 +95,128 @@ def test_the_query_count_does_not_grow_with_facilities(
         viewer_client.get(URL)
 
 
-def test_home_sends_staff_to_the_facilities_page(viewer_client):
-    response = viewer_client.get(reverse("dashboard:home"))
-    assert response.status_code == 302
-    assert response.url == URL
+# Emissions: worked example. Hebei, grid electricity, no certificates, MEE–NBS series (AR5):
+# 2023: 10,000 kWh × 0.6096 (national residual mix 2023) = 6,096 kg market-based → 6.1 t
+#       (location-based 10,000 × 0.6516 = 6,516 kg → 6.5 t, not what the list shows);
+# 2022: 10,000 kWh × 0.5856 (residual mix 2022) = 5,856 kg; change (6,096 − 5,856) / 5,856
+#       = +4.098… % → +4.1 % (location-based it would be 6,516 vs 7,252: −10.1 %).
 
 
-def test_an_unknown_page_is_404(viewer_client):
-    assert viewer_client.get("/facilities/nope/").status_code == 404
+@pytest.fixture
+def reader(django_user_model):
+    """May read facilities and activity records: sees emissions on the list."""
+    user = django_user_model.objects.create_user("reader", password="reader-pass-123")
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_facility"),
+        Permission.objects.get(codename="view_activityrecord"),
+    )
+    return user
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def make_record(organisation):
+    def make(facility, quantity, *, year, type_code="grid_electricity", unit="kWh"):
+        record = ActivityRecord(
+            facility=facility,
+            activity_type=ActivityType.objects.get(code=type_code),
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            quantity=Decimal(quantity),
+            unit=unit,
+            data_quality="invoice",
+        )
+        record.full_clean()
+        record.save()
+        return record
+
+    return make
+
+
+def cells_of(html: str, code: str) -> str:
+    """The table row of one facility, from its code to the end of the row."""
+    start = html.index(f"<code>{code}</code>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_it_shows_each_facilitys_latest_year_market_based_and_the_change_since_the_year_before(
+    reader_client, facilities, make_record
+):
+    xingtai = facilities[0]
+    make_record(xingtai, "10000", year=2022)
+    make_record(xingtai, "10000", year=2023)
+    html = reader_client.get(URL).content.decode()
+    assert "2023 tCO2e" in html
+    assert "Change vs 2022" in html
+    row = cells_of(html, "XT-01")
+    assert '<td class="num">6.1</td>' in row
+    assert '<td class="num">+4.1 %</td>' in row
+    assert row.count("—") == 0
+    # Shanghai has no records: no emissions and no change.
+    assert cells_of(html, "SH-OF").count('<td class="num">—</td>') == 2
+    # The count line is unchanged.
+    assert "2 facilities, 1 active." in html
+
+
+def test_a_fall_in_emissions_is_shown_with_a_minus_sign(reader_client, facilities, make_record):
+    xingtai = facilities[0]
+    make_record(xingtai, "20000", year=2022)  # 11,712 kg
+    make_record(xingtai, "10000", year=2023)  # 6,096 kg: −47.95… %
+    row = cells_of(reader_client.get(URL).content.decode(), "XT-01")
+    assert '<td class="num">−48.0 %</td>' in row
+
+
+def test_a_facility_without_records_last_year_has_no_change(reader_client, facilities, make_record):
+    make_record(facilities[0], "10000", year=2023)
+    row = cells_of(reader_client.get(URL).content.decode(), "XT-01")
+    assert '<td class="num">6.1</td>' in row
+    assert row.count('<td class="num">—</td>') == 1
+
+
+def test_each_code_links_to_its_facility_page(reader_client, facilities):
+    html = reader_client.get(URL).content.decode()
+    detail = reverse("dashboard:facility_detail", args=["XT-01"])
+    assert f'<a href="{detail}"><code>XT-01</code></a>' in html
+
+
+def test_without_permission_to_read_records_there_are_no_emissions_and_no_links(
+    viewer_client, facilities, make_record
+):
+    make_record(facilities[0], "10000", year=2023)
+    html = viewer_client.get(URL).content.decode()
+    assert "tCO2e" not in html
+    assert reverse("dashboard:facility_detail", args=["XT-01"]) not in html
+
+
+def test_with_no_records_the_emissions_columns_are_absent(reader_client, facilities):
+    html = reader_client.get(URL).content.decode()
+    assert "tCO2e" not in html
+    assert "2 facilities, 1 active." in html
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_query_count_with_emissions_is_constant_in_facilities_and_records(
+    reader_client, make_record, django_assert_num_queries, count
+):
+    for number in range(count):
+        facility = Facility.objects.create(
+            code=f"HE-{number:02}",
+            name_en=f"Plant {number}",
+            kind="factory",
+            province="CN-HE",
+            grid_region="CN-North",
+            opened_on=dt.date(2010, 1, 1),
+        )
+        for year in (2022, 2023):
+            for _record in range(number + 1):
+                make_record(facility, "1000", year=year)
+    # session, user, user permissions, group permissions, facilities, years with records,
+    # kg per facility-year-scope, market-based Scope 2 (organisation, grid electricity,
+    # certificates, facility regions, residual factors, GWPs)
+    with django_assert_num_queries(13):
+        reader_client.get(URL)

@@ -1,0 +1,18 @@
+"""Which main-navigation section the current page belongs to (for aria-current)."""
+
+NAV_SECTIONS = {
+    "home": "overview",
+    "facility_list": "facilities",
+    "facility_detail": "facilities",
+    "ledger": "ledger",
+    "record_detail": "ledger",
+    "offsets": "offsets",
+    "targets": "targets",
+}
+
+
+def navigation(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "dashboard":
+        return {"page": ""}
+    return {"page": NAV_SECTIONS.get(match.url_name, "")}

@@ -1,0 +1,141 @@
+"""The ledger as CSV or XLSX: every filtered record, read in chunks, never as model instances."""
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from .ledger import in_chinese
+
+CHUNK_SIZE = 2000
+# Up to this size the workbook stays in memory; a bigger one goes to a temporary file.
+SPOOL_BYTES = 16 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# (header, column read by values_list); "facility name" and "t CO2e" are filled in below.
+COLUMNS = [
+    (_("id"), "pk"),
+    (_("facility code"), "facility__code"),
+    (_("facility name"), "facility__name_en"),
+    (_("activity type"), "activity_type__code"),
+    (_("scope"), "scope"),
+    (_("category"), "category"),
+    (_("period start"), "period_start"),
+    (_("period end"), "period_end"),
+    (_("quantity"), "quantity"),
+    (_("unit"), "unit"),
+    (_("data quality"), "data_quality"),
+    (_("factor key"), "factor__key"),
+    (_("factor dataset"), "factor__dataset__name"),
+    (_("region match"), "factor_region_match"),
+    (_("year match"), "factor_year_match"),
+    (_("kg CO2"), "co2_kg"),
+    (_("kg CH4"), "ch4_kg"),
+    (_("kg N2O"), "n2o_kg"),
+    (_("kg other gas"), "other_gas_kg"),
+    (_("other gas"), "other_gas__code"),
+    (_("kg CO2e"), "co2e_kg"),
+    (_("t CO2e"), "co2e_kg"),
+    (_("GWP basis"), "gwp_basis"),
+    (_("source reference"), "source_reference"),
+]
+FIELDS = [name for _label, name in COLUMNS] + ["facility__name_zh"]
+FACILITY_NAME = FIELDS.index("facility__name_en")
+TONNES = FIELDS.index("co2e_kg") + 1  # t CO2e follows kg CO2e, read from the same column
+# Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
+TEXT_COLUMNS = {FACILITY_NAME, FIELDS.index("unit"), FIELDS.index("source_reference")}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def header() -> list[str]:
+    return [gettext(label) for label, _name in COLUMNS]
+
+
+def rows(records: QuerySet, *, chinese: bool) -> Iterator[list]:
+    """One list of Python values per record, in COLUMNS order; kg stay exact Decimals."""
+    values = records.values_list(*FIELDS)
+    # Chunks bound the memory whatever the size of the filtered set.
+    for *row, name_zh in values.iterator(chunk_size=CHUNK_SIZE):
+        if chinese and name_zh:
+            row[FACILITY_NAME] = name_zh
+        row[TONNES] = row[TONNES].scaleb(-3)  # kg → t, exact
+        yield row
+
+
+def _csv_value(index: int, value) -> str:
+    if value is None:
+        return ""
+    if index == TONNES:
+        # Exact, without the trailing zeros the division adds: 6.516000000 → 6.516.
+        return format(value.normalize(), "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if index in TEXT_COLUMNS and value.startswith(FORMULA_START):
+        return "'" + value
+    return str(value)
+
+
+class _Echo:
+    """A file whose write() returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_csv(records: QuerySet, *, filename_stem: str) -> HttpResponse:
+    # Decided now: the body is written after the view has returned.
+    labels, chinese = header(), in_chinese()
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        # The byte-order mark makes Excel read the file as UTF-8 (Chinese names).
+        yield "\ufeff" + writer.writerow(labels)
+        for row in rows(records, chinese=chinese):
+            yield writer.writerow([_csv_value(i, value) for i, value in enumerate(row)])
+
+    return StreamingHttpResponse(
+        lines(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.csv"'},
+    )
+
+
+def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
+    # A write-only workbook keeps only the current row in memory.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Ledger")[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header():
+        cell = WriteOnlyCell(sheet, label)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows(records, chinese=in_chinese()):
+        cells = []
+        for index, value in enumerate(row):
+            cell = WriteOnlyCell(sheet, value)
+            if index in TEXT_COLUMNS and cell.data_type == "f":
+                cell.data_type = "s"  # text typed by staff, never a formula
+            cells.append(cell)
+        sheet.append(cells)
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(file)
+    file.seek(0)
+    return FileResponse(
+        file, as_attachment=True, filename=f"{filename_stem}.xlsx", content_type=XLSX_TYPE
+    )
+
+
+EXPORTERS: dict[str, Callable[..., HttpResponse]] = {"csv": export_csv, "xlsx": export_xlsx}

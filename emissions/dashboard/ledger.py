@@ -1,0 +1,253 @@
+"""The activity ledger: which records a page or an export shows, filtered, sorted and paged."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Count, QuerySet, Sum
+from django.http import QueryDict
+from django.utils.dates import MONTHS
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from emissions.activities.models import (
+    ActivityRecord,
+    ActivityType,
+    DataQuality,
+    RegionMatch,
+    YearMatch,
+)
+from emissions.activities.selectors import years_with_records
+from emissions.facilities.models import Facility
+from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
+
+PAGE_SIZE = 50
+DEFAULT_SORT = "-period_start"
+# Whitelisted sorts; each ends on the primary key so offset pages never overlap or skip rows.
+SORTS = {
+    "-period_start": ("-period_start", "-pk"),
+    "period_start": ("period_start", "pk"),
+    "-co2e_kg": ("-co2e_kg", "-pk"),
+    "co2e_kg": ("co2e_kg", "pk"),
+    "facility": ("facility__code", "-period_start", "-pk"),
+    "activity_type": ("activity_type__name", "-period_start", "-pk"),
+}
+SORT_CHOICES = [
+    ("-period_start", _("Newest first")),
+    ("period_start", _("Oldest first")),
+    ("-co2e_kg", _("Largest emissions first")),
+    ("co2e_kg", _("Smallest emissions first")),
+    ("facility", _("Facility")),
+    ("activity_type", _("Activity type")),
+]
+# The query-string parameters the filter form reads, in the order links write them.
+FILTER_FIELDS = ["facility", "scope", "category", "type", "year", "month", "quality", "sort"]
+
+
+def in_chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def type_name(activity_type: ActivityType) -> str:
+    """The Chinese name when the page is in Chinese and one is recorded, else the English."""
+    if activity_type.name_zh and in_chinese():
+        return activity_type.name_zh
+    return activity_type.name
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A stored decimal without its trailing zeros, grouped per locale: 10.500000 → "10.5"."""
+    if value is None:
+        return "—"
+    return number_format(value.normalize(), use_l10n=True, force_grouping=True)
+
+
+def factor_flags(record: ActivityRecord) -> list[str]:
+    """Why the factor is not an exact match, in the admin's words: lagged, proxy year/region."""
+    flags = []
+    if record.factor_year_match == YearMatch.LAGGED:
+        flags.append(_("lagged"))
+    elif record.factor_year_match == YearMatch.PROXY:
+        flags.append(_("proxy year"))
+    if record.factor_region_match == RegionMatch.PROXY:
+        flags.append(_("proxy region"))
+    return flags
+
+
+class LedgerFilterForm(forms.Form):
+    facility = forms.ChoiceField(label=_("Facility"), required=False)
+    scope = forms.TypedChoiceField(
+        label=_("Scope"),
+        coerce=int,
+        required=False,
+        choices=[("", _("All scopes")), *Scope.choices],
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[
+            ("", _("All categories")),
+            *(
+                (Scope(scope).label, [(c.value, c.label) for c in categories])
+                for scope, categories in CATEGORIES_BY_SCOPE.items()
+            ),
+        ],
+    )
+    type = forms.ChoiceField(label=_("Activity type"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        coerce=int,
+        required=False,
+        choices=[("", _("All months")), *MONTHS.items()],
+    )
+    quality = forms.ChoiceField(
+        label=_("Data quality"),
+        required=False,
+        choices=[("", _("Any quality")), *DataQuality.choices],
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        facilities: list[Facility],
+        activity_types: list[ActivityType],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [
+            ("", _("All facilities")),
+            *((f.code, f"{f.code} {f.local_name}") for f in facilities),
+        ]
+        self.fields["type"].choices = [
+            ("", _("All activity types")),
+            *((t.code, type_name(t)) for t in activity_types),
+        ]
+        self.fields["year"].choices = [
+            ("", _("All years")),
+            *((year, str(year)) for year in reversed(years)),
+        ]
+
+
+@dataclass
+class LedgerFilter:
+    form: LedgerFilterForm
+    # Only the values that were valid and not empty, keyed by parameter name.
+    values: dict
+    records: QuerySet
+    sort: str
+    page: int
+    # Bad values are ignored, each with a message saying what was ignored.
+    ignored: list[str] = field(default_factory=list)
+
+    def query(self, **extra) -> str:
+        """This filter as a query string (without the page), plus extra parameters."""
+        params = {name: self.values[name] for name in FILTER_FIELDS if name in self.values}
+        params.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return urlencode(params)
+
+    @property
+    def filename_stem(self) -> str:
+        """kehui-ledger, then the year and facility when chosen: kehui-ledger-2023-XT-01."""
+        parts = ["kehui-ledger"]
+        parts += [str(self.values[name]) for name in ("year", "facility") if name in self.values]
+        return "-".join(parts)
+
+
+def ledger_filter(data: QueryDict) -> LedgerFilter:
+    """Read the ledger's GET parameters; what is invalid is dropped and said so."""
+    years = years_with_records()
+    facilities = list(Facility.objects.order_by("code"))
+    activity_types = list(ActivityType.objects.order_by("name"))
+    form = LedgerFilterForm(data, years=years, facilities=facilities, activity_types=activity_types)
+    form.is_valid()
+    ignored = [
+        _("Ignored %(field)s “%(value)s”: %(error)s")
+        % {"field": form.fields[name].label, "value": data.get(name, ""), "error": errors[0]}
+        for name, errors in form.errors.items()
+    ]
+    values = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+
+    records = ActivityRecord.objects.all()
+    # Every filter reads the record's own columns (scope, category, year, month are
+    # denormalised onto it): no join narrows the rows.
+    if "facility" in values:
+        facility_ids = {facility.code: facility.pk for facility in facilities}
+        records = records.filter(facility_id=facility_ids[values["facility"]])
+    if "type" in values:
+        type_ids = {activity_type.code: activity_type.pk for activity_type in activity_types}
+        records = records.filter(activity_type_id=type_ids[values["type"]])
+    for name, column in [
+        ("scope", "scope"),
+        ("category", "category"),
+        ("year", "year"),
+        ("month", "month"),
+        ("quality", "data_quality"),
+    ]:
+        if name in values:
+            records = records.filter(**{column: values[name]})
+    sort = values.get("sort", DEFAULT_SORT)
+    if sort == DEFAULT_SORT:
+        values.pop("sort", None)  # links stay short: the default needs no parameter
+    records = records.order_by(*SORTS[sort])
+    page = values.pop("page", 1)  # links to other pages set their own
+    return LedgerFilter(
+        form=form, values=values, records=records, sort=sort, page=page, ignored=ignored
+    )
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    record: ActivityRecord
+    activity_type: str
+    quantity: str
+    flags: list[str]
+
+
+@dataclass
+class LedgerPage:
+    rows: list[LedgerRow]
+    number: int
+    has_previous: bool
+    has_next: bool
+    previous_query: str
+    next_query: str
+    # Totals of the whole filtered set, not only this page.
+    count: int
+    co2e_kg: Decimal
+
+
+def ledger_page(selected: LedgerFilter) -> LedgerPage:
+    """One page of rows and the filtered set's totals: two queries, whatever the table's size."""
+    offset = (selected.page - 1) * PAGE_SIZE
+    # One row more than the page shows tells whether a next page exists, without a COUNT.
+    records = list(
+        selected.records.select_related("facility", "activity_type", "factor")[
+            offset : offset + PAGE_SIZE + 1
+        ]
+    )
+    has_next = len(records) > PAGE_SIZE
+    totals = selected.records.order_by().aggregate(count=Count("pk"), co2e_kg=Sum("co2e_kg"))
+    return LedgerPage(
+        rows=[
+            LedgerRow(
+                record=record,
+                activity_type=type_name(record.activity_type),
+                quantity=plain_number(record.quantity),
+                flags=factor_flags(record),
+            )
+            for record in records[:PAGE_SIZE]
+        ],
+        number=selected.page,
+        has_previous=selected.page > 1,
+        has_next=has_next,
+        previous_query=selected.query(page=selected.page - 1 if selected.page > 2 else None),
+        next_query=selected.query(page=selected.page + 1),
+        count=totals["count"],
+        co2e_kg=totals["co2e_kg"] or Decimal(0),
+    )

@@ -1,0 +1,275 @@
+"""What the targets and initiatives page shows, assembled from the domain selectors.
+
+Each target's actuals come from one yearly_balance() for all targets: its rows keep Scope 1,
+both Scope 2 figures and Scope 3 by category, so each target's own coverage is summed here,
+and its pathway drawn from that, without a query per target (target_pathway(target) would run
+the inventory again for each one; a test checks both give the same line). Emissions are kg
+(Decimal), shares percentages.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from emissions.factors.calculation import round_kg
+from emissions.factors.taxonomy import Category
+from emissions.neutrality.models import ReductionInitiative, Scope2Method, Target, TargetKind
+from emissions.neutrality.selectors import (
+    NEUTRALITY_KINDS,
+    YearBalance,
+    initiatives_mac,
+    yearly_balance,
+)
+
+from . import charts
+
+ZERO = Decimal(0)
+KG_PER_TONNE = Decimal(1000)
+PERCENT_PLACES = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class PathwayPoint:
+    """One year of a target: what happened and where its straight line says it should be."""
+
+    year: int
+    actual: Decimal | None  # kg, or % for a renewable-share target
+    pathway: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.actual is None or self.pathway is None:
+            return None
+        return self.actual - self.pathway
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    is_share: bool
+    coverage: list[str]
+    base_value: Decimal | None  # kg or %, None when the base year is unknown
+    goal_value: Decimal | None
+    points: list[PathwayPoint]
+    selected: PathwayPoint | None  # the filter's year, when the target has a figure for it
+    chart: dict = field(default_factory=dict)
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-target-{self.target.pk}"
+
+    @property
+    def on_track(self) -> bool | None:
+        """At or below the pathway (emissions), at or above it (renewable share)."""
+        if self.selected is None or self.selected.gap is None:
+            return None
+        return self.selected.gap >= 0 if self.is_share else self.selected.gap <= 0
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    """One initiative on the abatement cost curve, cheapest per tonne first."""
+
+    initiative: ReductionInitiative
+    abatement_t: Decimal  # per year
+    cost_per_t: Decimal  # negative: the initiative saves money
+    cumulative_t: Decimal  # abatement per year reached with this and every cheaper initiative
+
+
+@dataclass
+class TargetsPage:
+    year: int | None
+    targets: list[TargetRow]
+    initiatives: list[InitiativeRow]
+    currencies: list[str]
+    mac_chart: dict
+
+    @property
+    def abatement_t(self) -> Decimal:
+        return sum((row.abatement_t for row in self.initiatives), ZERO)
+
+
+def build_targets_page(*, year: int | None) -> TargetsPage:
+    balances = yearly_balance()
+    # The neutrality (or net-zero) targets first, the headline; then by target year.
+    ordered = sorted(
+        Target.objects.all(),
+        key=lambda t: (t.kind not in NEUTRALITY_KINDS, t.target_year, t.name),
+    )
+    targets = [_target_row(target, balances, year) for target in ordered]
+    initiatives = [
+        InitiativeRow(
+            initiative=row.initiative,
+            abatement_t=row.abatement_t,
+            cost_per_t=row.cost_per_t,
+            cumulative_t=row.cumulative_start_t + row.abatement_t,
+        )
+        for row in initiatives_mac()
+    ]
+    currencies = sorted({row.initiative.currency for row in initiatives})
+    return TargetsPage(
+        year=year,
+        targets=targets,
+        initiatives=initiatives,
+        currencies=currencies,
+        mac_chart=_mac_chart(initiatives, currencies),
+    )
+
+
+def gross_kg(balance: YearBalance, target: Target) -> Decimal:
+    """A year's gross emissions within `target`'s coverage (the balance's own rule)."""
+    gross = ZERO
+    if target.covers_scope1:
+        gross += balance.scope1_kg
+    if target.covers_scope2:
+        market = target.scope2_method == Scope2Method.MARKET
+        gross += balance.scope2_market_kg if market else balance.scope2_location_kg
+    for category in set(target.scope3_categories):
+        gross += balance.scope3_kg_by_category.get(category, ZERO)
+    return gross
+
+
+def coverage(target: Target) -> list[str]:
+    if target.kind == TargetKind.RENEWABLE_SHARE:
+        return [_("Electricity consumed (grid and on-site)")]
+    covered = []
+    if target.covers_scope1:
+        covered.append(_("Scope 1"))
+    if target.covers_scope2:
+        covered.append(_("Scope 2 (%(method)s)") % {"method": target.get_scope2_method_display()})
+    labels = dict(Category.choices)
+    covered += [str(labels.get(code, code)) for code in sorted(set(target.scope3_categories))]
+    return covered
+
+
+def _target_row(target: Target, balances: list[YearBalance], year: int | None) -> TargetRow:
+    is_share = target.kind == TargetKind.RENEWABLE_SHARE
+    by_year = {b.year: b for b in balances}
+    if is_share:
+        actual = {b.year: b.renewable_share_pct for b in balances}
+        base = (
+            by_year[target.base_year].renewable_share_pct if target.base_year in by_year else None
+        )
+        # Without a base-year figure the line starts from no renewable electricity.
+        base = ZERO if base is None else base
+        goal = target.renewable_share_pct
+    else:
+        actual = {b.year: gross_kg(b, target) for b in balances}
+        if target.base_year_gross_t is not None:
+            base = round_kg(target.base_year_gross_t * KG_PER_TONNE)
+        else:
+            base = actual.get(target.base_year)
+        goal = None if base is None else _goal_kg(target, base)
+
+    first = min([target.base_year, *actual])
+    last = max([target.target_year, *actual])
+    points = [
+        PathwayPoint(
+            year=point_year,
+            actual=actual.get(point_year),
+            pathway=_line(target, base, goal, point_year, is_share=is_share),
+        )
+        for point_year in range(first, last + 1)
+    ]
+    selected = next((p for p in points if p.year == year and p.actual is not None), None)
+    row = TargetRow(
+        target=target,
+        is_share=is_share,
+        coverage=coverage(target),
+        base_value=base,
+        goal_value=goal,
+        points=points,
+        selected=selected,
+    )
+    row.chart = _target_chart(row)
+    return row
+
+
+def _goal_kg(target: Target, base_kg: Decimal) -> Decimal:
+    if target.kind == TargetKind.CARBON_NEUTRALITY:
+        return ZERO
+    return base_kg * (1 - (target.reduction_pct or ZERO) / 100)
+
+
+def _line(target, base, goal, year, *, is_share) -> Decimal | None:
+    """The straight line from the base year's figure to the goal in the target year."""
+    if base is None or goal is None or not target.base_year <= year <= target.target_year:
+        return None
+    progress = Decimal(year - target.base_year) / (target.target_year - target.base_year)
+    value = base + (goal - base) * progress
+    if is_share:
+        return value.quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+    return round_kg(value)
+
+
+def _share(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _target_chart(row: TargetRow) -> dict:
+    if row.is_share:
+        actual = [_share(p.actual) for p in row.points]
+        pathway = [_share(p.pathway) for p in row.points]
+        actual_label, y_title = _("Renewable share"), "%"
+    else:
+        actual = [charts.tonnes(p.actual) if p.actual is not None else None for p in row.points]
+        pathway = [charts.tonnes(p.pathway) if p.pathway is not None else None for p in row.points]
+        actual_label, y_title = _("Gross emissions"), "tCO2e"
+    colour = charts.COLOURS["onsite" if row.is_share else "scope1"]
+    chart = charts.bar_chart(
+        [p.year for p in row.points],
+        [
+            charts.dataset(
+                _("Target pathway"),
+                pathway,
+                charts.COLOURS["pathway"],
+                type="line",
+                fill=False,
+                borderDash=[6, 4],
+                pointRadius=0,
+                spanGaps=True,
+                order=0,
+            ),
+            charts.dataset(actual_label, actual, colour, order=1),
+        ],
+        y_title=y_title,
+    )
+    if row.is_share:
+        chart["options"]["scales"]["y"]["suggestedMax"] = 100
+    return chart
+
+
+def mac_label(row: InitiativeRow) -> str:
+    """An initiative's bar label: its title and the abatement reached at the end of its bar."""
+    return _("%(title)s (to %(tonnes)s t)") % {
+        "title": row.initiative.title,
+        "tonnes": number_format(
+            row.cumulative_t.quantize(Decimal(1), rounding=ROUND_HALF_UP), 0, force_grouping=True
+        ),
+    }
+
+
+def _mac_chart(initiatives: list[InitiativeRow], currencies: list[str]) -> dict:
+    if len(currencies) == 1:
+        unit = _("%(currency)s per tCO2e") % {"currency": currencies[0]}
+    else:
+        unit = _("Cost per tCO2e (currencies as entered)")
+    chart = charts.bar_chart(
+        [mac_label(row) for row in initiatives],
+        [
+            charts.dataset(
+                _("Cost per tonne"),
+                [round(float(row.cost_per_t), 2) for row in initiatives],
+                # Green where the initiative saves money, amber where it costs.
+                [
+                    charts.COLOURS["scope1"] if row.cost_per_t < 0 else charts.COLOURS["scope3"]
+                    for row in initiatives
+                ],
+            )
+        ],
+        y_title=unit,
+    )
+    chart["options"]["plugins"]["legend"] = {"display": False}
+    return chart

@@ -1,0 +1,71 @@
+"""The activity ledger: every record behind the totals, one record's calculation, exports."""
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from emissions.activities.models import ActivityRecord
+
+from ..exports import EXPORTERS
+from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
+
+HISTORY_SHOWN = 20
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def ledger(request: HttpRequest) -> HttpResponse:
+    selected = ledger_filter(request.GET)
+    context = {"filter": selected, "page": ledger_page(selected)}
+    # A history restore (back button after the cache expired) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "dashboard/ledger.html#rows" if partial else "dashboard/ledger.html"
+    response = render(request, template, context)
+    # The same URL answers with the page or its rows: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        ActivityRecord.objects.select_related(
+            "facility", "activity_type", "factor__dataset", "other_gas"
+        ),
+        pk=pk,
+    )
+    history = record.history.select_related("history_user", "factor").order_by(
+        "-history_date", "-history_id"
+    )[:HISTORY_SHOWN]
+    context = {
+        "record": record,
+        "type_name": type_name(record.activity_type),
+        "quantity": plain_number(record.quantity),
+        "factor_quantity": plain_number(record.factor_quantity),
+        "flags": factor_flags(record),
+        "history": history,
+        "can_change": request.user.has_perm("activities.change_activityrecord"),
+    }
+    return render(request, "dashboard/record_detail.html", context)
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def ledger_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise Http404("Unknown export format")
+    # Invalid parameters are dropped, as on the page; a file has no room for the message.
+    selected = ledger_filter(request.GET)
+    return exporter(selected.records, filename_stem=selected.filename_stem)
+
+
+urlpatterns = [
+    path("ledger/", ledger, name="ledger"),
+    path("ledger/<int:pk>/", record_detail, name="record_detail"),
+    path("ledger/export.<str:fmt>", ledger_export, name="ledger_export"),
+]

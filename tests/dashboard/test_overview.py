@@ -1,0 +1,149 @@
+"""The overview page: KPIs, six charts with table fallbacks, filters through htmx."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.facilities.models import Facility
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboard:home")
+CHARTS = ["road", "scopes", "facilities", "months", "scope3", "electricity"]
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="view_activityrecord"))
+    client.force_login(user)
+    return client
+
+
+def record(facility, type_code, quantity, unit, year, month=3):
+    r = ActivityRecord(
+        facility=facility,
+        activity_type=ActivityType.objects.get(code=type_code),
+        period_start=dt.date(year, month, 1),
+        period_end=dt.date(year, month, 28),
+        quantity=Decimal(quantity),
+        unit=unit,
+        data_quality="metered",
+    )
+    r.full_clean()
+    r.save()
+    return r
+
+
+@pytest.fixture
+def inventory(organisation, hebei_plant):
+    record(hebei_plant, "grid_electricity", "10", "MWh", 2023)  # 6,516 kg
+    record(hebei_plant, "grid_electricity", "10", "MWh", 2022)  # 7,252 kg (CN-HE 2022)
+    record(hebei_plant, "hotel_nights", "10", "night", 2023)  # 535 kg
+    return hebei_plant
+
+
+def chart_config(html: str, name: str) -> dict:
+    marker = f'<script id="chart-{name}" type="application/json">'
+    start = html.index(marker) + len(marker)
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_it_shows_the_latest_year_with_kpis_and_six_charts(reader, inventory):
+    response = reader.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Road to carbon neutrality" in html
+    # 2023 gross: 6,516 kg electricity (no certificates: market = residual 0.6096 × 10,000 kWh
+    # = 6,096 kg) + 535 kg hotel = 6,631 kg → 6.6 t
+    assert "6.6 <small>tCO2e</small>" in html
+    for name in CHARTS:
+        assert f'data-chart="chart-{name}"' in html
+        assert chart_config(html, name)["type"] in {"bar", "doughnut"}
+
+
+def test_the_road_chart_stacks_scopes_per_year(reader, inventory):
+    html = reader.get(URL).content.decode()
+    road = chart_config(html, "road")
+    assert road["data"]["labels"][:2] == ["2022", "2023"]
+    scope2 = next(d for d in road["data"]["datasets"] if d["label"] == "Scope 2 (market-based)")
+    # 2022 market-based: 10,000 kWh × 0.5856 (CN 2022 residual) = 5,856 kg
+    assert scope2["data"][:2] == [5.856, 6.096]
+
+
+def test_the_year_filter_selects_an_earlier_year(reader, inventory):
+    html = reader.get(URL, {"year": "2022"}).content.decode()
+    assert "5.9 <small>tCO2e</small>" in html  # 5,856 kg
+
+
+def test_a_facility_filter_shows_that_facilitys_own_figures(reader, inventory):
+    Facility.objects.create(
+        code="XT-09", name_en="Other", kind="office", opened_on=dt.date(2010, 1, 1)
+    )
+    html = reader.get(URL, {"facility": "XT-01"}).content.decode()
+    assert "Credits are retired for the whole organisation" in html
+    assert "6.6 <small>tCO2e</small>" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "Ignored Year “abc”"),
+        ({"year": "1850"}, "Ignored Year “1850”"),
+        ({"facility": "NOPE"}, "Ignored Facility “NOPE”"),
+    ],
+)
+def test_bad_filter_values_are_ignored_with_a_message(reader, inventory, params, message):
+    response = reader.get(URL, params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_an_htmx_request_gets_only_the_page_body(reader, inventory):
+    response = reader.get(URL, {"year": "2022"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="page-body">')
+    assert "<html" not in html
+
+
+def test_the_empty_database_says_what_to_enter(reader, organisation):
+    html = reader.get(URL).content.decode()
+    assert "No emissions recorded yet" in html
+
+
+def test_totals_link_to_the_ledger_records_behind_them(reader, inventory):
+    html = reader.get(URL).content.decode()
+    assert f'{reverse("dashboard:ledger")}?year=2023&amp;scope=2' in html
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_user_without_permission_gets_403(client, outsider):
+    client.force_login(outsider)
+    assert client.get(URL).status_code == 403
+
+
+def test_post_is_not_allowed(reader):
+    assert reader.post(URL).status_code == 405
+
+
+def test_the_query_count_does_not_grow_with_records(
+    reader, inventory, django_assert_max_num_queries, django_assert_num_queries
+):
+    with django_assert_max_num_queries(40) as captured:
+        reader.get(URL)
+    baseline = len(captured)
+    for month in range(4, 12):
+        record(inventory, "grid_electricity", "5", "MWh", 2023, month)
+        record(inventory, "natural_gas_stationary", "100", "m**3", 2023, month)
+    with django_assert_num_queries(baseline):
+        reader.get(URL)
