@@ -282,6 +282,8 @@ def _charts(o: Overview) -> dict:
                 _("Net"),
                 [charts.tonnes(r.net_kg) for r in o.rows],
                 charts.COLOURS["net"],
+                # Lines get a stack of their own, or Chart.js piles them onto each other.
+                stack="net",
                 type="line",
                 fill=False,
                 tension=0,
@@ -290,6 +292,7 @@ def _charts(o: Overview) -> dict:
                 _("Target pathway"),
                 pathway,
                 charts.COLOURS["pathway"],
+                stack="pathway",
                 type="line",
                 fill=False,
                 borderDash=[6, 4],
