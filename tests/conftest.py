@@ -66,3 +66,12 @@ def hebei_plant(db):
         grid_region="CN-North",
         opened_on=dt.date(2008, 1, 1),
     )
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Chinese leaves its language active; later tests assert English text."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
