@@ -14,5 +14,5 @@ NAV_SECTIONS = {
 def navigation(request):
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace != "dashboard":
-        return {"page": ""}
-    return {"page": NAV_SECTIONS.get(match.url_name, "")}
+        return {"nav_section": ""}
+    return {"nav_section": NAV_SECTIONS.get(match.url_name, "")}

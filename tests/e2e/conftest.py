@@ -18,6 +18,8 @@ from emissions.facilities.regions import GridRegion, Province
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_MISSING = "Chromium not found: apt-get install chromium"
 PASSWORD = "carbon-neutral-2060"
+# The apps whose `view_*` permissions make a staff member a viewer of every dashboard page.
+VIEWER_APPS = ("facilities", "factors", "activities", "offsets", "neutrality")
 
 
 def e2e_required() -> bool:
@@ -118,10 +120,15 @@ def password() -> str:
 
 @pytest.fixture
 def staff_member(transactional_db, django_user_model):
-    """A staff member who may read the facilities page, with the password `PASSWORD`."""
+    """A viewer, with the password `PASSWORD`: may read every dashboard page, change nothing.
+
+    Every `view_*` permission of the apps behind the pages (VIEWER_APPS).
+    """
     user = django_user_model.objects.create_user("mei.lin", password=PASSWORD)
     user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="facilities", codename="view_facility")
+        *Permission.objects.filter(
+            content_type__app_label__in=VIEWER_APPS, codename__startswith="view_"
+        )
     )
     return user
 

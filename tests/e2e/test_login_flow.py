@@ -17,6 +17,16 @@ def log_in(page: Page, live_server, username: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def main_nav(page: Page):
+    """The header's main navigation (base.html)."""
+    return page.get_by_role("navigation", name="Main")
+
+
+def open_facilities_from_the_nav(page: Page, live_server) -> None:
+    main_nav(page).get_by_role("link", name="Facilities", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/facilities/")
+
+
 def name_cells(page: Page):
     """The Name column of the facilities table, rows in code order (SH-HQ, SZ-01)."""
     return page.locator("table.data-table tbody tr td:nth-child(2)")
@@ -24,10 +34,10 @@ def name_cells(page: Page):
 
 def assert_no_console_errors(page: Page, console_errors: list[str]) -> None:
     page.wait_for_load_state("load")
-    assert console_errors == []
+    assert console_errors == [], "\n".join(console_errors)
 
 
-def test_a_staff_member_logs_in_and_sees_the_facilities_page(
+def test_a_staff_member_logs_in_to_the_overview_and_opens_the_facilities_page(
     page: Page, live_server, staff_member, password, facilities, console_errors
 ):
     page.goto(live_server.url + "/")
@@ -38,13 +48,23 @@ def test_a_staff_member_logs_in_and_sees_the_facilities_page(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(f"{live_server.url}/facilities/")
+    # The overview comes first; without activity data it says so.
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Road to carbon neutrality")).to_be_visible()
+    expect(page.get_by_role("heading", name="No emissions recorded yet")).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name="Overview")).to_have_attribute(
+        "aria-current", "page"
+    )
+
+    open_facilities_from_the_nav(page, live_server)
     expect(page.get_by_role("heading", name="Facilities")).to_be_visible()
     expect(page.locator("table.data-table tbody tr td:first-child")).to_have_text(
         ["SH-HQ", "SZ-01"]
     )
     expect(name_cells(page)).to_have_text(["Shanghai Head Office", "Suzhou Assembly Plant"])
-    expect(page.get_by_role("link", name="Facilities")).to_have_attribute("aria-current", "page")
+    expect(main_nav(page).get_by_role("link", name="Facilities")).to_have_attribute(
+        "aria-current", "page"
+    )
     expect(page.locator(".user-name")).to_have_text(staff_member.username)
     assert_no_console_errors(page, console_errors)
 
@@ -53,7 +73,8 @@ def test_the_language_switch_turns_the_page_chinese_and_back(
     page: Page, live_server, staff_member, password, facilities, console_errors
 ):
     log_in(page, live_server, staff_member.username, password)
-    expect(page).to_have_url(f"{live_server.url}/facilities/")
+    expect(page).to_have_url(f"{live_server.url}/")
+    open_facilities_from_the_nav(page, live_server)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "en")
     expect(name_cells(page)).to_have_text(["Shanghai Head Office", "Suzhou Assembly Plant"])
@@ -89,7 +110,7 @@ def test_logging_out_returns_to_the_login_page(
     page: Page, live_server, staff_member, password, facilities, console_errors
 ):
     log_in(page, live_server, staff_member.username, password)
-    expect(page).to_have_url(f"{live_server.url}/facilities/")
+    expect(page).to_have_url(f"{live_server.url}/")
 
     page.get_by_role("button", name="Log out").click()
 

@@ -11,3 +11,14 @@ from django.views.decorators.http import require_safe
 def site_icon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed static name exists only after collectstatic.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def page_template(request: HttpRequest, template: str, partial: str = "body") -> str:
+    """The template, or only its named partial when htmx swaps part of the page.
+
+    A history-restore request (back button without htmx's cache) replaces the whole <body>,
+    so it gets the whole page.
+    """
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template

@@ -10,6 +10,7 @@ from emissions.facilities.models import Facility
 
 from ..facilities_page import facility_listing, facility_page
 from ..filters import page_filter
+from .common import page_template
 
 
 @require_safe
@@ -35,9 +36,7 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not selected.form.is_bound:
         selected.form.initial["year"] = page.year
     context = {"filter": selected, "page": page, "facility": facility}
-    template = (
-        "dashboard/facility_detail.html#body" if request.htmx else "dashboard/facility_detail.html"
-    )
+    template = page_template(request, "dashboard/facility_detail.html")
     return render(request, template, context)
 
 

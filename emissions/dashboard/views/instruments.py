@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ..filters import page_filter
 from ..instruments_page import build_instruments_page
+from .common import page_template
 
 
 @require_safe
@@ -16,7 +17,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
     # Only the year applies: instruments belong to the whole organisation.
     selected = page_filter(request)
     context = {"filter": selected, "page": build_instruments_page(year=selected.year)}
-    template = "dashboard/instruments.html#body" if request.htmx else "dashboard/instruments.html"
+    template = page_template(request, "dashboard/instruments.html")
     return render(request, template, context)
 
 

@@ -11,6 +11,7 @@ from emissions.activities.models import ActivityRecord
 
 from ..exports import EXPORTERS
 from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
+from .common import page_template
 
 HISTORY_SHOWN = 20
 
@@ -20,10 +21,7 @@ HISTORY_SHOWN = 20
 def ledger(request: HttpRequest) -> HttpResponse:
     selected = ledger_filter(request.GET)
     context = {"filter": selected, "page": ledger_page(selected)}
-    # A history restore (back button after the cache expired) needs the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "dashboard/ledger.html#rows" if partial else "dashboard/ledger.html"
-    response = render(request, template, context)
+    response = render(request, page_template(request, "dashboard/ledger.html", "rows"), context)
     # The same URL answers with the page or its rows: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from ..filters import page_filter
 from ..overview import build_overview
+from .common import page_template
 
 
 @require_safe
@@ -17,5 +18,5 @@ def overview(request: HttpRequest) -> HttpResponse:
         "filter": selected,
         "overview": build_overview(year=selected.year, facility=selected.facility),
     }
-    template = "dashboard/overview.html#body" if request.htmx else "dashboard/overview.html"
+    template = page_template(request, "dashboard/overview.html")
     return render(request, template, context)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ..filters import page_filter
 from ..targets_page import build_targets_page
+from .common import page_template
 
 
 @require_safe
@@ -16,7 +17,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     # Only the year applies: targets and initiatives belong to the whole organisation.
     selected = page_filter(request)
     context = {"filter": selected, "page": build_targets_page(year=selected.year)}
-    template = "dashboard/targets.html#body" if request.htmx else "dashboard/targets.html"
+    template = page_template(request, "dashboard/targets.html")
     return render(request, template, context)
 
 
