@@ -257,3 +257,14 @@ def test_the_ledger_filter_swaps_the_rows(viewer_page: Page, live_server, consol
     assert_same_document(page)
     screenshot(page, "ledger-scope-2")
     assert_no_console_errors(page, console_errors)
+
+
+def test_no_page_is_wider_than_a_phone(viewer_page: Page, live_server, console_errors):
+    page = viewer_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/", "/facilities/", "/facilities/XT-01/", "/ledger/", "/offsets/", "/targets/"]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide on a 390 px screen"
+    assert_no_console_errors(page, console_errors)
