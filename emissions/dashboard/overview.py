@@ -17,7 +17,7 @@ from emissions.activities.selectors import records_for
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.taxonomy import Category
-from emissions.neutrality.selectors import YearBalance, neutrality_target, yearly_balance
+from emissions.neutrality.selectors import YearBalance, yearly_balance
 
 from . import charts
 
@@ -257,7 +257,8 @@ def _charts(o: Overview) -> dict:
     ]
     labels = list(years)
     if o.facility is None:
-        target = neutrality_target()
+        # The balance already knows the neutrality target (no second query).
+        target = o.balance.target if o.balance else None
         pathway = [
             charts.tonnes(r.pathway_kg) if r.pathway_kg is not None else None for r in o.rows
         ]
