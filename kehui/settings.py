@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
+    "import_export",
     "emissions.facilities",
     "emissions.factors",
     "emissions.activities",
@@ -175,6 +176,13 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Admin import/export (django-import-export): importing needs the add permission, exporting
+# the view permission; exported cells that a spreadsheet would run as formulae are escaped.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Security headers and cookies. HTTPS settings are on by default outside DEBUG;
 # SECURE_SSL_REDIRECT can be switched off when a proxy in front already redirects.

@@ -10,11 +10,13 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
 
 from .calculation import RecordCalculator
 from .models import ActivityRecord, ActivityType, RegionMatch, YearMatch
+from .resources import ActivityRecordResource
 from .selectors import to_tonnes
 
 INPUT_FIELDS = [
@@ -71,7 +73,8 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 @admin.register(ActivityRecord)
-class ActivityRecordAdmin(HistoryAdmin):
+class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
+    resource_classes = [ActivityRecordResource]
     form = ActivityRecordForm
 
     class Media:

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
 
 from .models import Facility, FacilityOutput, Organisation
+from .resources import FacilityResource
 
 
 @admin.register(Organisation)
@@ -35,7 +37,8 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(HistoryAdmin):
+class FacilityAdmin(ImportExportMixin, HistoryAdmin):
+    resource_classes = [FacilityResource]
     list_display = [
         "code",
         "name_en",

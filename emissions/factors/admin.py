@@ -5,10 +5,12 @@ from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
 
 from .models import EmissionFactor, FactorDataset, Gas
+from .resources import EmissionFactorResource
 from .signals import recalculation_requested
 
 
@@ -73,7 +75,8 @@ class FactorDatasetAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmissionFactor)
-class EmissionFactorAdmin(HistoryAdmin):
+class EmissionFactorAdmin(ImportExportMixin, HistoryAdmin):
+    resource_classes = [EmissionFactorResource]
     list_display = [
         "key",
         "name",

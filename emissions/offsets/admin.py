@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
 
@@ -31,6 +32,7 @@ from .models import (
     RetirementReversal,
     TreePlanting,
 )
+from .resources import CreditBatchResource
 
 
 def plain_number(value):
@@ -136,7 +138,8 @@ class RetirementInline(admin.TabularInline):
 
 
 @admin.register(CreditBatch)
-class CreditBatchAdmin(ServiceAdmin):
+class CreditBatchAdmin(ImportExportMixin, ServiceAdmin):
+    resource_classes = [CreditBatchResource]
     add_form = CreditBatchForm
     editable_after_creation = ["price_per_t", "currency"]
     readonly_after_creation = ["retired", "remaining", "retire_link"]
