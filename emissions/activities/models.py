@@ -1,5 +1,6 @@
 """Activity types (what staff record) and activity records with their stored calculation."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -124,6 +125,40 @@ class RegionMatch(models.TextChoices):
     PROXY = "proxy", _("Proxy region")
 
 
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    COMMITTED = "committed", _("Committed")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of activity records: kept from preview to commit, and rolled back whole."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The file itself, server-side: the commit re-reads these bytes, never a re-upload.
+    content = models.BinaryField(_("file content"))
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus, default=ImportStatus.PREVIEWED
+    )
+    message = models.TextField(_("result"), blank=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
 class ActivityRecord(models.Model):
     """Facility F used Q units of activity type A in a period; with what it emitted, and why."""
 
@@ -191,6 +226,15 @@ class ActivityRecord(models.Model):
         _("electricity (kWh)"), max_digits=24, decimal_places=6, null=True, editable=False
     )
     calculated_at = models.DateTimeField(_("calculated at"), editable=False)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="records",
+        verbose_name=_("import batch"),
+    )
     # Every change, including each set-based recalculation, leaves a row here: what was used.
     # A bigint id: one snapshot per recalculation can add a million rows at a time.
     history = HistoricalRecords(

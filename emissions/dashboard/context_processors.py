@@ -8,6 +8,10 @@ NAV_SECTIONS = {
     "record_detail": "ledger",
     "offsets": "offsets",
     "targets": "targets",
+    "report": "report",
+    "report_year": "report",
+    "import": "import",
+    "import_batch": "import",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import facilities, instruments, ledger, overview, targets
+from .views import facilities, imports, instruments, ledger, overview, report, targets
 
 app_name = "dashboard"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     *ledger.urlpatterns,
     *instruments.urlpatterns,
     *targets.urlpatterns,
+    *imports.urlpatterns,
+    *report.urlpatterns,
 ]

@@ -1,0 +1,478 @@
+"""The annual GHG inventory report (ISO 14064-1 / GHG Protocol), assembled for one year.
+
+Every figure is aggregated in the database: the neutrality balance, then one grouped query per
+table (gases, categories by data quality, datasets, certificates). The page and the XLSX
+download read the same Report, so they show the same numbers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils.translation import gettext as _
+
+from emissions.activities.models import ActivityRecord, DataQuality
+from emissions.facilities.models import Facility, Organisation
+from emissions.facilities.selectors import production_by_year
+from emissions.factors.calculation import round_kg
+from emissions.factors.models import EmissionFactor, FactorDataset
+from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
+from emissions.factors.taxonomy import Category, scope_of
+from emissions.neutrality.claims import ClaimCheck, check_year
+from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
+from emissions.neutrality.selectors import YearBalance, yearly_balance
+from emissions.offsets.models import EnergyCertificate
+
+ZERO = Decimal(0)
+PERCENT_PLACES = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class GasRow:
+    """One gas of Scope 1: kg of the gas, its GWP and its kg CO2e."""
+
+    gas: str
+    gas_kg: Decimal | None  # None: a CO2e total the factor's source published unsplit
+    gwp: Decimal | None
+    co2e_kg: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    label: str
+    co2e_kg: Decimal
+    records: int
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    quality: str
+    label: str
+    co2e_kg: Decimal
+    co2e_share_pct: Decimal | None
+    records: int
+    records_share_pct: Decimal | None
+
+
+@dataclass(frozen=True)
+class Scope2FacilityRow:
+    facility: Facility
+    row: FacilityScope2
+
+
+@dataclass(frozen=True)
+class BaseYearChange:
+    label: str
+    base_kg: Decimal | None
+    year_kg: Decimal
+    change_pct: Decimal | None
+
+
+@dataclass(frozen=True)
+class Report:
+    year: int
+    organisation: Organisation
+    facilities: list[Facility]
+    balance: YearBalance
+    gwp_basis: str
+    methane_gwp: Decimal | None
+    scope1_gases: list[GasRow]
+    scope1_categories: list[CategoryRow]
+    scope2_categories: list[CategoryRow]
+    scope3_categories: list[CategoryRow]
+    scope2_facilities: list[Scope2FacilityRow]
+    certificates: list[EnergyCertificate]
+    biogenic_co2_kg: Decimal
+    all_scopes_market_kg: Decimal
+    all_scopes_location_kg: Decimal
+    production: tuple[Decimal, str] | None
+    intensity_kg_per_unit: Decimal | None
+    claims: list[ClaimCheck]
+    quality: list[QualityRow]
+    records: int
+    datasets: list[FactorDataset]
+    changes: list[BaseYearChange]
+
+    @property
+    def scope1_kg(self) -> Decimal:
+        return self.balance.scope1_kg
+
+
+def latest_year() -> int | None:
+    """The latest year with activity records, or None."""
+    return ActivityRecord.objects.aggregate(year=Max("year"))["year"]
+
+
+def build_report(year: int) -> Report | None:
+    """The inventory report of one year; None when the year has no records."""
+    organisation = Organisation.current()
+    if organisation is None:
+        return None
+    balances = {b.year: b for b in yearly_balance(years=[year, organisation.base_year])}
+    balance = balances.get(year)
+    if balance is None:
+        return None
+    base = balances.get(balance.base_year) if balance.base_year != year else balance
+    gwp = gwp_values(organisation.gwp_basis)
+    records = ActivityRecord.objects.filter(year=year).order_by()
+
+    categories, quality, biogenic, count = _categories_and_quality(records)
+    all_market = balance.scope1_kg + balance.scope2_market_kg + balance.scope3_kg
+    production = production_by_year().get(year)
+    facilities = list(Facility.objects.order_by("code"))
+    by_id = {facility.pk: facility for facility in facilities}
+    return Report(
+        year=year,
+        organisation=organisation,
+        facilities=facilities,
+        balance=balance,
+        gwp_basis=organisation.gwp_basis,
+        methane_gwp=gwp.get(METHANE_CODE),
+        scope1_gases=_scope1_gases(records, gwp),
+        scope1_categories=[row for row in categories if scope_of(row.category) == 1],
+        scope2_categories=[row for row in categories if scope_of(row.category) == 2],
+        scope3_categories=[row for row in categories if scope_of(row.category) == 3],
+        scope2_facilities=[
+            Scope2FacilityRow(by_id[row.facility_id], row) for row in balance.scope2_facilities
+        ],
+        certificates=list(
+            EnergyCertificate.objects.filter(reporting_year=year)
+            .select_related("facility")
+            .order_by("scheme", "facility__code", "serial_first")
+        ),
+        biogenic_co2_kg=biogenic,
+        all_scopes_market_kg=all_market,
+        all_scopes_location_kg=all_market - balance.scope2_market_kg + balance.scope2_location_kg,
+        production=production,
+        # As the overview computes it: gross within the target's boundary per unit produced.
+        intensity_kg_per_unit=(balance.gross_kg / production[0]).quantize(Decimal("0.001"))
+        if production and production[0]
+        else None,
+        claims=check_year(balance),
+        quality=quality,
+        records=count,
+        datasets=_datasets(year, [r.residual_factor for r in balance.scope2_facilities]),
+        changes=_changes(balance, base),
+    )
+
+
+def _scope1_gases(records, gwp: dict[str, Decimal]) -> list[GasRow]:
+    # One query: grouped by the other gas (NULL for records without one).
+    rows = (
+        records.filter(scope=1)
+        .values("other_gas__code")
+        .annotate(
+            co2=Sum("co2_kg"),
+            ch4=Sum("ch4_kg"),
+            n2o=Sum("n2o_kg"),
+            other=Sum("other_gas_kg"),
+            published=Sum("published_co2e_kg"),
+        )
+        .order_by("other_gas__code")
+    )
+    co2 = ch4 = n2o = published = ZERO
+    others = []
+    for row in rows:
+        co2 += row["co2"] or ZERO
+        ch4 += row["ch4"] or ZERO
+        n2o += row["n2o"] or ZERO
+        published += row["published"] or ZERO
+        code = row["other_gas__code"]
+        if code is not None:
+            others.append((code, row["other"] or ZERO))
+    gases = [
+        GasRow("CO2", co2, Decimal(1), co2),
+        GasRow(METHANE_CODE, ch4, gwp.get(METHANE_CODE), round_kg(ch4 * gwp.get(METHANE_CODE, 0))),
+        GasRow(
+            NITROUS_OXIDE_CODE,
+            n2o,
+            gwp.get(NITROUS_OXIDE_CODE),
+            round_kg(n2o * gwp.get(NITROUS_OXIDE_CODE, 0)),
+        ),
+    ]
+    gases += [
+        GasRow(code, kg, gwp.get(code), round_kg(kg * gwp.get(code, 0))) for code, kg in others
+    ]
+    if published:
+        gases.append(GasRow(_("CO2e published unsplit by gas"), None, None, published))
+    return gases
+
+
+def _categories_and_quality(records):
+    """Category rows, data-quality rows, biogenic CO2 and the record count: one query."""
+    rows = records.values("category", "data_quality").annotate(
+        kg=Sum("co2e_kg"), n=Count("pk"), biogenic=Sum("biogenic_co2_kg")
+    )
+    kg_by_category, n_by_category = defaultdict(lambda: ZERO), defaultdict(int)
+    kg_by_quality, n_by_quality = defaultdict(lambda: ZERO), defaultdict(int)
+    biogenic = ZERO
+    for row in rows:
+        kg = row["kg"] or ZERO
+        kg_by_category[row["category"]] += kg
+        n_by_category[row["category"]] += row["n"]
+        kg_by_quality[row["data_quality"]] += kg
+        n_by_quality[row["data_quality"]] += row["n"]
+        biogenic += row["biogenic"] or ZERO
+    labels = dict(Category.choices)
+    categories = [
+        CategoryRow(code, str(labels[code]), round_kg(kg_by_category[code]), n_by_category[code])
+        for code in Category.values
+        if code in kg_by_category
+    ]
+    total_kg, total_n = sum(kg_by_quality.values(), ZERO), sum(n_by_quality.values())
+    quality = [
+        QualityRow(
+            quality.value,
+            str(quality.label),
+            round_kg(kg_by_quality[quality]),
+            _percent(kg_by_quality[quality], total_kg),
+            n_by_quality[quality],
+            _percent(Decimal(n_by_quality[quality]), Decimal(total_n)),
+        )
+        for quality in DataQuality
+    ]
+    return categories, quality, round_kg(biogenic), total_n
+
+
+def _datasets(year: int, residual_factors) -> list[FactorDataset]:
+    """Every factor dataset behind the year's records and residual-mix factors.
+
+    Each carries `records` (how many of the year's records used it) and `factor_sources`
+    (the distinct source references of the factors used): two queries in all.
+    """
+    residual_ids = {factor.dataset_id for factor in residual_factors if factor is not None}
+    in_year = Q(factors__records__year=year)
+    datasets = list(
+        FactorDataset.objects.filter(in_year | Q(pk__in=residual_ids))
+        .annotate(records=Count("factors__records", filter=in_year, distinct=True))
+        .order_by("name")
+    )
+    sources = defaultdict(list)
+    used = (
+        EmissionFactor.objects.filter(Q(records__year=year) | Q(pk__in=_ids(residual_factors)))
+        .order_by("dataset_id", "source_reference")
+        .values_list("dataset_id", "source_reference")
+        .distinct()
+    )
+    for dataset_id, source in used:
+        if source:
+            sources[dataset_id].append(source)
+    for dataset in datasets:
+        dataset.factor_sources = sources[dataset.pk]
+    return datasets
+
+
+def _ids(objects) -> set[int]:
+    return {item.pk for item in objects if item is not None}
+
+
+def _changes(balance: YearBalance, base: YearBalance | None) -> list[BaseYearChange]:
+    rows = []
+    if base is not None:
+        rows += [
+            BaseYearChange(_("Scope 1"), base.scope1_kg, balance.scope1_kg, None),
+            BaseYearChange(
+                _("Scope 2 (location-based)"),
+                base.scope2_location_kg,
+                balance.scope2_location_kg,
+                None,
+            ),
+            BaseYearChange(
+                _("Scope 2 (market-based)"), base.scope2_market_kg, balance.scope2_market_kg, None
+            ),
+            BaseYearChange(_("Scope 3"), base.scope3_kg, balance.scope3_kg, None),
+        ]
+        rows = [
+            BaseYearChange(row.label, row.base_kg, row.year_kg, _change(row.year_kg, row.base_kg))
+            for row in rows
+        ]
+    rows.append(
+        BaseYearChange(
+            _("Gross (target boundary)"),
+            balance.base_gross_kg,
+            balance.gross_kg,
+            balance.change_vs_base_pct,
+        )
+    )
+    return rows
+
+
+def _change(new: Decimal, old: Decimal | None) -> Decimal | None:
+    if not old:
+        return None
+    return _percent(new - old, old)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _t(kg: Decimal | None) -> Decimal | None:
+    """kg → t, exact (the workbook keeps every digit the page rounds)."""
+    return None if kg is None else kg.scaleb(-3)
+
+
+def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
+    """(sheet title, header with units, rows) per section: the page's numbers, unrounded."""
+    b, org = report.balance, report.organisation
+    organisation = [
+        [_("Organisation"), org.name_en],
+        [_("Organisation (Chinese)"), org.name_zh],
+        [_("Reporting year"), report.year],
+        [_("Consolidation approach"), str(org.get_consolidation_approach_display())],
+        [_("GWP basis"), str(org.get_gwp_basis_display())],
+        [_("Methane GWP (one value per report)"), report.methane_gwp],
+        [_("Base year"), b.base_year],
+    ]
+    facilities = [
+        [
+            f.code,
+            f.name_en,
+            f.name_zh,
+            f.ownership_share,
+            _("Active") if f.is_active else _("Closed"),
+            f.closed_on,
+        ]
+        for f in report.facilities
+    ]
+    gases = [[g.gas, g.gas_kg, g.gwp, _t(g.co2e_kg)] for g in report.scope1_gases]
+    gases.append([_("Total Scope 1"), None, None, _t(b.scope1_kg)])
+    categories = [
+        [scope_of(row.category), row.label, row.records, _t(row.co2e_kg)]
+        for rows in (report.scope1_categories, report.scope2_categories, report.scope3_categories)
+        for row in rows
+    ]
+    scope2 = [
+        [
+            item.facility.code,
+            r.grid_kwh,
+            r.certificate_kwh,
+            r.residual_kwh,
+            r.residual_factor.key if r.residual_factor else "",
+            str(ResidualBasis(r.residual_basis).label),
+            _t(r.location_kg),
+            _t(r.market_kg),
+        ]
+        for item in report.scope2_facilities
+        for r in [item.row]
+    ]
+    certificates = [
+        [
+            str(c.get_scheme_display()),
+            c.registry,
+            str(c.get_technology_display()),
+            c.mwh,
+            c.facility.code if c.facility else _("Organisation-wide"),
+            c.kg_co2e_per_kwh,
+        ]
+        for c in report.certificates
+    ]
+    totals = [
+        [_("Scope 1"), _t(b.scope1_kg)],
+        [_("Scope 2 (location-based)"), _t(b.scope2_location_kg)],
+        [_("Scope 2 (market-based)"), _t(b.scope2_market_kg)],
+        [_("Scope 3"), _t(b.scope3_kg)],
+        [_("Gross (target boundary)"), _t(b.gross_kg)],
+        [_("All scopes (Scope 2 market-based)"), _t(report.all_scopes_market_kg)],
+        [_("All scopes (Scope 2 location-based)"), _t(report.all_scopes_location_kg)],
+        [_("Biogenic CO2 (reported apart)"), _t(report.biogenic_co2_kg)],
+        [_("Credits retired: removals"), _t(b.credits_removal_kg)],
+        [_("Credits retired: avoidance"), _t(b.credits_avoidance_kg)],
+        [_("Internal removals (own planting)"), _t(b.internal_removals_kg)],
+        [_("Net"), _t(b.net_kg)],
+        [_("ETS allowances surrendered (excluded)"), b.ets_surrendered_t],
+    ]
+    quality = [
+        [q.label, _t(q.co2e_kg), q.co2e_share_pct, q.records, q.records_share_pct]
+        for q in report.quality
+    ]
+    changes = [[c.label, _t(c.base_kg), _t(c.year_kg), c.change_pct] for c in report.changes]
+    datasets = [
+        [
+            d.name,
+            d.publisher,
+            d.version,
+            d.licence,
+            d.source_reference,
+            "\n".join(d.factor_sources),
+            d.records,
+        ]
+        for d in report.datasets
+    ]
+    return [
+        (_("Organisation"), [_("Item"), _("Value")], organisation),
+        (
+            _("Facilities"),
+            [
+                _("Code"),
+                _("Name"),
+                _("Name (Chinese)"),
+                _("Ownership share (%)"),
+                _("Status"),
+                _("Closed on"),
+            ],
+            facilities,
+        ),
+        (_("Scope 1 by gas"), [_("Gas"), _("kg of gas"), _("GWP"), _("t CO2e")], gases),
+        (_("By category"), [_("Scope"), _("Category"), _("Records"), _("t CO2e")], categories),
+        (
+            _("Scope 2 by facility"),
+            [
+                _("Facility"),
+                _("Grid electricity (kWh)"),
+                _("Certificates (kWh)"),
+                _("Residual (kWh)"),
+                _("Residual factor"),
+                _("Residual basis"),
+                _("Location-based (t CO2e)"),
+                _("Market-based (t CO2e)"),
+            ],
+            scope2,
+        ),
+        (
+            _("Certificates"),
+            [
+                _("Scheme"),
+                _("Registry"),
+                _("Technology"),
+                _("MWh"),
+                _("Facility"),
+                _("Factor (kg CO2e/kWh)"),
+            ],
+            certificates,
+        ),
+        (_("Totals"), [_("Item"), _("t CO2e")], totals),
+        (
+            _("Data quality"),
+            [
+                _("Data quality"),
+                _("t CO2e"),
+                _("Share of tCO2e (%)"),
+                _("Records"),
+                _("Share of records (%)"),
+            ],
+            quality,
+        ),
+        (
+            _("Change vs base year"),
+            [_("Item"), _("Base year (t CO2e)"), _("Reporting year (t CO2e)"), _("Change (%)")],
+            changes,
+        ),
+        (
+            _("Factor datasets"),
+            [
+                _("Dataset"),
+                _("Publisher"),
+                _("Version"),
+                _("Licence"),
+                _("Source"),
+                _("Factor sources"),
+                _("Records"),
+            ],
+            datasets,
+        ),
+    ]

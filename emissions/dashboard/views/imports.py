@@ -1,0 +1,144 @@
+"""The import page: upload a CSV or XLSX file, preview it, commit it, roll it back."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from emissions.activities import imports
+from emissions.activities.models import ImportBatch, ImportStatus
+
+RECENT_SHOWN = 10
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s. Split it into smaller files.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": imports.MAX_UPLOAD_LABEL}
+            )
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+class CommitForm(forms.Form):
+    sha256 = forms.CharField(max_length=64, min_length=64)
+
+
+def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    context = {
+        "form": form,
+        "limit": imports.MAX_UPLOAD_LABEL,
+        "headers": [
+            (column, zh) for column in imports.COLUMNS
+            for zh, name in imports.CHINESE_HEADERS.items() if name == column
+        ],
+        "required": imports.REQUIRED,
+        "recent": ImportBatch.objects.select_related("user")[:RECENT_SHOWN],
+    }
+    return render(request, "dashboard/import.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("activities.add_activityrecord", raise_exception=True)
+def import_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    batch = imports.start_import(user=request.user, file_name=upload.name, content=upload.read())
+    return redirect("dashboard:import_batch", pk=batch.pk)
+
+
+@require_safe
+@permission_required("activities.add_activityrecord", raise_exception=True)
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
+    check = None
+    if batch.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
+        # The preview validates the kept file again on every view; it writes nothing. A failed
+        # commit shows the problems it found.
+        check = imports.check_file(batch.file_name, bytes(batch.content))
+    context = {
+        "batch": batch,
+        "check": check,
+        "record_count": batch.records.count(),
+        "can_rollback": batch.status == ImportStatus.COMMITTED
+        and request.user.has_perm("activities.delete_activityrecord"),
+    }
+    return render(request, "dashboard/_import_batch.html", context)
+
+
+@require_POST
+@permission_required("activities.add_activityrecord", raise_exception=True)
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the uploader commits their own preview.
+    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    form = CommitForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("The commit form is incomplete."), status=400)
+    try:
+        check = imports.commit_import(
+            batch=batch, user=request.user, sha=form.cleaned_data["sha256"]
+        )
+    except imports.ImportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        batch.refresh_from_db()
+        if check.ok:
+            messages.success(request, batch.message)
+        else:
+            messages.error(request, batch.message)
+    return redirect("dashboard:import_batch", pk=batch.pk)
+
+
+@require_POST
+@permission_required(
+    ["activities.add_activityrecord", "activities.delete_activityrecord"], raise_exception=True
+)
+def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        imports.rollback_import(batch=batch, user=request.user)
+    except imports.ImportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        batch.refresh_from_db()
+        messages.success(request, batch.message)
+    return redirect("dashboard:import_batch", pk=batch.pk)
+
+
+@require_safe
+@permission_required("activities.add_activityrecord", raise_exception=True)
+def import_template(request: HttpRequest) -> HttpResponse:
+    # With a BOM, so that Excel opens the Chinese names as UTF-8.
+    response = HttpResponse(
+        "\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kehui-import-template.csv"'
+    return response
+
+
+urlpatterns = [
+    path("import/", import_page, name="import"),
+    path("import/template.csv", import_template, name="import_template"),
+    path("import/<int:pk>/", import_batch, name="import_batch"),
+    path("import/<int:pk>/commit/", import_commit, name="import_commit"),
+    path("import/<int:pk>/rollback/", import_rollback, name="import_rollback"),
+]

@@ -1,0 +1,84 @@
+"""The annual GHG inventory report: one printable page per year, and its XLSX download."""
+
+import datetime as dt
+from decimal import Decimal
+from io import BytesIO
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ..exports import FORMULA_START, XLSX_TYPE
+from ..report import Report, build_report, latest_year, workbook_sheets
+
+# Sheet titles may not hold these characters, nor run past 31.
+SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def report_latest(request: HttpRequest) -> HttpResponse:
+    year = latest_year()
+    if year is not None:
+        return redirect("dashboard:report_year", year=year)
+    return render(request, "dashboard/report.html", {"report": None})
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def report_year(request: HttpRequest, year: int) -> HttpResponse:
+    report = _report_or_404(year)
+    return render(request, "dashboard/report.html", {"report": report})
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    report = _report_or_404(year)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for title, header, rows in workbook_sheets(report):
+        sheet = workbook.create_sheet(title.translate(SHEET_TITLE_FORBIDDEN)[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    filename = f"ghg-inventory-{year}.xlsx"
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _report_or_404(year: int) -> Report:
+    report = build_report(year)
+    if report is None:
+        raise Http404(_("No activity records for %(year)s.") % {"year": year})
+    return report
+
+
+def _cell(value):
+    if value is None or isinstance(value, int | Decimal | dt.date):
+        return value
+    text = str(value)
+    # Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+urlpatterns = [
+    path("report/", report_latest, name="report"),
+    path("report/<int:year>/", report_year, name="report_year"),
+    path("report/<int:year>.xlsx", report_xlsx, name="report_xlsx"),
+]

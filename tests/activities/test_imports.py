@@ -1,0 +1,278 @@
+"""Importing activity records from a file: reading, validating, committing, rolling back."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from openpyxl import Workbook
+
+from emissions.activities import imports
+from emissions.activities.imports import Problem
+from emissions.activities.models import ActivityRecord, ImportBatch, ImportStatus
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "facility,activity_type,period_start,period_end,quantity,unit,data_quality\n"
+GOOD = "XT-01,grid_electricity,2023-03-01,2023-03-31,1000,kWh,metered\n"
+
+
+@pytest.fixture
+def setup(organisation, hebei_plant):
+    return hebei_plant
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("importer", password="importer-pass-123")
+
+
+def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return (header + "".join(rows)).encode(encoding)
+
+
+def check(*rows: str, **kwargs):
+    return imports.check_file("records.csv", csv_bytes(*rows, **kwargs))
+
+
+def only_error(*rows: str) -> Problem:
+    result = check(*rows)
+    assert len(result.errors) == 1, result.errors
+    assert result.records == []
+    return result.errors[0]
+
+
+def commit(user, content: bytes, name="records.csv"):
+    batch = imports.start_import(user=user, file_name=name, content=content)
+    return batch, imports.commit_import(batch=batch, user=user, sha=batch.sha256)
+
+
+def test_a_valid_row_becomes_a_calculated_record_without_being_saved(setup):
+    result = check(GOOD)
+    assert result.errors == []
+    assert result.row_count == 1
+    (record,) = result.records
+    assert record.pk is None
+    assert record.co2e_kg == Decimal("651.6")
+    assert ActivityRecord.objects.count() == 0
+
+
+def test_it_reports_an_unknown_facility_with_its_row_and_column(setup):
+    problem = only_error(GOOD.replace("XT-01", "XT-99"))
+    assert problem == Problem(2, "facility", "No facility has the code 'XT-99'.")
+
+
+def test_it_reports_an_unknown_activity_type(setup):
+    problem = only_error(GOOD.replace("grid_electricity", "moon_dust"))
+    assert problem == Problem(2, "activity_type", "No activity type has the code 'moon_dust'.")
+
+
+def test_it_rejects_a_unit_of_the_wrong_dimension(setup):
+    problem = only_error(GOOD.replace(",kWh,", ",kg,"))
+    assert problem.row == 2
+    assert problem.column == "unit"
+    assert problem.message.startswith("The record's unit 'kg' does not convert to the unit")
+
+
+def test_it_rejects_a_negative_quantity(setup):
+    problem = only_error(GOOD.replace(",1000,", ",-5,"))
+    assert problem == Problem(2, "quantity", "Quantity cannot be negative.")
+
+
+def test_it_rejects_a_quantity_that_is_not_a_number(setup):
+    problem = only_error(GOOD.replace(",1000,", ",lots,"))
+    assert problem == Problem(2, "quantity", "'lots' is not a number.")
+
+
+def test_it_explains_a_decimal_comma(setup):
+    problem = only_error(GOOD.replace(",1000,", ',"1234,5",'))
+    assert problem == Problem(
+        2,
+        "quantity",
+        "'1234,5' uses a decimal comma: write the decimal point as a full stop (1234.5); "
+        "commas are only read as thousands separators (1,234.5).",
+    )
+
+
+def test_it_reads_thousands_separators(setup):
+    result = check(GOOD.replace(",1000,", ',"1,234.5",'))
+    assert result.records[0].quantity == Decimal("1234.5")
+
+
+@pytest.mark.parametrize("date", ["2023-03-01", "2023/3/1", "2023年3月1日"])
+def test_it_reads_the_three_date_formats(setup, date):
+    result = check(GOOD.replace("2023-03-01", date))
+    assert result.records[0].period_start == dt.date(2023, 3, 1)
+
+
+def test_it_rejects_a_date_it_cannot_read(setup):
+    problem = only_error(GOOD.replace("2023-03-01", "01.03.2023"))
+    assert problem == Problem(
+        2,
+        "period_start",
+        "'01.03.2023' is not a date: write it as 2024-03-01, 2024/3/1 or 2024年3月1日.",
+    )
+
+
+def test_it_rejects_an_impossible_date(setup):
+    problem = only_error(GOOD.replace("2023-03-31", "2023-02-30"))
+    assert problem.column == "period_end"
+
+
+def test_it_rejects_a_period_across_years(setup):
+    problem = only_error(GOOD.replace("2023-03-31", "2024-01-31"))
+    assert problem == Problem(
+        2,
+        "period_end",
+        "The period 2023-03-01 – 2024-01-31 crosses a year boundary; split it into one record "
+        "per calendar year.",
+    )
+
+
+def test_it_rejects_an_unknown_data_quality(setup):
+    problem = only_error(GOOD.replace("metered", "guessed"))
+    assert problem == Problem(
+        2, "data_quality", "'guessed' is not a data quality: use metered, invoice or estimated."
+    )
+
+
+def test_it_warns_about_a_duplicate_row_in_the_file(setup):
+    result = check(GOOD, GOOD)
+    assert result.errors == []
+    assert result.warnings == [
+        Problem(
+            3,
+            "",
+            "Same facility, activity type, period and quantity as row 2: is it a duplicate?",
+        )
+    ]
+
+
+def test_it_warns_about_a_duplicate_of_an_existing_record(setup, make_record):
+    make_record(setup, "grid_electricity", Decimal("1000.000"), "kWh")
+    result = check(GOOD)
+    assert result.warnings == [
+        Problem(
+            2,
+            "",
+            "Same facility, activity type, period and quantity as a record already in the "
+            "ledger: is it a duplicate?",
+        )
+    ]
+
+
+def test_it_reports_missing_columns_for_the_whole_file(setup):
+    result = check(GOOD, header="facility,activity_type\n")
+    assert result.errors == [
+        Problem(1, "", "Missing columns: period_start, period_end, quantity, data_quality.")
+    ]
+
+
+def test_it_accepts_chinese_headers_and_a_gbk_file(setup, user):
+    header = "设施,活动类型,开始日期,结束日期,数量,单位,数据质量,来源,备注\n"
+    row = "XT-01,grid_electricity,2023年3月1日,2023年3月31日,1000,kWh,计量,电费发票,三月\n"
+    content = csv_bytes(row, header=header, encoding="gbk")
+    batch, result = commit(user, content)
+    assert result.errors == []
+    record = ActivityRecord.objects.get()
+    assert (record.notes, record.source_reference) == ("三月", "电费发票")
+    assert record.import_batch == batch
+
+
+def test_it_imports_a_utf8_file_with_a_bom(setup, user):
+    _batch, result = commit(user, b"\xef\xbb\xbf" + csv_bytes(GOOD))
+    assert result.errors == []
+    assert ActivityRecord.objects.count() == 1
+
+
+def test_it_imports_an_xlsx_file(setup, user):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["XT-01", "grid_electricity", dt.datetime(2023, 3, 1), "2023/3/31", 1000.5,
+                  "kWh", "metered"])
+    out = io.BytesIO()
+    workbook.save(out)
+    _batch, result = commit(user, out.getvalue(), name="records.xlsx")
+    assert result.errors == []
+    assert ActivityRecord.objects.get().quantity == Decimal("1000.5")
+
+
+def test_commit_is_all_or_nothing(setup, user):
+    batch, result = commit(user, csv_bytes(GOOD, GOOD.replace("XT-01", "XT-99")))
+    assert [p.row for p in result.errors] == [3]
+    assert ActivityRecord.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.message == "Nothing was imported: 1 problem was found when committing."
+
+
+def test_commit_refuses_a_different_checksum(setup, user):
+    batch = imports.start_import(user=user, file_name="a.csv", content=csv_bytes(GOOD))
+    with pytest.raises(imports.ImportRefused, match="does not match its preview"):
+        imports.commit_import(batch=batch, user=user, sha="0" * 64)
+    assert ActivityRecord.objects.count() == 0
+
+
+def test_commit_records_the_batch_and_history(setup, user):
+    batch, _result = commit(user, csv_bytes(GOOD, GOOD.replace("03-31", "03-30")))
+    batch.refresh_from_db()
+    assert (batch.status, batch.row_count, batch.message) == (
+        ImportStatus.COMMITTED, 2, "2 records imported."
+    )
+    assert batch.records.count() == 2
+    assert ActivityRecord.history.filter(history_type="+", history_user=user).count() == 2
+
+
+def test_a_batch_cannot_be_committed_twice(setup, user):
+    batch, _result = commit(user, csv_bytes(GOOD))
+    with pytest.raises(imports.ImportRefused, match="only a previewed import can be committed"):
+        imports.commit_import(batch=batch, user=user, sha=batch.sha256)
+    assert ActivityRecord.objects.count() == 1
+
+
+def test_rollback_removes_the_records_and_history_keeps_them(setup, user):
+    batch, _result = commit(user, csv_bytes(GOOD, GOOD.replace("03-31", "03-30")))
+    assert imports.rollback_import(batch=batch, user=user) == 2
+    assert ActivityRecord.objects.count() == 0
+    assert ActivityRecord.history.filter(history_type="-").count() == 2
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.ROLLED_BACK
+    with pytest.raises(imports.ImportRefused, match="already been rolled back"):
+        imports.rollback_import(batch=batch, user=user)
+
+
+def test_ten_thousand_rows_import_with_the_right_total(setup, user):
+    rows, total_kwh = [], Decimal(0)
+    for i in range(10_000):
+        month = i % 12 + 1
+        quantity = Decimal(1000 + i) + Decimal("0.25")
+        total_kwh += quantity
+        rows.append(
+            f'XT-01,grid_electricity,2023-{month:02d}-01,2023-{month:02d}-28,"{quantity:,}",'
+            "kWh,metered\n"
+        )
+    _batch, result = commit(user, csv_bytes(*rows))
+    assert result.errors == []
+    assert ActivityRecord.objects.count() == 10_000
+    stored = ActivityRecord.objects.aggregate(total=Sum("co2e_kg"))["total"]
+    # Independently: every row is Hebei grid electricity in 2023, 0.6516 kg CO2 per kWh.
+    assert stored == pytest.approx(total_kwh * Decimal("0.6516"), abs=Decimal("0.01"))
+
+
+def test_the_template_lists_this_installations_codes(setup):
+    text = imports.template_csv()
+    lines = text.splitlines()
+    assert lines[0] == ",".join(imports.COLUMNS)
+    assert lines[1].startswith("XT-01,grid_electricity,2024-01-01,2024/1/31,120000,kWh,")
+    assert "#   XT-01" in text
+    assert "#   natural_gas_stationary" in text
+    result = imports.check_file("template.csv", text.encode())
+    assert result.errors == []
+    assert len(result.records) == 2
+
+
+def test_batches_keep_their_file(setup, user):
+    batch = imports.start_import(user=user, file_name="a.csv", content=csv_bytes(GOOD))
+    assert bytes(ImportBatch.objects.get(pk=batch.pk).content) == csv_bytes(GOOD)

@@ -1,0 +1,244 @@
+"""The annual GHG inventory report: the worked example's numbers, page and XLSX alike."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html import unescape
+from io import BytesIO
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from emissions.activities.models import ActivityRecord
+from emissions.dashboard.overview import build_overview
+from emissions.factors.models import EmissionFactor, FactorDataset
+from emissions.offsets.models import AllowanceTransaction
+from tests.neutrality.conftest import (  # noqa: F401 (fixtures)
+    make_certificate,
+    make_record,
+    make_retirement,
+    neutrality_target,
+    reverse_retirement,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL_2023 = reverse("dashboard:report_year", kwargs={"year": 2023})
+XLSX_2023 = reverse("dashboard:report_xlsx", kwargs={"year": 2023})
+QUERIES = 26
+
+
+@pytest.fixture
+def worked_example(
+    organisation,
+    hebei_plant,
+    make_record,  # noqa: F811
+    make_certificate,  # noqa: F811
+    make_retirement,  # noqa: F811
+    reverse_retirement,  # noqa: F811
+    neutrality_target,  # noqa: F811
+):
+    """docs/methodology.md's worked example (tests/neutrality/test_worked_example.py)."""
+    make_record(hebei_plant, "grid_electricity", "400000", "kWh",
+                start=dt.date(2023, 1, 1), end=dt.date(2023, 6, 30))  # fmt: skip
+    make_record(hebei_plant, "grid_electricity", "600", "MWh",
+                start=dt.date(2023, 7, 1), end=dt.date(2023, 12, 31))  # fmt: skip
+    make_record(hebei_plant, "purchased_heat", "1000", "GJ")
+    gas = make_record(hebei_plant, "natural_gas_stationary", "100", "t")
+    make_record(hebei_plant, "hotel_nights", "10", "night")
+    make_record(hebei_plant, "waste_landfill", "10", "t")
+    make_certificate("400", facility=hebei_plant)
+    make_retirement("300", kind="removal", standard="ccer", project_type="afforestation")
+    avoidance = make_retirement(
+        "200", kind="avoidance", standard="vcs", project_type="renewable_energy"
+    )
+    reverse_retirement(avoidance, "50")
+    make_retirement("1000", kind="avoidance", project_type="methane_capture",
+                    purpose="ets_compliance")  # fmt: skip
+    AllowanceTransaction.objects.create(
+        facility=hebei_plant, compliance_year=2023, kind="surrender",
+        quantity_t=Decimal("5000"), transacted_on=dt.date(2024, 12, 31),
+    )  # fmt: skip
+    make_record(hebei_plant, "grid_electricity", "1200000", "kWh", year=2019)
+    make_record(hebei_plant, "natural_gas_stationary", "120", "t", year=2019)
+    make_record(hebei_plant, "hotel_nights", "10", "night", year=2019)
+    # Data quality does not change a calculation: the gas meter reads directly.
+    ActivityRecord.objects.filter(pk=gas.pk).update(data_quality="metered")
+    return hebei_plant
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="view_activityrecord"))
+    client.force_login(user)
+    return client
+
+
+def row_html(html: str, label: str) -> str:
+    """The table row whose header cell holds `label`."""
+    start = html.index(label)
+    return html[start : html.index("</tr>", start)]
+
+
+def text_of(fragment: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_it_shows_scope_1_by_gas_in_kg_of_gas_and_tonnes_co2e(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    # 4,800 GJ × 56.1 kg CO2, × 0.001 kg CH4 × 28, × 0.0001 kg N2O × 265 (AR5)
+    co2 = row_html(html, '<th scope="row">CO2</th>')
+    assert "269,280.000" in co2 and "269.280" in co2
+    ch4 = row_html(html, '<th scope="row">CH4</th>')
+    assert "4.800" in ch4 and "28.0" in ch4 and "0.134" in ch4
+    n2o = row_html(html, '<th scope="row">N2O</th>')
+    assert "0.480" in n2o and "265.0" in n2o and "0.127" in n2o
+    assert "269.542" in row_html(html, "Total Scope 1")
+    assert "Methane GWP" in html and "IPCC AR5 (2014)" in html
+
+
+def test_it_shows_scope_2_both_methods_scope_3_and_the_instruments(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    assert "761.600" in row_html(html, "Location-based</th>")  # 651,600 + 110,000 kg
+    assert "475.760" in row_html(html, "Market-based</th>")  # 365,760 + 110,000 kg
+    plant = row_html(html, '<th scope="row">XT-01</th><td class="num">1,000.000')
+    assert "400.000" in plant and "600.000" in plant and "365.760" in plant
+    assert "China green electricity certificate (GEC)" in html
+    assert "5.740" in html  # Scope 3: 5,205.327 + 535 kg
+    assert "3.5 Waste generated in operations" in html
+    assert "3.6 Business travel" in html
+
+
+def test_it_shows_gross_credits_and_net_apart_from_the_ets(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    assert '<td class="num" id="gross">745.837</td>' in html
+    assert "−300.000" in row_html(html, "Credits retired: removals")
+    assert "−150.000" in row_html(html, "Credits retired: avoidance")  # 200 t − 50 t reversed
+    assert "<strong>295.837</strong>" in row_html(html, "Net emissions")
+    assert "5,000.000 t surrendered" in html
+    # All scopes, market-based: 269,541.6 + 475,760 + 5,740.327 kg
+    assert "751.042" in row_html(html, "All scopes (Scope 2 market-based)")
+    assert "−28.1 %" in row_html(html, "Gross (target boundary)")
+    assert "Credits for 2023 must be retired" not in html  # retired in time
+    assert "Removals are 66.7 % of the credits for 2023" in html
+
+
+def test_its_totals_equal_the_overviews(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    overview = build_overview(year=2023, facility=None)
+    gross_t = (overview.current.gross_kg / 1000).quantize(Decimal("0.001"))
+    net_t = (overview.balance.net_kg / 1000).quantize(Decimal("0.001"))
+    assert f'id="gross">{gross_t}</td>' in html
+    assert f"<strong>{net_t}</strong>" in html
+
+
+def test_it_lists_every_factor_dataset_used_with_its_source(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    used = EmissionFactor.objects.filter(records__year=2023).select_related("dataset")
+    assert len({factor.dataset_id for factor in used}) == 4
+    for factor in used:
+        row = row_html(html, f'<th scope="row">{escape(factor.dataset.name)}</th>')
+        assert escape(factor.dataset.publisher) in row
+        assert escape(factor.dataset.version) in row
+        assert factor.source_reference in text_of(row)
+    # The residual-mix factor's dataset is listed too, though no record uses it.
+    residual = EmissionFactor.objects.get(group="grid_electricity_residual", region="CN", year=2023)
+    assert f'<th scope="row">{escape(residual.dataset.name)}</th>' in html
+    unused = FactorDataset.objects.exclude(factors__records__year=2023).exclude(
+        pk=residual.dataset_id
+    )
+    for dataset in unused:
+        assert f'<th scope="row">{escape(dataset.name)}</th>' not in html
+
+
+def test_it_shows_data_quality_shares_of_tonnes_and_records(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    # 269,541.6 of 1,036,881.927 kg (location-based) are metered: 1 of 6 records.
+    metered = row_html(html, '<th scope="row">Metered</th>')
+    assert "26.0 %" in metered and "16.7 %" in metered
+    invoice = row_html(html, '<th scope="row">Invoice</th>')
+    assert "74.0 %" in invoice and "83.3 %" in invoice
+    assert "0.0 %" in row_html(html, '<th scope="row">Estimated</th>')
+
+
+def test_its_print_stylesheet_is_linked_for_print_only(reader, worked_example):
+    html = reader.get(URL_2023).content.decode()
+    assert 'href="/static/css/print.css" media="print"' in html
+
+
+def test_the_xlsx_holds_the_same_numbers_with_units(reader, worked_example):
+    response = reader.get(XLSX_2023)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ghg-inventory-2023.xlsx"'
+    workbook = load_workbook(BytesIO(response.content))
+    totals = {row[0]: row[1] for row in workbook["Totals"].iter_rows(values_only=True)}
+    assert totals["Item"] == "t CO2e"
+    assert Decimal(str(totals["Gross (target boundary)"])) == Decimal("745.8366")
+    assert Decimal(str(totals["Net"])) == Decimal("295.8366")
+    gases = list(workbook["Scope 1 by gas"].iter_rows(values_only=True))
+    assert gases[0] == ("Gas", "kg of gas", "GWP", "t CO2e")
+    assert "Factor datasets" in workbook.sheetnames
+
+
+def test_report_redirects_to_the_latest_year(reader, worked_example):
+    response = reader.get(reverse("dashboard:report"))
+    assert response.status_code == 302
+    assert response["Location"] == URL_2023
+
+
+def test_report_without_records_shows_an_empty_state(reader, organisation):
+    response = reader.get(reverse("dashboard:report"))
+    assert response.status_code == 200
+    assert "No emissions recorded yet" in response.content.decode()
+
+
+def test_a_year_without_records_is_not_found(reader, worked_example):
+    assert reader.get(reverse("dashboard:report_year", kwargs={"year": 2021})).status_code == 404
+    assert reader.get(reverse("dashboard:report_xlsx", kwargs={"year": 2021})).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client, worked_example):
+    response = client.get(URL_2023)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_user_without_the_permission_is_forbidden(client, outsider, worked_example):
+    client.force_login(outsider)
+    assert client.get(URL_2023).status_code == 403
+    assert client.get(XLSX_2023).status_code == 403
+    assert client.get(reverse("dashboard:report")).status_code == 403
+
+
+def test_post_is_not_allowed(staff_client, worked_example):
+    assert staff_client.post(URL_2023).status_code == 405
+    assert staff_client.post(XLSX_2023).status_code == 405
+
+
+def test_the_query_count_is_pinned_and_does_not_grow_with_records(
+    reader,
+    worked_example,
+    make_record,  # noqa: F811
+    django_assert_num_queries,
+):
+    # Session, user, permissions (2), the balance, then one query per report table.
+    with django_assert_num_queries(QUERIES):
+        reader.get(URL_2023)
+    for month in range(1, 12):
+        start, end = dt.date(2023, month, 1), dt.date(2023, month, 28)
+        make_record(worked_example, "natural_gas_stationary", "10", "t", start=start, end=end)
+        make_record(worked_example, "hotel_nights", "5", "night", start=start, end=end)
+        make_record(worked_example, "waste_landfill", "1", "t", start=start, end=end)
+    with django_assert_num_queries(QUERIES):
+        reader.get(URL_2023)
+
+
+def test_it_renders_in_chinese(reader, worked_example):
+    response = reader.get(URL_2023, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert reader.get(XLSX_2023, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
