@@ -46,13 +46,20 @@ def is_valid_unit(text: str) -> bool:
 
 def convert(quantity: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """Convert between units of the same dimension, exactly in Decimal."""
+    return Decimal(quantity) * _ratio(from_unit, to_unit)
+
+
+@lru_cache(maxsize=1024)
+def _ratio(from_unit: str, to_unit: str) -> Decimal:
+    # One pint conversion per pair of units, then a Decimal multiplication per quantity:
+    # pint's conversion is the slow part of importing or recalculating many records.
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     if source.dimensionality != target.dimensionality:
         raise UnitError(
             f"The unit {from_unit!r} cannot be converted to {to_unit!r} "
             f"({source.dimensionality} is not {target.dimensionality})."
         )
-    return registry.Quantity(Decimal(quantity), source).to(target).magnitude
+    return registry.Quantity(Decimal(1), source).to(target).magnitude
 
 
 def to_factor_unit(
@@ -69,6 +76,19 @@ def to_factor_unit(
     per-mass or per-energy factor goes volume -> mass (density) -> energy (net calorific
     value); the activity type supplies both, with their source.
     """
+    ratio = _factor_unit_ratio(record_unit, factor_unit, density_kg_per_l, ncv_gj_per_t)
+    return Decimal(quantity) * ratio
+
+
+@lru_cache(maxsize=1024)
+def _factor_unit_ratio(
+    record_unit: str,
+    factor_unit: str,
+    density_kg_per_l: Decimal | None,
+    ncv_gj_per_t: Decimal | None,
+) -> Decimal:
+    """How many factor units one record unit is (errors are raised, not cached)."""
+    quantity = Decimal(1)
     source, target = parse_unit(record_unit), parse_unit(factor_unit)
     if source.dimensionality == target.dimensionality:
         return convert(quantity, record_unit, factor_unit)
