@@ -54,7 +54,22 @@ CHINESE_HEADERS = {
     "来源": "source_reference",
     "备注": "notes",
 }
-HEADER_ALIASES = {name: name for name in COLUMNS} | CHINESE_HEADERS
+# The ledger's CSV/XLSX export (English headers) imports as it is: its input columns map to
+# ours and its calculated columns are recomputed, so they are ignored.
+LEDGER_EXPORT_HEADERS = {
+    "facility code": "facility",
+    "activity type": "activity_type",
+    "period start": "period_start",
+    "period end": "period_end",
+    "data quality": "data_quality",
+    "source reference": "source_reference",
+}
+LEDGER_EXPORT_CALCULATED = {
+    "id", "facility name", "scope", "category", "factor key", "factor dataset",
+    "region match", "year match", "kg co2", "kg ch4", "kg n2o", "kg other gas", "other gas",
+    "kg co2e", "t co2e", "gwp basis",
+}  # fmt: skip
+HEADER_ALIASES = {name: name for name in COLUMNS} | CHINESE_HEADERS | LEDGER_EXPORT_HEADERS
 QUALITY_ALIASES = {q.value: q.value for q in DataQuality} | {
     "计量": DataQuality.METERED.value,
     "发票": DataQuality.INVOICE.value,
@@ -180,6 +195,8 @@ def column_map(header: list[str]) -> dict[str, int]:
         if not name:
             continue
         column = HEADER_ALIASES.get(name.lower()) or HEADER_ALIASES.get(name)
+        if column is None and name.lower() in LEDGER_EXPORT_CALCULATED:
+            continue
         if column is None:
             unknown.append(name)
         elif column in positions:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from emissions.activities import imports
 from emissions.activities.imports import Problem
-from emissions.activities.models import ActivityRecord, ImportBatch, ImportStatus
+from emissions.activities.models import ActivityRecord, ActivityType, ImportBatch, ImportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,41 @@ def test_the_template_lists_this_installations_codes(setup):
 def test_batches_keep_their_file(setup, user):
     batch = imports.start_import(user=user, file_name="a.csv", content=csv_bytes(GOOD))
     assert bytes(ImportBatch.objects.get(pk=batch.pk).content) == csv_bytes(GOOD)
+
+
+def test_a_ledger_export_imports_back_into_an_empty_database_with_the_same_totals(
+    setup, user, django_user_model, client
+):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    for month, quantity in [(1, "12000"), (2, "11000.5"), (3, "9800.25")]:
+        record = ActivityRecord(
+            facility=setup,
+            activity_type=ActivityType.objects.get(code="grid_electricity"),
+            period_start=dt.date(2023, month, 1),
+            period_end=dt.date(2023, month, 28),
+            quantity=Decimal(quantity),
+            unit="kWh",
+            data_quality="metered",
+            source_reference=f"Bill 2023-{month:02d}",
+        )
+        record.full_clean()
+        record.save()
+    before = ActivityRecord.objects.aggregate(total=Sum("co2e_kg"))["total"]
+    reader = django_user_model.objects.create_user("reader", password="reader-pass-123")
+    reader.user_permissions.add(Permission.objects.get(codename="view_activityrecord"))
+    client.force_login(reader)
+    response = client.get(reverse("dashboard:ledger_export", args=["csv"]))
+    exported = b"".join(response.streaming_content)
+
+    ActivityRecord.history.all().delete()
+    ActivityRecord.objects.all().delete()
+    _batch, result = commit(user, exported, name="kehui-ledger.csv")
+
+    assert result.errors == []
+    assert ActivityRecord.objects.count() == 3
+    assert ActivityRecord.objects.aggregate(total=Sum("co2e_kg"))["total"] == before
+    assert set(ActivityRecord.objects.values_list("source_reference", flat=True)) == {
+        "Bill 2023-01", "Bill 2023-02", "Bill 2023-03",
+    }  # fmt: skip
