@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import Category
-from emissions.neutrality.models import ReductionInitiative, Scope2Method, Target, TargetKind
+from emissions.neutrality.models import ReductionInitiative, Target, TargetKind
 from emissions.neutrality.selectors import (
     NEUTRALITY_KINDS,
     YearBalance,
+    covered_gross_kg,
     initiatives_mac,
+    pathway_kg,
     yearly_balance,
 )
 
@@ -118,19 +120,6 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
     )
 
 
-def gross_kg(balance: YearBalance, target: Target) -> Decimal:
-    """A year's gross emissions within `target`'s coverage (the balance's own rule)."""
-    gross = ZERO
-    if target.covers_scope1:
-        gross += balance.scope1_kg
-    if target.covers_scope2:
-        market = target.scope2_method == Scope2Method.MARKET
-        gross += balance.scope2_market_kg if market else balance.scope2_location_kg
-    for category in set(target.scope3_categories):
-        gross += balance.scope3_kg_by_category.get(category, ZERO)
-    return gross
-
-
 def coverage(target: Target) -> list[str]:
     if target.kind == TargetKind.RENEWABLE_SHARE:
         return [_("Electricity consumed (grid and on-site)")]
@@ -156,12 +145,12 @@ def _target_row(target: Target, balances: list[YearBalance], year: int | None) -
         base = ZERO if base is None else base
         goal = target.renewable_share_pct
     else:
-        actual = {b.year: gross_kg(b, target) for b in balances}
+        actual = {b.year: covered_gross_kg(b, target) for b in balances}
         if target.base_year_gross_t is not None:
             base = round_kg(target.base_year_gross_t * KG_PER_TONNE)
         else:
             base = actual.get(target.base_year)
-        goal = None if base is None else _goal_kg(target, base)
+        goal = None if base is None else pathway_kg(target, base, target.target_year)
 
     first = min([target.base_year, *actual])
     last = max([target.target_year, *actual])
@@ -187,21 +176,14 @@ def _target_row(target: Target, balances: list[YearBalance], year: int | None) -
     return row
 
 
-def _goal_kg(target: Target, base_kg: Decimal) -> Decimal:
-    if target.kind == TargetKind.CARBON_NEUTRALITY:
-        return ZERO
-    return base_kg * (1 - (target.reduction_pct or ZERO) / 100)
-
-
 def _line(target, base, goal, year, *, is_share) -> Decimal | None:
     """The straight line from the base year's figure to the goal in the target year."""
     if base is None or goal is None or not target.base_year <= year <= target.target_year:
         return None
+    if not is_share:
+        return pathway_kg(target, base, year)  # the balance's own rule
     progress = Decimal(year - target.base_year) / (target.target_year - target.base_year)
-    value = base + (goal - base) * progress
-    if is_share:
-        return value.quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
-    return round_kg(value)
+    return (base + (goal - base) * progress).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _share(value: Decimal | None) -> float | None:

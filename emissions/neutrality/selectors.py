@@ -150,7 +150,7 @@ def yearly_balance(years=None) -> list[YearBalance]:
                 base_gross_kg=base_gross_kg,
                 change_vs_base_pct=_change_pct(gross, base_gross_kg),
                 pathway_kg=(
-                    _pathway_kg(target, base_gross_kg, year)
+                    pathway_kg(target, base_gross_kg, year)
                     if target and base_gross_kg is not None
                     else None
                 ),
@@ -180,7 +180,7 @@ def target_pathway(target: Target) -> list[tuple[int, Decimal]]:
     if base_gross_kg is None:
         return []
     return [
-        (year, _pathway_kg(target, base_gross_kg, year))
+        (year, pathway_kg(target, base_gross_kg, year))
         for year in range(target.base_year, target.target_year + 1)
     ]
 
@@ -274,6 +274,19 @@ def _gross_kg(inventory: _YearInventory, target: Target | None) -> Decimal:
     return gross
 
 
+def covered_gross_kg(balance: YearBalance, target: Target) -> Decimal:
+    """A year's gross emissions within `target`'s coverage (the rule of _gross_kg, per balance)."""
+    gross = ZERO
+    if target.covers_scope1:
+        gross += balance.scope1_kg
+    if target.covers_scope2:
+        market = target.scope2_method == Scope2Method.MARKET
+        gross += balance.scope2_market_kg if market else balance.scope2_location_kg
+    for category in set(target.scope3_categories):
+        gross += balance.scope3_kg_by_category.get(category, ZERO)
+    return gross
+
+
 def _base_gross_kg(target: Target | None, inventory: _YearInventory | None) -> Decimal | None:
     if target is not None and target.base_year_gross_t is not None:
         return round_kg(target.base_year_gross_t * KG_PER_TONNE)
@@ -282,7 +295,7 @@ def _base_gross_kg(target: Target | None, inventory: _YearInventory | None) -> D
     return _gross_kg(inventory, target)
 
 
-def _pathway_kg(target: Target, base_kg: Decimal, year: int) -> Decimal | None:
+def pathway_kg(target: Target, base_kg: Decimal, year: int) -> Decimal | None:
     """The straight line from the base year's gross to the target year's goal."""
     if not target.base_year <= year <= target.target_year:
         return None
