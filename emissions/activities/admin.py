@@ -15,21 +15,18 @@ from import_export.admin import ImportExportMixin
 from emissions.history_admin import HistoryAdmin
 
 from .calculation import RecordCalculator
-from .models import ActivityRecord, ActivityType, RegionMatch, YearMatch
+from .models import (
+    RECORD_INPUT_FIELDS,
+    ActivityRecord,
+    ActivityType,
+    ImportBatch,
+    RegionMatch,
+    YearMatch,
+)
 from .resources import ActivityRecordResource
 from .selectors import to_tonnes
 
-INPUT_FIELDS = [
-    "facility",
-    "activity_type",
-    "period_start",
-    "period_end",
-    "quantity",
-    "unit",
-    "data_quality",
-    "source_reference",
-    "notes",
-]
+INPUT_FIELDS = RECORD_INPUT_FIELDS
 # Everything the calculation writes, in the model's order.
 CALCULATED_FIELDS = [
     field.name
@@ -182,3 +179,40 @@ class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
                 len(failures),
             ) % {"count": len(failures), "first": failures[0]}
             self.message_user(request, message, messages.ERROR)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """The import log, read-only: who uploaded which file, when, and what became of it.
+
+    Imports are made and rolled back on the import page; the log itself is audit evidence,
+    so it can be neither added to, edited nor deleted here.
+    """
+
+    list_display = ["file_name", "user", "created_at", "status", "row_count", "committed_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    fields = [
+        "file_name", "sha256", "user", "created_at", "status", "row_count", "message",
+        "committed_at", "rolled_back_at", "record_count",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The kept file can be 20 MB: the log never loads it.
+        return super().get_queryset(request).defer("content", "preview")
+
+    @admin.display(description=_("records in the ledger"))
+    def record_count(self, batch):
+        return batch.records.count()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,7 @@ and only those whose unit the record's unit converts to.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -41,6 +41,12 @@ from emissions.factors.units import (
 
 from .models import ActivityRecord, ActivityType, EmissionMethod, RegionMatch, YearMatch
 
+LARGEST_STORED = Decimal(10) ** 18  # kg columns: 24 digits, 6 of them after the point
+
+
+def too_large_message() -> str:
+    return _("The quantity is too large: its emissions cannot be stored.")
+
 
 @dataclass(frozen=True)
 class FactorChoice:
@@ -72,6 +78,13 @@ class RecordCalculator:
 
     def calculate(self, record: ActivityRecord) -> None:
         """Validate the record and fill in its stored calculation; raise ValidationError."""
+        try:
+            self._calculate(record)
+        except InvalidOperation:
+            # Decimal's 28 digits overflow while rounding: far beyond what can be stored.
+            raise ValidationError({"quantity": too_large_message()}) from None
+
+    def _calculate(self, record: ActivityRecord) -> None:
         activity_type, facility = record.activity_type, record.facility
         self._check_period(record, facility)
         if record.quantity is None or record.quantity < 0:
@@ -124,6 +137,19 @@ class RecordCalculator:
         record.biogenic_co2_kg = amounts.biogenic_co2_kg
         record.co2e_kg = co2e_kg(amounts, self.gwp_set(record))
         record.calculated_at = timezone.now()
+        self._check_fits(record)
+
+    @staticmethod
+    def _check_fits(record) -> None:
+        # Each stored amount has at most 18 digits before the point; a larger one would make
+        # the database refuse the row (an error page) instead of naming the quantity.
+        amounts = (
+            record.co2e_kg, record.co2_kg, record.ch4_kg, record.n2o_kg, record.other_gas_kg,
+            record.published_co2e_kg, record.biogenic_co2_kg,
+            record.factor_quantity or 0, record.electricity_kwh or 0,
+        )  # fmt: skip
+        if max(abs(amount) for amount in amounts) >= LARGEST_STORED:
+            raise ValidationError({"quantity": too_large_message()})
 
     def gwp_set(self, record: ActivityRecord) -> GwpSet:
         basis = self.organisation.gwp_basis

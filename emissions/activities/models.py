@@ -132,6 +132,21 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# What a person enters for a record, in the order forms, imports and exports show it; the
+# rest of a record is calculated from these.
+RECORD_INPUT_FIELDS = [
+    "facility",
+    "activity_type",
+    "period_start",
+    "period_end",
+    "quantity",
+    "unit",
+    "data_quality",
+    "source_reference",
+    "notes",
+]
+
+
 class ImportBatch(models.Model):
     """One uploaded file of activity records: kept from preview to commit, and rolled back whole."""
 
@@ -148,6 +163,9 @@ class ImportBatch(models.Model):
         _("status"), max_length=12, choices=ImportStatus, default=ImportStatus.PREVIEWED
     )
     message = models.TextField(_("result"), blank=True)
+    # What validating the file found when it was uploaded (or when a commit failed): counts,
+    # the first problems and rows. The page shows it without reading the file again.
+    preview = models.JSONField(_("preview"), default=dict, blank=True, editable=False)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
 

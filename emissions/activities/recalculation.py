@@ -120,15 +120,24 @@ def _update_co2e(records: QuerySet, reason: str) -> int:
 
 
 def _snapshot_history(records: QuerySet, reason: str, when) -> None:
-    """Copy the touched records' new state into their history table in one INSERT … SELECT."""
+    snapshot_history(records, reason=reason, when=when)
+
+
+def snapshot_history(
+    records: QuerySet, *, reason: str, when, history_type: str = CHANGED, user_id=None
+) -> None:
+    """Copy the records' current state into their history table in one INSERT … SELECT.
+
+    `history_type` is simple-history's "+" (created), "~" (changed) or "-" (deleted).
+    """
     history = ActivityRecord.history.model
     quote = connection.ops.quote_name
     record_columns = {field.column for field in ActivityRecord._meta.concrete_fields}
     extra = {
         "history_date": when,
-        "history_type": CHANGED,
+        "history_type": history_type,
         "history_change_reason": reason[:100],
-        "history_user_id": None,
+        "history_user_id": user_id,
     }
     columns, selects, params = [], [], []
     for field in history._meta.concrete_fields:

@@ -7,19 +7,9 @@ from import_export import fields
 from emissions.facilities.models import Facility
 from emissions.facilities.resources import LookupWidget, ValidatedModelResource
 
-from .models import ActivityRecord, ActivityType
+from .models import RECORD_INPUT_FIELDS, ActivityRecord, ActivityType
 
-INPUT_COLUMNS = [
-    "facility",
-    "activity_type",
-    "period_start",
-    "period_end",
-    "quantity",
-    "unit",
-    "data_quality",
-    "source_reference",
-    "notes",
-]
+INPUT_COLUMNS = RECORD_INPUT_FIELDS
 # What the calculation wrote: exported for reading, never imported.
 COMPUTED_COLUMNS = ["co2e_kg", "factor", "gwp_basis"]
 

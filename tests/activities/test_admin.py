@@ -399,3 +399,27 @@ def test_a_non_staff_user_is_sent_to_the_admin_login(client, outsider):
 def test_the_record_changelist_loads_the_admin_stylesheet(admin_client):
     html = admin_client.get(reverse("admin:activities_activityrecord_changelist")).content.decode()
     assert "css/admin.css" in html
+
+
+def test_the_import_log_is_listed_and_read_only(admin_client, organisation, hebei_plant):
+    from emissions.activities import imports
+
+    user = admin_client.get(reverse("admin:index")).wsgi_request.user
+    content = (
+        b"facility,activity_type,period_start,period_end,quantity,unit,data_quality\n"
+        b"XT-01,grid_electricity,2023-03-01,2023-03-31,1000,kWh,metered\n"
+    )
+    batch = imports.start_import(user=user, file_name="march.csv", content=content)
+    imports.commit_import(batch=batch, user=user, sha=batch.sha256)
+
+    listing = admin_client.get(reverse("admin:activities_importbatch_changelist"))
+    assert listing.status_code == 200
+    assert "march.csv" in listing.content.decode()
+    page = admin_client.get(reverse("admin:activities_importbatch_change", args=[batch.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert batch.sha256 in html and "1 record imported." in html
+    assert 'name="_save"' not in html  # nothing to save: the log is evidence
+    assert admin_client.get(reverse("admin:activities_importbatch_add")).status_code == 403
+    delete = reverse("admin:activities_importbatch_delete", args=[batch.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403

@@ -39,7 +39,7 @@ def check(*rows: str, **kwargs):
 def only_error(*rows: str) -> Problem:
     result = check(*rows)
     assert len(result.errors) == 1, result.errors
-    assert result.records == []
+    assert result.record_count == 0
     return result.errors[0]
 
 
@@ -52,9 +52,10 @@ def test_a_valid_row_becomes_a_calculated_record_without_being_saved(setup):
     result = check(GOOD)
     assert result.errors == []
     assert result.row_count == 1
-    (record,) = result.records
-    assert record.pk is None
-    assert record.co2e_kg == Decimal("651.6")
+    assert result.record_count == 1
+    (row,) = result.records_shown
+    assert (row["row"], row["facility"], row["quantity"]) == (2, "XT-01", Decimal("1000"))
+    assert row["co2e_kg"] == result.co2e_kg == Decimal("651.6")
     assert ActivityRecord.objects.count() == 0
 
 
@@ -97,13 +98,13 @@ def test_it_explains_a_decimal_comma(setup):
 
 def test_it_reads_thousands_separators(setup):
     result = check(GOOD.replace(",1000,", ',"1,234.5",'))
-    assert result.records[0].quantity == Decimal("1234.5")
+    assert result.records_shown[0]["quantity"] == Decimal("1234.5")
 
 
 @pytest.mark.parametrize("date", ["2023-03-01", "2023/3/1", "2023年3月1日"])
 def test_it_reads_the_three_date_formats(setup, date):
     result = check(GOOD.replace("2023-03-01", date))
-    assert result.records[0].period_start == dt.date(2023, 3, 1)
+    assert result.records_shown[0]["period_start"] == dt.date(2023, 3, 1)
 
 
 def test_it_rejects_a_date_it_cannot_read(setup):
@@ -190,8 +191,17 @@ def test_it_imports_an_xlsx_file(setup, user):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.strip().split(","))
-    sheet.append(["XT-01", "grid_electricity", dt.datetime(2023, 3, 1), "2023/3/31", 1000.5,
-                  "kWh", "metered"])
+    sheet.append(
+        [
+            "XT-01",
+            "grid_electricity",
+            dt.datetime(2023, 3, 1),
+            "2023/3/31",
+            1000.5,
+            "kWh",
+            "metered",
+        ]
+    )
     out = io.BytesIO()
     workbook.save(out)
     _batch, result = commit(user, out.getvalue(), name="records.xlsx")
@@ -219,7 +229,9 @@ def test_commit_records_the_batch_and_history(setup, user):
     batch, _result = commit(user, csv_bytes(GOOD, GOOD.replace("03-31", "03-30")))
     batch.refresh_from_db()
     assert (batch.status, batch.row_count, batch.message) == (
-        ImportStatus.COMMITTED, 2, "2 records imported."
+        ImportStatus.COMMITTED,
+        2,
+        "2 records imported.",
     )
     assert batch.records.count() == 2
     assert ActivityRecord.history.filter(history_type="+", history_user=user).count() == 2
@@ -270,7 +282,7 @@ def test_the_template_lists_this_installations_codes(setup):
     assert "#   natural_gas_stationary" in text
     result = imports.check_file("template.csv", text.encode())
     assert result.errors == []
-    assert len(result.records) == 2
+    assert result.record_count == 2
 
 
 def test_batches_keep_their_file(setup, user):
@@ -314,3 +326,75 @@ def test_a_ledger_export_imports_back_into_an_empty_database_with_the_same_total
     assert set(ActivityRecord.objects.values_list("source_reference", flat=True)) == {
         "Bill 2023-01", "Bill 2023-02", "Bill 2023-03",
     }  # fmt: skip
+
+
+def test_a_csv_syntax_error_is_named_not_raised(setup):
+    huge = "x" * 200_000
+    result = check(GOOD, GOOD.replace("metered", f'metered,"{huge}"'))
+    assert result.record_count == 0
+    (problem,) = result.errors
+    assert problem.message.startswith("Row 3 cannot be read as CSV (field larger than field limit")
+
+
+def test_a_quantity_whose_emissions_cannot_be_stored_is_refused(setup):
+    problem = only_error(GOOD.replace(",1000,kWh,", ",90000000000000,TWh,"))
+    assert problem == Problem(
+        2, "quantity", "The quantity is too large: its emissions cannot be stored."
+    )
+
+
+def test_cells_our_exports_escaped_read_back_as_typed(setup, user):
+    row = GOOD.strip() + ",'=HYPERLINK(1),'+note\n"
+    _batch, result = commit(
+        user, csv_bytes(row, header=HEADER.strip() + ",source_reference,notes\n")
+    )
+    assert result.errors == []
+    record = ActivityRecord.objects.get()
+    assert (record.source_reference, record.notes) == ("=HYPERLINK(1)", "+note")
+
+
+def test_a_row_failing_after_full_chunks_were_written_leaves_nothing(setup, user, monkeypatch):
+    from emissions.activities.imports import validation
+
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 2)
+    good = [GOOD.replace("03-31", f"03-{day}") for day in range(20, 25)]
+    batch, result = commit(user, csv_bytes(*good, GOOD.replace("XT-01", "XT-99")))
+    assert (result.record_count, result.error_count) == (5, 1)
+    assert ActivityRecord.objects.count() == 0
+    assert ActivityRecord.history.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    # The failed commit's problems replace the preview, for the page to show.
+    assert batch.preview["errors"] == [
+        {"row": 7, "column": "facility", "message": "No facility has the code 'XT-99'."}
+    ]
+
+
+def test_a_file_in_chunks_imports_every_row_with_its_history(setup, user, monkeypatch):
+    from emissions.activities.imports import validation
+
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 2)
+    good = [GOOD.replace("03-31", f"03-{day}") for day in range(20, 25)]
+    batch, result = commit(user, csv_bytes(*good))
+    assert result.ok and result.record_count == 5
+    assert batch.records.count() == 5
+    assert ActivityRecord.history.filter(history_type="+", history_user=user).count() == 5
+    assert result.co2e_kg == Decimal("3258.0")  # 5 × 1,000 kWh × 0.6516 kg/kWh
+
+
+def test_every_problem_is_counted_and_the_first_ones_kept(setup):
+    rows = [GOOD.replace("XT-01", f"XX-{n}") for n in range(imports.PROBLEMS_SHOWN + 50)]
+    result = check(*rows)
+    assert result.error_count == imports.PROBLEMS_SHOWN + 50
+    assert len(result.errors) == imports.PROBLEMS_SHOWN
+    assert result.errors[0].row == 2
+
+
+def test_the_upload_keeps_its_preview_with_the_batch(setup, user):
+    batch = imports.start_import(user=user, file_name="a.csv", content=csv_bytes(GOOD, GOOD))
+    batch.refresh_from_db()
+    stored = imports.ImportCheck.from_json(batch.preview)
+    assert (stored.row_count, stored.record_count, stored.warning_count) == (2, 2, 1)
+    assert stored.co2e_kg == Decimal("1303.2")
+    assert stored.records_shown[1]["quantity"] == Decimal("1000")
+    assert stored == imports.check_file("a.csv", csv_bytes(GOOD, GOOD))

@@ -72,9 +72,39 @@ def test_a_file_over_the_limit_is_rejected(importer_client, monkeypatch):
     monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 100)
     response = upload(importer_client, HEADER + GOOD * 5)
     assert response.status_code == 400
-    assert "The file is 0.0 MB; the limit is 20 MB. Split it into smaller files." in (
+    assert "The file is larger than 20 MB. Split it into smaller files." in (
         response.content.decode()
     )
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_upload_is_stopped_at_the_limit_not_stored_whole(importer_client, monkeypatch):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 64 * 1024)
+    stored = []
+    real = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        stored.append(len(raw_data))
+        return real(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    big = HEADER + GOOD * 100_000  # 6 MB: past the memory handler's 2.5 MB, to a temp file
+    response = upload(importer_client, big)
+    assert response.status_code == 400
+    assert "The file is larger than 20 MB." in response.content.decode()
+    assert sum(stored) <= 64 * 1024  # what reached the temporary file: not the 6 MB
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_upload_still_checks_the_csrf_token(importer, organisation, hebei_plant):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(importer)
+    response = upload(client, HEADER + GOOD)
+    assert response.status_code == 403
     assert not ImportBatch.objects.exists()
 
 

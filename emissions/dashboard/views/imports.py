@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from emissions.activities import imports
 from emissions.activities.models import ImportBatch, ImportStatus
 
+from ..uploads import limit_upload_size
+
 RECENT_SHOWN = 10
 
 
@@ -24,11 +26,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > imports.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s. Split it into smaller files.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": imports.MAX_UPLOAD_LABEL}
-            )
+        if upload.size > imports.MAX_UPLOAD_BYTES:  # when the upload handler was bypassed
+            raise forms.ValidationError(_too_large_message())
         name = upload.name.lower()
         if not name.endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
@@ -44,21 +43,38 @@ def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
         "form": form,
         "limit": imports.MAX_UPLOAD_LABEL,
         "headers": [
-            (column, zh) for column in imports.COLUMNS
-            for zh, name in imports.CHINESE_HEADERS.items() if name == column
+            (column, zh)
+            for column in imports.COLUMNS
+            for zh, name in imports.CHINESE_HEADERS.items()
+            if name == column
         ],
         "required": imports.REQUIRED,
-        "recent": ImportBatch.objects.select_related("user")[:RECENT_SHOWN],
+        "recent": ImportBatch.objects.select_related("user").defer("content", "preview")[
+            :RECENT_SHOWN
+        ],
     }
     return render(request, "dashboard/import.html", context, status=status)
 
 
+def _too_large_message() -> str:
+    return _("The file is larger than %(limit)s. Split it into smaller files.") % {
+        "limit": imports.MAX_UPLOAD_LABEL
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("activities.add_activityrecord", raise_exception=True)
+@limit_upload_size(lambda: imports.MAX_UPLOAD_BYTES)
 def import_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
+    if request.upload_limit_exceeded():
+        # The upload was stopped at the limit: nothing of it was kept.
+        form = UploadForm(request.POST)
+        form.is_valid()
+        form.errors["file"] = form.error_class([_too_large_message()])
+        return _page(request, form, status=400)
     if not form.is_valid():
         return _page(request, form, status=400)
     upload = form.cleaned_data["file"]
@@ -69,12 +85,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 @permission_required("activities.add_activityrecord", raise_exception=True)
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
+    # The file itself (up to the upload limit) is only read by the commit.
+    batch = get_object_or_404(ImportBatch.objects.select_related("user").defer("content"), pk=pk)
     check = None
     if batch.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
-        # The preview validates the kept file again on every view; it writes nothing. A failed
-        # commit shows the problems it found.
-        check = imports.check_file(batch.file_name, bytes(batch.content))
+        # What the upload's validation found (or a failed commit's): stored with the batch, so
+        # a file of 100,000 rows is not read again on every view.
+        check = imports.ImportCheck.from_json(batch.preview)
     context = {
         "batch": batch,
         "check": check,

@@ -1,0 +1,110 @@
+"""An import's life: upload and preview, commit (all or nothing), roll back."""
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..models import ActivityRecord, ImportBatch, ImportStatus
+from .validation import ImportCheck, scan
+from .writing import RecordWriter
+
+
+class ImportRefused(Exception):
+    pass
+
+
+class _Abandon(Exception):
+    """Raised inside the commit's savepoint to undo the rows written before a failing row."""
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def check_file(file_name: str, content: bytes) -> ImportCheck:
+    """Read and validate every row, warning about likely duplicates; write nothing."""
+    return scan(file_name, content)
+
+
+def start_import(*, user, file_name: str, content: bytes) -> ImportBatch:
+    """Keep the uploaded file server-side with its preview, to commit it later."""
+    check = check_file(file_name, content)
+    return ImportBatch.objects.create(
+        user=user,
+        file_name=file_name[:255],
+        sha256=sha256(content),
+        content=content,
+        row_count=check.row_count,
+        preview=check.as_json(),
+        status=ImportStatus.PREVIEWED,
+    )
+
+
+def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
+    """Validate the kept file again and create all its records, or none; raise ImportRefused.
+
+    Rows are validated and written chunk by chunk in one transaction; a failing row rolls
+    back what was written before it. The factors may have changed since the preview, so the
+    commit never trusts it.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportStatus.PREVIEWED:
+            raise ImportRefused(
+                _("This import is %(status)s; only a previewed import can be committed.")
+                % {"status": batch.get_status_display().lower()}
+            )
+        content = bytes(batch.content)
+        if sha != batch.sha256 or sha256(content) != batch.sha256:
+            raise ImportRefused(_("The file does not match its preview; upload it again."))
+        writer = RecordWriter(batch)
+        try:
+            with transaction.atomic():
+                check = scan(batch.file_name, content, sink=writer, warn_existing=False)
+                if not check.ok:
+                    raise _Abandon
+                writer.finish(user=user, reason=f"Imported from {batch.file_name}")
+        except _Abandon:
+            batch.row_count = check.row_count
+            batch.status = ImportStatus.FAILED
+            batch.preview = check.as_json()
+            batch.message = ngettext(
+                "Nothing was imported: %(count)s problem was found when committing.",
+                "Nothing was imported: %(count)s problems were found when committing.",
+                check.error_count,
+            ) % {"count": check.error_count}
+            batch.save(update_fields=["row_count", "status", "preview", "message"])
+            return check
+        batch.row_count = check.row_count
+        batch.status = ImportStatus.COMMITTED
+        batch.committed_at = timezone.now()
+        batch.message = ngettext(
+            "%(count)s record imported.", "%(count)s records imported.", writer.count
+        ) % {"count": writer.count}
+        batch.save(update_fields=["row_count", "status", "message", "committed_at"])
+    return check
+
+
+def rollback_import(*, batch: ImportBatch, user) -> int:
+    """Delete the import's records (their history keeps them); raise ImportRefused."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == ImportStatus.ROLLED_BACK:
+            raise ImportRefused(_("This import has already been rolled back."))
+        if batch.status != ImportStatus.COMMITTED:
+            raise ImportRefused(_("Only a committed import can be rolled back."))
+        # A queryset delete still sends each record's post_delete: history keeps a "deleted" row.
+        _total, deleted = ActivityRecord.objects.filter(import_batch=batch).delete()
+        count = deleted.get(ActivityRecord._meta.label, 0)
+        batch.status = ImportStatus.ROLLED_BACK
+        batch.rolled_back_at = timezone.now()
+        batch.message = ngettext(
+            "%(count)s record deleted by rolling back the import.",
+            "%(count)s records deleted by rolling back the import.",
+            count,
+        ) % {"count": count}
+        batch.save(update_fields=["status", "rolled_back_at", "message"])
+    return count
