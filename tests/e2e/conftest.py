@@ -7,13 +7,19 @@ then a missing Chromium, or any other skip of a test in this folder, is a failur
 import datetime
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 
+from emissions.activities.catalogue import load_activity_types
+from emissions.activities.models import ActivityType
 from emissions.facilities.models import Facility, FacilityKind
 from emissions.facilities.regions import GridRegion, Province
+from emissions.factors.loading import load_shipped_factors
+from emissions.factors.models import EmissionFactor
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_MISSING = "Chromium not found: apt-get install chromium"
@@ -155,3 +161,16 @@ def facilities(transactional_db) -> list[Facility]:
             opened_on=datetime.date(2015, 9, 15),
         ),
     ]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The Kehui demo: organisation, facilities, 2019–2025 records, instruments, targets.
+
+    The session's database setup (tests/conftest.py) loads the factor library and the activity
+    types, but the live server's tests flush the database after each test: load them again.
+    """
+    if not (EmissionFactor.objects.exists() and ActivityType.objects.exists()):
+        load_shipped_factors()
+        load_activity_types()
+    call_command("load_demo", stdout=StringIO())

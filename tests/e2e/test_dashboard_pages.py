@@ -7,18 +7,12 @@ SCREENSHOTS (under `var/`, which git ignores) for review.
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from emissions.activities.catalogue import load_activity_types
-from emissions.activities.models import ActivityType
-from emissions.factors.loading import load_shipped_factors
-from emissions.factors.models import EmissionFactor
 from tests.e2e.test_login_flow import assert_no_console_errors, log_in, main_nav
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -48,19 +42,6 @@ CANVAS_HAS_INK = """canvas => {
     }
     return false;
 }"""
-
-
-@pytest.fixture
-def demo(transactional_db):
-    """The Kehui demo: organisation, facilities, 2019–2025 records, instruments, targets.
-
-    The session's database setup (tests/conftest.py) loads the factor library and the activity
-    types, but the live server's tests flush the database after each test: load them again.
-    """
-    if not (EmissionFactor.objects.exists() and ActivityType.objects.exists()):
-        load_shipped_factors()
-        load_activity_types()
-    call_command("load_demo", stdout=StringIO())
 
 
 @pytest.fixture

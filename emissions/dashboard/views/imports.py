@@ -111,17 +111,10 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(_("The commit form is incomplete."), status=400)
     try:
-        check = imports.commit_import(
-            batch=batch, user=request.user, sha=form.cleaned_data["sha256"]
-        )
+        imports.commit_import(batch=batch, user=request.user, sha=form.cleaned_data["sha256"])
     except imports.ImportRefused as refusal:
         messages.error(request, str(refusal))
-    else:
-        batch.refresh_from_db()
-        if check.ok:
-            messages.success(request, batch.message)
-        else:
-            messages.error(request, batch.message)
+    # Otherwise the batch page shows the outcome: the batch keeps it as its message.
     return redirect("dashboard:import_batch", pk=batch.pk)
 
 
@@ -135,9 +128,7 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
         imports.rollback_import(batch=batch, user=request.user)
     except imports.ImportRefused as refusal:
         messages.error(request, str(refusal))
-    else:
-        batch.refresh_from_db()
-        messages.success(request, batch.message)
+    # Otherwise the batch page shows the outcome: the batch keeps it as its message.
     return redirect("dashboard:import_batch", pk=batch.pk)
 
 
