@@ -15,11 +15,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .ledger import in_chinese
+from .spreadsheet import XLSX_TYPE, neutralise
 
 CHUNK_SIZE = 2000
 # Up to this size the workbook stays in memory; a bigger one goes to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (header, column read by values_list); "facility name" and "t CO2e" are filled in below.
 COLUMNS = [
@@ -53,7 +53,6 @@ FACILITY_NAME = FIELDS.index("facility__name_en")
 TONNES = FIELDS.index("co2e_kg") + 1  # t CO2e follows kg CO2e, read from the same column
 # Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
 TEXT_COLUMNS = {FACILITY_NAME, FIELDS.index("unit"), FIELDS.index("source_reference")}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def header() -> list[str]:
@@ -81,8 +80,8 @@ def _csv_value(index: int, value) -> str:
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if index in TEXT_COLUMNS and value.startswith(FORMULA_START):
-        return "'" + value
+    if index in TEXT_COLUMNS:
+        return neutralise(value)
     return str(value)
 
 

@@ -63,6 +63,11 @@ class TargetRow:
         return f"chart-target-{self.target.pk}"
 
     @property
+    def table_name(self) -> str:
+        """The name its pathway table downloads under."""
+        return f"pathway-{self.target.pk}"
+
+    @property
     def on_track(self) -> bool | None:
         """At or below the pathway (emissions), at or above it (renewable share)."""
         if self.selected is None or self.selected.gap is None:

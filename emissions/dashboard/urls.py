@@ -7,6 +7,7 @@ app_name = "dashboard"
 # Each page module lists its own routes.
 urlpatterns = [
     path("", overview.overview, name="home"),
+    *overview.urlpatterns,
     *facilities.urlpatterns,
     *ledger.urlpatterns,
     *instruments.urlpatterns,

@@ -22,3 +22,8 @@ def page_template(request: HttpRequest, template: str, partial: str = "body") ->
     if request.htmx and not request.htmx.history_restore_request:
         return f"{template}#{partial}"
     return template
+
+
+def filename_stem(*parts) -> str:
+    """A download's name without extension, from the parts given: kehui-overview-scopes-2024."""
+    return "-".join(str(part) for part in parts if part not in (None, ""))

@@ -1,7 +1,7 @@
 """The facilities pages."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -10,7 +10,9 @@ from emissions.facilities.models import Facility
 
 from ..facilities_page import facility_listing, facility_page
 from ..filters import page_filter
-from .common import page_template
+from ..spreadsheet import responder
+from ..tables import FACILITY_DETAIL, FACILITY_LIST
+from .common import filename_stem, page_template
 
 
 @require_safe
@@ -24,15 +26,34 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@permission_required("facilities.view_facility", raise_exception=True)
+def facility_list_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """The facilities table as CSV or XLSX, with emissions for those who may read records."""
+    respond, spec = responder(fmt), FACILITY_LIST.get(table)
+    if spec is None:
+        raise Http404("Unknown table")
+    listing = facility_listing(
+        with_emissions=request.user.has_perm("activities.view_activityrecord")
+    )
+    # No filter on this page: the emissions are of the latest year with records.
+    stem = filename_stem("kehui-facilities", listing.year)
+    return respond(spec.build(listing), filename_stem=stem)
+
+
+def _facility_page(request: HttpRequest, facility: Facility):
+    # The shared year/facility filter; this page uses its year only.
+    selected = page_filter(request)
+    chosen_year = getattr(selected.form, "cleaned_data", {}).get("year")
+    return selected, facility_page(facility, year=chosen_year)
+
+
+@require_safe
 @permission_required(
     ["facilities.view_facility", "activities.view_activityrecord"], raise_exception=True
 )
 def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     facility = get_object_or_404(Facility, code=code)
-    # The shared year/facility filter; this page uses its year only.
-    selected = page_filter(request)
-    chosen_year = getattr(selected.form, "cleaned_data", {}).get("year")
-    page = facility_page(facility, year=chosen_year)
+    selected, page = _facility_page(request, facility)
     if not selected.form.is_bound:
         selected.form.initial["year"] = page.year
     context = {"filter": selected, "page": page, "facility": facility}
@@ -40,7 +61,34 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_safe
+@permission_required(
+    ["facilities.view_facility", "activities.view_activityrecord"], raise_exception=True
+)
+def facility_detail_export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
+    """One of the facility page's tables as CSV or XLSX, for the page's own year."""
+    respond, spec = responder(fmt), FACILITY_DETAIL.get(table)
+    if spec is None:
+        raise Http404("Unknown table")
+    facility = get_object_or_404(Facility, code=code)
+    _selected, page = _facility_page(request, facility)
+    stem = filename_stem(
+        "kehui-facility", facility.code, table, page.year if spec.per_year else None
+    )
+    return respond(spec.build(page), filename_stem=stem)
+
+
 urlpatterns = [
     path("facilities/", facility_list, name="facility_list"),
+    path(
+        "facilities/export/<slug:table>.<str:fmt>",
+        facility_list_export,
+        name="facility_list_export",
+    ),
     path("facilities/<str:code>/", facility_detail, name="facility_detail"),
+    path(
+        "facilities/<str:code>/export/<slug:table>.<str:fmt>",
+        facility_detail_export,
+        name="facility_detail_export",
+    ),
 ]

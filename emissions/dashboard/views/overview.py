@@ -1,13 +1,16 @@
 """The overview: where the organisation stands on the road to neutrality."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_safe
 
 from ..filters import page_filter
 from ..overview import build_overview
-from .common import page_template
+from ..spreadsheet import responder
+from ..tables import OVERVIEW
+from .common import filename_stem, page_template
 
 
 @require_safe
@@ -20,3 +23,29 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     template = page_template(request, "dashboard/overview.html")
     return render(request, template, context)
+
+
+@require_safe
+@permission_required("activities.view_activityrecord", raise_exception=True)
+def overview_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One of the overview's tables as CSV or XLSX, for the page's own filter."""
+    respond, spec = responder(fmt), OVERVIEW.get(table)
+    if spec is None:
+        raise Http404("Unknown table")
+    selected = page_filter(request)
+    if table == "facilities" and selected.facility is not None:
+        raise Http404("The page shows no table by facility for one facility")
+    built = build_overview(year=selected.year, facility=selected.facility)
+    stem = filename_stem(
+        "kehui-overview",
+        table,
+        selected.year if spec.per_year else None,
+        selected.facility.code if selected.facility else None,
+    )
+    return respond(spec.build(built), filename_stem=stem)
+
+
+# The page itself is the site's home, routed in urls.py.
+urlpatterns = [
+    path("overview/export/<slug:table>.<str:fmt>", overview_export, name="overview_export"),
+]

@@ -13,11 +13,8 @@ from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ..exports import FORMULA_START, XLSX_TYPE
 from ..report import Report, build_report, latest_year, workbook_sheets
-
-# Sheet titles may not hold these characters, nor run past 31.
-SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
 
 
 @require_safe
@@ -70,11 +67,8 @@ def _report_or_404(year: int) -> Report:
 def _cell(value):
     if value is None or isinstance(value, int | Decimal | dt.date):
         return value
-    text = str(value)
     # Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return neutralise(str(value))
 
 
 urlpatterns = [

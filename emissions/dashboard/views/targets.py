@@ -1,14 +1,21 @@
 """The targets and initiatives page: pathways against actuals and the abatement cost curve."""
 
+import re
+
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
 from ..filters import page_filter
+from ..spreadsheet import responder
+from ..tables import TARGETS, pathway_table
 from ..targets_page import build_targets_page
-from .common import page_template
+from .common import filename_stem, page_template
+
+# One target's pathway table: "pathway-<the target's id>" (TargetRow.table_name).
+PATHWAY_TABLE = re.compile(r"pathway-[0-9]+")
 
 
 @require_safe
@@ -21,6 +28,26 @@ def targets(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_safe
+@permission_required("neutrality.view_target", raise_exception=True)
+def targets_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One of the page's tables as CSV or XLSX, for the page's own year."""
+    respond, spec = responder(fmt), TARGETS.get(table)
+    if spec is None and not PATHWAY_TABLE.fullmatch(table):
+        raise Http404("Unknown table")
+    selected = page_filter(request)
+    page = build_targets_page(year=selected.year)
+    if spec is not None:
+        stem = filename_stem("kehui-targets", table, selected.year if spec.per_year else None)
+        return respond(spec.build(page), filename_stem=stem)
+    row = next((row for row in page.targets if row.table_name == table), None)
+    if row is None:
+        raise Http404("Unknown target")
+    stem = filename_stem("kehui-target", row.target.pk, "pathway")
+    return respond(pathway_table(row), filename_stem=stem)
+
+
 urlpatterns = [
     path("targets/", targets, name="targets"),
+    path("targets/export/<slug:table>.<str:fmt>", targets_export, name="targets_export"),
 ]

@@ -1,0 +1,113 @@
+"""Tables as CSV or XLSX files: exact numbers, and text a spreadsheet cannot run as a formula."""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Sheet titles may not hold these characters, nor run past 31.
+SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def neutralise(text: str) -> str:
+    """Text typed by people, with an apostrophe in front when it would start a formula."""
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def plain_decimal(value: Decimal) -> str:
+    """An exact decimal without exponent or trailing zeros: 6.516000000 → "6.516", 1E+3 → "1000"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def csv_text(value) -> str:
+    """One table cell as CSV text: numbers exact, dates ISO, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def xlsx_cell(sheet, value) -> WriteOnlyCell:
+    """One table cell for a write-only sheet: numbers as numbers, text never a formula."""
+    if value is not None and not isinstance(value, int | Decimal | dt.date):
+        value = str(value) or None  # lazy translations; an empty text is an empty cell
+    cell = WriteOnlyCell(sheet, value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a page shows in one table: a title, a header with units, rows of exact values."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence]
+
+
+def csv_response(table: Table, *, filename_stem: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(str(label)) for label in table.header])
+    writer.writerows([csv_text(value) for value in row] for row in table.rows)
+    # The byte-order mark makes Excel read the file as UTF-8 (Chinese names).
+    return HttpResponse(
+        "\ufeff" + buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.csv"'},
+    )
+
+
+def xlsx_response(table: Table, *, filename_stem: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    title = str(table.title).translate(SHEET_TITLE_FORBIDDEN).strip()[:31] or _("Table")
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+    header = []
+    for label in table.header:
+        cell = xlsx_cell(sheet, label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append([xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.xlsx"'},
+    )
+
+
+RESPONSES: dict[str, Callable[..., HttpResponse]] = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def responder(fmt: str) -> Callable[..., HttpResponse]:
+    """The response maker for "csv" or "xlsx"; any other format is not found."""
+    respond = RESPONSES.get(fmt)
+    if respond is None:
+        raise Http404("Unknown export format")
+    return respond
