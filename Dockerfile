@@ -45,9 +45,11 @@ ENV DEBUG=false \
 # for this RUN line only (visible in `docker history`, absent from the image's environment);
 # the real key comes at run time.
 # var/ is where the SQLite fallback lives when DATABASE_URL is unset; the app may write it.
+# var/media/ holds uploaded evidence files; it exists in the image so that a volume mounted
+# there starts out owned by the app's user.
 RUN SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput \
- && mkdir -p var \
- && chown kehui:kehui var
+ && mkdir -p var/media \
+ && chown -R kehui:kehui var
 
 # Numeric so that orchestrators can verify the image does not run as root (runAsNonRoot).
 USER 10001:10001

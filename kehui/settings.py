@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "emissions.facilities",
     "emissions.factors",
     "emissions.activities",
+    "emissions.evidence",
     "emissions.offsets",
     "emissions.neutrality",
     "emissions.dashboard",
@@ -162,6 +163,15 @@ STORAGES = {
     # Compressed (gzip + brotli) files with content-hashed names, served by WhiteNoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploaded evidence files (bills, invoice scans). Outside STATIC_ROOT and never served as
+# static or media files: there is no MEDIA_URL route, only a permission-checked download view.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "var" / "media")
+if not MEDIA_ROOT.is_absolute():
+    raise ImproperlyConfigured(f"MEDIA_ROOT must be an absolute path, not {str(MEDIA_ROOT)!r}.")
+# Readable by the app's own user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Content-Security-Policy: no inline scripts or styles anywhere; scripts need our nonce.
 SECURE_CSP = {

@@ -17,6 +17,13 @@ def plain_static_storage(settings):
     settings.STATIC_ROOT = None
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def viewer(django_user_model):
     """A staff member who may read the dashboard pages but change nothing."""

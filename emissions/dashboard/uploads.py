@@ -47,9 +47,27 @@ def limit_upload_size(limit: Callable[[], int]):
         def wrapper(request, *args, **kwargs):
             handler = SizeLimitHandler(request, limit())
             request.upload_handlers.insert(0, handler)
-            request.upload_limit_exceeded = lambda: handler.exceeded
+            request.upload_limit_exceeded = lambda: _parsed(request) and handler.exceeded
             return protected(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _parsed(request) -> bool:
+    """Parse the body (the handler only sees the file while it is parsed); always True."""
+    request.FILES  # noqa: B018 (reading it parses the upload)
+    return True
+
+
+def form_refusing_the_file(form_class, request, message: str):
+    """The form bound to the request's other fields, its file field refused with `message`.
+
+    For an upload the handler cut off: the file never arrived, so "this field is required"
+    would be the wrong thing to say.
+    """
+    form = form_class(request.POST)
+    form.is_valid()
+    form.errors["file"] = form.error_class([message])
+    return form

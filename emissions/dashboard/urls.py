@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import facilities, imports, instruments, ledger, overview, report, targets
+from .views import evidence, facilities, imports, instruments, ledger, overview, report, targets
 
 app_name = "dashboard"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     *overview.urlpatterns,
     *facilities.urlpatterns,
     *ledger.urlpatterns,
+    *evidence.urlpatterns,
     *instruments.urlpatterns,
     *targets.urlpatterns,
     *imports.urlpatterns,

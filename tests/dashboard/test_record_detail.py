@@ -148,12 +148,13 @@ def test_the_query_count_does_not_grow_with_history(
     staff_client, electricity, django_assert_num_queries
 ):
     # session, user, user permissions, group permissions, the record (with facility, type,
-    # factor and dataset, gas), its history (with users and factors)
-    with django_assert_num_queries(6):
+    # factor and dataset, gas), its history (with users and factors), its evidence files
+    # (with their uploaders)
+    with django_assert_num_queries(7):
         staff_client.get(url(electricity))
     for _ in range(5):
         electricity.save()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         staff_client.get(url(electricity))
 
 

@@ -8,6 +8,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from emissions.activities.models import ActivityRecord
+from emissions.evidence import files as evidence_files
+from emissions.evidence.forms import EvidenceUploadForm
+from emissions.evidence.selectors import evidence_for
 
 from ..exports import EXPORTERS
 from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
@@ -30,6 +33,17 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @require_safe
 @permission_required("activities.view_activityrecord", raise_exception=True)
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_record(request, pk)
+
+
+def render_record(
+    request: HttpRequest,
+    pk: int,
+    *,
+    upload_form: EvidenceUploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The record's page; with the evidence form as submitted when an upload was refused."""
     record = get_object_or_404(
         ActivityRecord.objects.select_related(
             "facility", "activity_type", "factor__dataset", "other_gas"
@@ -39,6 +53,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = record.history.select_related("history_user", "factor").order_by(
         "-history_date", "-history_id"
     )[:HISTORY_SHOWN]
+    can_upload = request.user.has_perm("evidence.add_evidencefile")
     context = {
         "record": record,
         "type_name": type_name(record.activity_type),
@@ -47,8 +62,13 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "flags": factor_flags(record),
         "history": history,
         "can_change": request.user.has_perm("activities.change_activityrecord"),
+        "evidence_files": evidence_for(record),
+        "can_delete_evidence": request.user.has_perm("evidence.delete_evidencefile"),
+        "upload_form": (upload_form or EvidenceUploadForm()) if can_upload else None,
+        "evidence_types": evidence_files.ALLOWED_LABEL,
+        "evidence_limit": evidence_files.MAX_LABEL,
     }
-    return render(request, "dashboard/record_detail.html", context)
+    return render(request, "dashboard/record_detail.html", context, status=status)
 
 
 @require_safe
