@@ -221,6 +221,37 @@ def test_the_template_downloads_with_this_installations_codes(importer_client):
     assert "#   XT-01,Xingtai main plant" in text
 
 
+def test_the_xlsx_template_lists_the_codes_and_imports_as_it_is(importer_client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = importer_client.get(reverse("dashboard:import_template_xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == ('attachment; filename="kehui-import-template.xlsx"')
+    workbook = load_workbook(BytesIO(response.content), read_only=True)
+    assert workbook.sheetnames == ["Records", "Facilities", "Activity types"]
+    records = list(workbook["Records"].iter_rows(values_only=True))
+    assert list(records[0]) == imports.COLUMNS
+    assert records[1][:2] == ("XT-01", "grid_electricity")
+    facilities = list(workbook["Facilities"].iter_rows(values_only=True))
+    assert facilities[1][:2] == ("XT-01", "Xingtai main plant")
+    types = [row[0] for row in workbook["Activity types"].iter_rows(min_row=2, values_only=True)]
+    assert "natural_gas_stationary" in types
+
+    file = SimpleUploadedFile("template.xlsx", response.content)
+    page = importer_client.post(URL, {"file": file}, follow=True).content.decode()
+    assert "2 rows read: 2 valid" in page
+    assert "problems: 0." in page
+
+
+def test_the_templates_need_the_add_permission(client, viewer):
+    client.force_login(viewer)
+    for name in ("dashboard:import_template", "dashboard:import_template_xlsx"):
+        assert client.get(reverse(name)).status_code == 403
+        assert client.post(reverse(name)).status_code in (403, 405)
+
+
 def test_a_failed_commit_shows_its_problems_and_no_commit_button(importer_client, hebei_plant):
     upload(importer_client, HEADER + GOOD)
     batch = ImportBatch.objects.get()

@@ -13,7 +13,7 @@ from .service import (
     sha256,
     start_import,
 )
-from .template import template_csv
+from .template import template_csv, template_xlsx
 from .validation import PROBLEMS_SHOWN, ImportCheck, Problem
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -36,4 +36,5 @@ __all__ = [
     "sha256",
     "start_import",
     "template_csv",
+    "template_xlsx",
 ]

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from emissions.activities import imports
 from emissions.activities.models import ImportBatch, ImportStatus
 
-from ..uploads import limit_upload_size
+from ..spreadsheet import XLSX_TYPE
+from ..uploads import form_refusing_the_file, limit_upload_size
 
 RECENT_SHOWN = 10
 
@@ -68,13 +69,11 @@ def _too_large_message() -> str:
 def import_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, UploadForm())
-    form = UploadForm(request.POST, request.FILES)
     if request.upload_limit_exceeded():
         # The upload was stopped at the limit: nothing of it was kept.
-        form = UploadForm(request.POST)
-        form.is_valid()
-        form.errors["file"] = form.error_class([_too_large_message()])
+        form = form_refusing_the_file(UploadForm, request, _too_large_message())
         return _page(request, form, status=400)
+    form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
     upload = form.cleaned_data["file"]
@@ -143,9 +142,18 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
+@permission_required("activities.add_activityrecord", raise_exception=True)
+def import_template_xlsx(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="kehui-import-template.xlsx"'
+    return response
+
+
 urlpatterns = [
     path("import/", import_page, name="import"),
     path("import/template.csv", import_template, name="import_template"),
+    path("import/template.xlsx", import_template_xlsx, name="import_template_xlsx"),
     path("import/<int:pk>/", import_batch, name="import_batch"),
     path("import/<int:pk>/commit/", import_commit, name="import_commit"),
     path("import/<int:pk>/rollback/", import_rollback, name="import_rollback"),
