@@ -67,7 +67,7 @@ bench: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest tests/bench -p no:randomly -s
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:

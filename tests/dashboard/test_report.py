@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 URL_2023 = reverse("dashboard:report_year", kwargs={"year": 2023})
 XLSX_2023 = reverse("dashboard:report_xlsx", kwargs={"year": 2023})
-QUERIES = 26
+QUERIES = 27  # the years with records (links to other years) is one of them
 
 
 @pytest.fixture
@@ -242,3 +242,14 @@ def test_it_renders_in_chinese(reader, worked_example):
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.content.decode()
     assert reader.get(XLSX_2023, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+
+
+def test_it_links_to_the_reports_of_the_other_years(reader, worked_example, make_record):  # noqa: F811
+    make_record(
+        worked_example, "natural_gas_stationary", "10", "t",
+        start=dt.date(2022, 5, 1), end=dt.date(2022, 5, 31),
+    )  # fmt: skip
+    html = reader.get(URL_2023).content.decode()
+    assert 'aria-label="Reporting years"' in html
+    assert '<strong aria-current="page">2023</strong>' in html
+    assert f'<a href="{reverse("dashboard:report_year", kwargs={"year": 2022})}">2022</a>' in html

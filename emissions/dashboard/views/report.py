@@ -13,6 +13,8 @@ from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from emissions.activities.selectors import years_with_records
+
 from ..report import Report, build_report, latest_year, workbook_sheets
 from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
 
@@ -30,7 +32,9 @@ def report_latest(request: HttpRequest) -> HttpResponse:
 @permission_required("activities.view_activityrecord", raise_exception=True)
 def report_year(request: HttpRequest, year: int) -> HttpResponse:
     report = _report_or_404(year)
-    return render(request, "dashboard/report.html", {"report": report})
+    # Every year with records, for the links to the other years' reports.
+    context = {"report": report, "years": years_with_records()}
+    return render(request, "dashboard/report.html", context)
 
 
 @require_safe
