@@ -50,7 +50,7 @@ class GasAdmin(HistoryAdmin):
 
 
 @admin.register(FactorDataset)
-class FactorDatasetAdmin(admin.ModelAdmin):
+class FactorDatasetAdmin(HistoryAdmin):
     list_display = ["name", "publisher", "version", "licence", "is_shipped", "factor_count"]
     list_filter = ["is_shipped", "publisher"]
     search_fields = ["name", "publisher", "source_reference"]

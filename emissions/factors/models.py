@@ -57,6 +57,7 @@ class FactorDataset(models.Model):
         default=False,
         help_text=_("Shipped datasets are loaded by load_factors and read-only in the admin."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("factor dataset")
