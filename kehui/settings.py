@@ -1,6 +1,7 @@
 """Settings for Kehui Carbon, read from environment variables (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,12 +67,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "import_export",
+    # Login brute-force protection: failed attempts are stored in the database.
+    "axes",
     "emissions.facilities",
     "emissions.factors",
     "emissions.activities",
     "emissions.evidence",
     "emissions.offsets",
     "emissions.neutrality",
+    # The role groups (Viewer, Data editor, Approver, Administrator) over all of the above.
+    "emissions.roles",
     "emissions.dashboard",
 ]
 
@@ -91,6 +96,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kehui.urls"
@@ -142,6 +149,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks for a lockout first; the model backend then authenticates.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
@@ -202,6 +214,10 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Django's defaults, pinned: cookies go along on same-site requests and top-level links only,
+# never on cross-site form posts (a second line of defence behind the CSRF token).
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -209,6 +225,31 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login brute-force protection (django-axes). After AXES_FAILURE_LIMIT failed logins for one
+# username from one client IP, that pair is refused for AXES_COOLOFF_MINUTES (HTTP 429 and
+# registration/locked_out.html); each further attempt during the lockout restarts the wait.
+# Unlock early: python manage.py axes_reset_username <username>.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Keyed on username and IP together, so a stranger guessing passwords cannot lock a colleague
+# out from another address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts are logged as warnings; the per-start banner and per-login info lines are noise.
+AXES_VERBOSE = False
+# The client IP is REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many reverse proxies in front
+# of the app each append the address they saw to X-Forwarded-For. Then django-ipware takes the
+# client from that header, and only when it has exactly that many entries: an address a client
+# adds itself makes the chain too long and is not believed.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # ipware counts the proxies listed in the header, i.e. all but the last one (REMOTE_ADDR).
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 LOGGING = {
     "version": 1,

@@ -12,9 +12,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
 
+from . import workflow
 from .calculation import RecordCalculator
+from .locking import assert_records_open
 from .models import (
     RECORD_INPUT_FIELDS,
     ActivityRecord,
@@ -27,11 +30,31 @@ from .resources import ActivityRecordResource
 from .selectors import to_tonnes
 
 INPUT_FIELDS = RECORD_INPUT_FIELDS
+
+
+def submitted_message(count: int) -> str:
+    return ngettext(
+        "%(count)d record submitted for approval.",
+        "%(count)d records submitted for approval.",
+        count,
+    ) % {"count": count}
+
+
+def approved_message(count: int) -> str:
+    return ngettext("%(count)d record approved.", "%(count)d records approved.", count) % {
+        "count": count
+    }
+
+
+# Who submitted and reviewed the record (workflow.py): shown, never typed in.
+REVIEW_FIELDS = [
+    "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "rejection_reason",
+]  # fmt: skip
 # Everything the calculation writes, in the model's order.
 CALCULATED_FIELDS = [
     field.name
     for field in ActivityRecord._meta.concrete_fields
-    if not field.editable and not field.primary_key
+    if not field.editable and not field.primary_key and field.name not in REVIEW_FIELDS
 ]
 
 
@@ -70,7 +93,9 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 @admin.register(ActivityRecord)
-class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
+# LockedYearAdminMixin: records of a locked reporting year are not deleted (the form's
+# validation, ActivityRecord.clean, refuses adding and changing them).
+class ActivityRecordAdmin(LockedYearAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ActivityRecordResource]
     form = ActivityRecordForm
 
@@ -87,8 +112,10 @@ class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
         "factor_link",
         "flags",
         "data_quality",
+        "status",
     ]
     list_filter = [
+        "status",
         "facility",
         "scope",
         "category",
@@ -99,18 +126,46 @@ class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
     ]
     search_fields = ["facility__code", "activity_type__name", "source_reference", "notes"]
     list_select_related = ["facility", "activity_type", "factor"]
-    readonly_fields = CALCULATED_FIELDS
+    readonly_fields = [*REVIEW_FIELDS, *CALCULATED_FIELDS]
     date_hierarchy = "period_start"
     # Counting every row again for "N total" costs a full scan at a million records.
     show_full_result_count = False
-    actions = ["recalculate_selected"]
+    actions = ["recalculate_selected", "submit_selected", "approve_selected"]
     recalculate_limit = 2000
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(None, {"fields": INPUT_FIELDS})]
         if obj is not None:
+            fieldsets.append((_("Review"), {"fields": REVIEW_FIELDS}))
             fieldsets.append((_("Calculation"), {"fields": CALCULATED_FIELDS}))
         return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            # Changed inputs are new data: the record is reviewed again from the start.
+            for name, value in workflow.reopened_fields().items():
+                setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Submit selected records for approval"))
+    def submit_selected(self, request, queryset):
+        self._review_step(request, workflow.submit, queryset, submitted_message)
+
+    @admin.action(description=_("Approve selected records"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._review_step(request, workflow.approve, queryset, approved_message)
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("activities.approve_activityrecord")
+
+    def _review_step(self, request, step, queryset, message) -> None:
+        try:
+            count = step(queryset, user=request.user)
+        except workflow.ReviewRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        message = message(count)
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.display(description=_("quantity"))
     def quantity_with_unit(self, record):
@@ -141,6 +196,7 @@ class ActivityRecordAdmin(ImportExportMixin, HistoryAdmin):
     @admin.action(description=_("Recalculate selected records"), permissions=["change"])
     def recalculate_selected(self, request, queryset):
         try:
+            assert_records_open(queryset)  # a locked reporting year is not recalculated
             calculator = RecordCalculator()
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)

@@ -125,6 +125,31 @@ class RegionMatch(models.TextChoices):
     PROXY = "proxy", _("Proxy region")
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a record stands in maker-checker review: only approved records are reported."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+PENDING_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
+
+
+class ActivityRecordQuerySet(models.QuerySet):
+    def counted(self):
+        """What the dashboard totals: approved and pending records, never rejected ones."""
+        return self.exclude(status=ReviewStatus.REJECTED)
+
+    def approved(self):
+        """What the inventory report totals: approved records only."""
+        return self.filter(status=ReviewStatus.APPROVED)
+
+    def pending(self):
+        return self.filter(status__in=PENDING_STATUSES)
+
+
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed")
     COMMITTED = "committed", _("Committed")
@@ -253,6 +278,38 @@ class ActivityRecord(models.Model):
         related_name="records",
         verbose_name=_("import batch"),
     )
+    # Maker-checker review (workflow.py): who submitted the record, who approved or rejected it.
+    status = models.CharField(
+        _("review status"),
+        max_length=10,
+        choices=ReviewStatus,
+        default=ReviewStatus.DRAFT,
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, editable=False)
+
+    objects = ActivityRecordQuerySet.as_manager()
+
     # Every change, including each set-based recalculation, leaves a row here: what was used.
     # A bigint id: one snapshot per recalculation can add a million rows at a time.
     history = HistoricalRecords(
@@ -262,6 +319,9 @@ class ActivityRecord(models.Model):
 
     class Meta:
         verbose_name = _("activity record")
+        permissions = [
+            ("approve_activityrecord", _("Can approve or reject submitted activity records")),
+        ]
         ordering = ["-period_start", "facility_id"]
         indexes = [
             models.Index(fields=["year", "scope", "category"]),
@@ -294,6 +354,19 @@ class ActivityRecord(models.Model):
                 condition=Q(factor__isnull=True) | Q(factor_quantity__isnull=False),
                 name="record_with_factor_keeps_converted_quantity",
             ),
+            # Maker-checker, also for writes that bypass the workflow's services.
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(reviewed_by__isnull=False) & ~Q(reviewed_by=F("submitted_by")))
+                | Q(reviewed_by__isnull=True, submitted_by__isnull=True),
+                name="record_approved_by_someone_else",
+                violation_error_message=_("A record cannot be approved by who submitted it."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="record_rejected_with_a_reason",
+                violation_error_message=_("A rejection needs a reason."),
+            ),
         ]
 
     def __str__(self):
@@ -305,6 +378,11 @@ class ActivityRecord(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        # Period locking: a record of a locked reporting year (its new year or, when edited,
+        # the year it had) is neither added nor changed; forms and imports show the message.
+        from .locking import assert_record_open
+
+        assert_record_open(self)
         # Field errors (a missing facility, a bad date) are reported by the fields themselves.
         if self.facility_id is None or self.activity_type_id is None:
             return

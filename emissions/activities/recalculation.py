@@ -3,6 +3,9 @@
 One UPDATE per changed factor rewrites the per-gas kg of all its records; one UPDATE per gas
 rewrites CO2e; one INSERT … SELECT writes the new state of every touched record into its
 history table. No Python loop over records: a million rows stay a handful of statements.
+
+Records of locked reporting years are passed by (`open_records`, applied by each of the three
+entry points below): a verified inventory keeps the factors and GWPs it was verified with.
 """
 
 import time
@@ -17,6 +20,7 @@ from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
 
+from .locking import open_records
 from .models import KG, ActivityRecord, RecalculationRun
 
 KG_FIELD = DecimalField(**KG)
@@ -60,7 +64,7 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
             + gases["co2e_kg"]
         )
         now = timezone.now()
-        records = ActivityRecord.objects.filter(factor=factor)
+        records = open_records(ActivityRecord.objects.filter(factor=factor))
         count = records.update(
             co2_kg=gases["co2_kg"],
             ch4_kg=gases["ch4_kg"],
@@ -84,7 +88,7 @@ def recalculate_co2e(records: QuerySet | None = None, *, reason: str = "") -> in
     """Rewrite CO2e (and the GWP basis) from stored per-gas kg with the organisation's GWPs."""
     started = time.perf_counter()
     started_at = timezone.now()
-    records = ActivityRecord.objects.all() if records is None else records
+    records = open_records(ActivityRecord.objects.all() if records is None else records)
     why = reason or "GWP values or basis changed"
     count = _update_co2e(records, why)
     if count:
@@ -180,7 +184,7 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
 
     calculator = RecordCalculator()
     changed = 0
-    records = ActivityRecord.objects.all() if records is None else records
+    records = open_records(ActivityRecord.objects.all() if records is None else records)
     records = records.select_related("facility", "activity_type", "other_gas")
     fields = [
         "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",

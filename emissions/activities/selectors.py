@@ -38,8 +38,14 @@ def _totals(records: QuerySet, *group_by: str) -> list[Total]:
     ]
 
 
-def records_for(*, years=None, facility_ids=None) -> QuerySet:
+def records_for(*, years=None, facility_ids=None, approved_only=False) -> QuerySet:
+    """The records a total counts: approved and pending ones, or approved ones only.
+
+    Rejected records never count; the dashboard shows approved and pending together (saying
+    how much is pending), the inventory report approved ones only.
+    """
     records = ActivityRecord.objects.all()
+    records = records.approved() if approved_only else records.counted()
     if years is not None:
         records = records.filter(year__in=years)
     if facility_ids is not None:

@@ -12,6 +12,7 @@ NAV_SECTIONS = {
     "report_year": "report",
     "import": "import",
     "import_batch": "import",
+    "periods": "periods",
 }
 
 

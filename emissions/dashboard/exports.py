@@ -47,6 +47,7 @@ COLUMNS = [
     (_("t CO2e"), "co2e_kg"),
     (_("GWP basis"), "gwp_basis"),
     (_("source reference"), "source_reference"),
+    (_("review status"), "status"),
 ]
 FIELDS = [name for _label, name in COLUMNS] + ["facility__name_zh"]
 FACILITY_NAME = FIELDS.index("facility__name_en")

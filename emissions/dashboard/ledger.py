@@ -17,6 +17,7 @@ from emissions.activities.models import (
     ActivityType,
     DataQuality,
     RegionMatch,
+    ReviewStatus,
     YearMatch,
 )
 from emissions.activities.selectors import years_with_records
@@ -43,7 +44,16 @@ SORT_CHOICES = [
     ("activity_type", _("Activity type")),
 ]
 # The query-string parameters the filter form reads, in the order links write them.
-FILTER_FIELDS = ["facility", "scope", "category", "type", "year", "month", "quality", "sort"]
+FILTER_FIELDS = [
+    "facility", "scope", "category", "type", "year", "month", "quality", "review", "sort",
+]  # fmt: skip
+# The review filter: by default what the dashboard totals (approved and pending records).
+REVIEW_CHOICES = {
+    "approved": _("Approved"),
+    "pending": _("Pending approval"),
+    "rejected": _("Rejected"),
+    "all": _("All, rejected too"),
+}
 
 
 def in_chinese() -> bool:
@@ -108,6 +118,11 @@ class LedgerFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any quality")), *DataQuality.choices],
     )
+    review = forms.ChoiceField(
+        label=_("Review"),
+        required=False,
+        choices=[("", _("Approved and pending")), *REVIEW_CHOICES.items()],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
@@ -159,6 +174,18 @@ class LedgerFilter:
         return "-".join(parts)
 
 
+def _reviewed(records: QuerySet, review: str | None) -> QuerySet:
+    if review == "approved":
+        return records.approved()
+    if review == "pending":
+        return records.pending()
+    if review == "rejected":
+        return records.filter(status=ReviewStatus.REJECTED)
+    if review == "all":
+        return records
+    return records.counted()
+
+
 def ledger_filter(data: QueryDict) -> LedgerFilter:
     """Read the ledger's GET parameters; what is invalid is dropped and said so."""
     years = years_with_records()
@@ -173,7 +200,7 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
     ]
     values = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
 
-    records = ActivityRecord.objects.all()
+    records = _reviewed(ActivityRecord.objects.all(), values.get("review"))
     # Every filter reads the record's own columns (scope, category, year, month are
     # denormalised onto it): no join narrows the rows.
     if "facility" in values:

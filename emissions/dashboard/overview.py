@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from emissions.activities.models import PENDING_STATUSES
 from emissions.activities.selectors import records_for
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import production_by_year
@@ -56,7 +57,34 @@ class Overview:
     by_month: list[tuple[int, Decimal, Decimal]]
     scope3_by_category: list[tuple[str, Decimal]]
     electricity: list[tuple[int, Decimal, Decimal, Decimal]]
+    pending: "Pending | None" = None
     charts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The year's records not yet approved: counted on the dashboard, not in the report."""
+
+    records: int
+    kg: Decimal
+    share_pct: Decimal  # of the year's recorded CO2e (location-based, as records store it)
+
+
+def _pending(year: int | None, facility_ids) -> Pending | None:
+    if year is None:
+        return None
+    totals = records_for(years=[year], facility_ids=facility_ids).aggregate(
+        all_kg=Sum("co2e_kg"),
+        kg=Sum("co2e_kg", filter=Q(status__in=PENDING_STATUSES)),
+        records=Count("pk", filter=Q(status__in=PENDING_STATUSES)),
+    )
+    if not totals["records"]:
+        return None
+    kg = totals["kg"] or Decimal(0)
+    share = (kg / totals["all_kg"] * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Pending(
+        records=totals["records"], kg=kg, share_pct=share if totals["all_kg"] else Decimal(0)
+    )
 
 
 def percent_change(new: Decimal, old: Decimal | None) -> Decimal | None:
@@ -96,6 +124,7 @@ def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
         by_month=_by_month(year, facility_ids),
         scope3_by_category=_scope3_by_category(year, facility_ids),
         electricity=_electricity(balances, facility),
+        pending=_pending(year, facility_ids),
     )
     overview.charts = _charts(overview)
     return overview

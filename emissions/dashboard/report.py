@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from emissions.activities.models import ActivityRecord, DataQuality
+from emissions.activities.models import ActivityRecord, DataQuality, ReviewStatus
 from emissions.facilities.models import Facility, Organisation
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.calculation import round_kg
@@ -94,6 +94,9 @@ class Report:
     records: int
     datasets: list[FactorDataset]
     changes: list[BaseYearChange]
+    # Records of the year still in review: not in this report (approved records only).
+    pending_records: int
+    pending_kg: Decimal
 
     @property
     def scope1_kg(self) -> Decimal:
@@ -110,13 +113,20 @@ def build_report(year: int) -> Report | None:
     organisation = Organisation.current()
     if organisation is None:
         return None
-    balances = {b.year: b for b in yearly_balance(years=[year, organisation.base_year])}
+    # An inventory reports reviewed data: approved records only (the dashboard adds pending).
+    balances = {
+        b.year: b
+        for b in yearly_balance(years=[year, organisation.base_year], approved_only=True)
+    }
     balance = balances.get(year)
     if balance is None:
         return None
     base = balances.get(balance.base_year) if balance.base_year != year else balance
     gwp = gwp_values(organisation.gwp_basis)
-    records = ActivityRecord.objects.filter(year=year).order_by()
+    records = ActivityRecord.objects.approved().filter(year=year).order_by()
+    pending = ActivityRecord.objects.pending().filter(year=year).aggregate(
+        count=Count("pk"), kg=Sum("co2e_kg")
+    )
 
     categories, quality, biogenic, count = _categories_and_quality(records)
     all_market = balance.scope1_kg + balance.scope2_market_kg + balance.scope3_kg
@@ -155,6 +165,8 @@ def build_report(year: int) -> Report | None:
         records=count,
         datasets=_datasets(year, [r.residual_factor for r in balance.scope2_facilities]),
         changes=_changes(balance, base),
+        pending_records=pending["count"],
+        pending_kg=pending["kg"] or Decimal(0),
     )
 
 
@@ -243,7 +255,7 @@ def _datasets(year: int, residual_factors) -> list[FactorDataset]:
     (the distinct source references of the factors used): two queries in all.
     """
     residual_ids = {factor.dataset_id for factor in residual_factors if factor is not None}
-    in_year = Q(factors__records__year=year)
+    in_year = Q(factors__records__year=year, factors__records__status=ReviewStatus.APPROVED)
     datasets = list(
         FactorDataset.objects.filter(in_year | Q(pk__in=residual_ids))
         .annotate(records=Count("factors__records", filter=in_year, distinct=True))

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import evidence, facilities, imports, instruments, ledger, overview, report, targets
+from .views import (
+    evidence,
+    facilities,
+    imports,
+    instruments,
+    ledger,
+    overview,
+    periods,
+    report,
+    review,
+    targets,
+)
 
 app_name = "dashboard"
 
@@ -15,4 +26,6 @@ urlpatterns = [
     *targets.urlpatterns,
     *imports.urlpatterns,
     *report.urlpatterns,
+    *periods.urlpatterns,
+    *review.urlpatterns,
 ]

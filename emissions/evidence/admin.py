@@ -5,13 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
 
 from .models import EvidenceFile
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(HistoryAdmin):
+class EvidenceFileAdmin(LockedYearAdminMixin, HistoryAdmin):
+    locked_year_field = "record__year"  # not deleted while its record's year is locked
     list_display = [
         "original_name",
         "record",

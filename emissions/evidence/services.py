@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from emissions.activities.models import ActivityRecord
+from emissions.facilities import periods
 
 from . import files
 from .models import EvidenceFile
@@ -24,6 +25,7 @@ def attach_evidence(
     *, record: ActivityRecord, upload: UploadedFile, description: str, user
 ) -> EvidenceFile:
     """Store the upload under a random name and record it; ValidationError if it may not be."""
+    periods.assert_open(record.year)  # a locked reporting year's evidence stays as verified
     kind = files.check(upload)
     evidence = EvidenceFile(
         record=record,
@@ -49,6 +51,10 @@ def attach_evidence(
 
 
 def delete_evidence(*, evidence: EvidenceFile) -> None:
-    """Delete the row now; the stored file goes once the transaction commits (signals.py)."""
+    """Delete the row now; the stored file goes once the transaction commits (signals.py).
+
+    ValidationError when the record's reporting year is locked.
+    """
     with transaction.atomic():
+        periods.assert_open(among=ActivityRecord.objects.filter(pk=evidence.record_id).values("year"))
         evidence.delete()

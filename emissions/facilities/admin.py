@@ -4,6 +4,7 @@ from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
 
+from . import periods_admin  # noqa: F401  (registers the reporting-year lock log)
 from .models import Facility, FacilityOutput, Organisation
 from .resources import FacilityResource
 

@@ -1,5 +1,6 @@
 """The reporting organisation and its facilities (the sites whose activity data is recorded)."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -259,3 +260,72 @@ class FacilityOutput(models.Model):
 
     def __str__(self):
         return f"{self.facility.code} {self.year} {self.get_metric_display()}: {self.value}"
+
+
+class ReportingYearLock(models.Model):
+    """A verified reporting year, locked: its records, retirements and certificates stay as
+    they are until an administrator unlocks it (emissions/facilities/periods.py).
+
+    Unlocking keeps the row (who, when, why); a year can be locked again later, by a new row.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("reporting year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    locked_at = models.DateTimeField(_("locked at"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("e.g. the verification statement."))
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unlocked by"),
+    )
+    unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting year lock")
+        ordering = ["-locked_at", "-id"]
+        # Locks are made and lifted on the periods page, never added or edited as plain rows.
+        default_permissions = ["view"]
+        permissions = [
+            ("lock_reporting_year", _("Can lock a verified reporting year")),
+            ("unlock_reporting_year", _("Can unlock a locked reporting year, giving a reason")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(unlocked_at__isnull=True),
+                name="reporting_year_locked_once",
+                violation_error_message=_("This reporting year is already locked."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unlocked_at__isnull=True, unlocked_by__isnull=True, unlock_reason="")
+                | (
+                    Q(unlocked_at__isnull=False, unlocked_by__isnull=False)
+                    & ~Q(unlock_reason="")
+                ),
+                name="reporting_year_unlocked_with_who_and_why",
+                violation_error_message=_("Unlocking needs who, when and a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100),
+                name="reporting_year_lock_year_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} ({'unlocked' if self.unlocked_at else 'locked'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlocked_at is None

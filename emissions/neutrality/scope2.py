@@ -27,7 +27,8 @@ from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from emissions.activities.models import ActivityRecord, RegionMatch, YearMatch
+from emissions.activities.models import RegionMatch, YearMatch
+from emissions.activities.selectors import records_for
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.calculation import (
     GwpSet,
@@ -113,7 +114,7 @@ def market_based_scope2(years=None, *, organisation=None) -> list[FacilityScope2
     return calculate_market_scope2(years, organisation=organisation).rows
 
 
-def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
+def calculate_market_scope2(years=None, *, organisation=None, approved_only=False) -> MarketScope2:
     """Market-based Scope 2 electricity per facility-year, with unused organisation certificates.
 
     Five queries whatever the number of records (six without an organisation passed in): grid
@@ -126,7 +127,7 @@ def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
 
     grid = {
         (row["facility_id"], row["year"]): (row["kwh"] or ZERO, row["kg"] or ZERO)
-        for row in _grid_electricity(years)
+        for row in _grid_electricity(years, approved_only=approved_only)
     }
     own_certificates = defaultdict(list)  # (facility, year) -> [(factor, kWh)]
     shared_certificates = defaultdict(list)  # (year, market country) -> [(factor, kWh)]
@@ -182,8 +183,8 @@ def calculate_market_scope2(years=None, *, organisation=None) -> MarketScope2:
     return MarketScope2(rows=rows, unused_organisation_kwh_by_year=dict(unused_shared))
 
 
-def _grid_electricity(years):
-    records = ActivityRecord.objects.filter(activity_type__code=GRID_ELECTRICITY)
+def _grid_electricity(years, *, approved_only=False):
+    records = records_for(approved_only=approved_only).filter(activity_type__code=GRID_ELECTRICITY)
     if years is not None:
         records = records.filter(year__in=years)
     return (

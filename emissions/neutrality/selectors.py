@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
-from emissions.activities.models import ActivityRecord
+from emissions.activities.selectors import records_for
 from emissions.facilities.models import Organisation
 from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import scope_of
@@ -102,15 +102,19 @@ def neutrality_target() -> Target | None:
     return None
 
 
-def yearly_balance(years=None) -> list[YearBalance]:
-    """The neutrality balance of each year with activity data, oldest first."""
+def yearly_balance(years=None, *, approved_only=False) -> list[YearBalance]:
+    """The neutrality balance of each year with activity data, oldest first.
+
+    With `approved_only`, emissions count approved records only (the inventory report);
+    otherwise approved and pending ones (the dashboard). Rejected records never count.
+    """
     organisation = Organisation.current()
     if organisation is None:
         return []
     target = neutrality_target()
     base_year = target.base_year if target else organisation.base_year
     wanted = None if years is None else sorted({*years, base_year})
-    inventories = _inventories(wanted, organisation)
+    inventories = _inventories(wanted, organisation, approved_only=approved_only)
     base_gross_kg = _base_gross_kg(target, inventories.get(base_year))
 
     credits = _credits_kg_by_year_and_kind(wanted)
@@ -209,8 +213,10 @@ def initiatives_mac(statuses=None) -> list[MacRow]:
     return rows
 
 
-def _inventories(years, organisation: Organisation) -> dict[int, _YearInventory]:
-    records = ActivityRecord.objects.all()
+def _inventories(
+    years, organisation: Organisation, *, approved_only=False
+) -> dict[int, _YearInventory]:
+    records = records_for(approved_only=approved_only)
     if years is not None:
         records = records.filter(year__in=years)
     rows = (
@@ -232,7 +238,9 @@ def _inventories(years, organisation: Organisation) -> dict[int, _YearInventory]
         electricity[row["year"]] += row["kwh"] or ZERO
         renewable[row["year"]] += row["renewable_kwh"] or ZERO
 
-    scope2 = calculate_market_scope2(years, organisation=organisation)
+    scope2 = calculate_market_scope2(
+        years, organisation=organisation, approved_only=approved_only
+    )
     facilities_by_year = defaultdict(list)
     for facility_row in scope2.rows:
         facilities_by_year[facility_row.year].append(facility_row)

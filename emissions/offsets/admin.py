@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
 
 from . import selectors
@@ -23,6 +24,7 @@ from .forms import (
     RetirementForm,
     RetirementReversalForm,
 )
+from .locking import assert_plantings_deletable
 from .models import (
     AllowanceTransaction,
     CreditBatch,
@@ -290,7 +292,7 @@ class RetirementReversalAdmin(AddOnlyAdmin):
 
 
 @admin.register(TreePlanting)
-class TreePlantingAdmin(HistoryAdmin):
+class TreePlantingAdmin(LockedYearAdminMixin, HistoryAdmin):
     list_display = [
         "name",
         "facility",
@@ -310,12 +312,17 @@ class TreePlantingAdmin(HistoryAdmin):
     def sequestration(self, planting):
         return plain_number(planting.sequestration_t_per_year)
 
+    def assert_deletable(self, queryset):
+        # A planting counts in every year from its planting year on (locking.py).
+        assert_plantings_deletable(queryset)
+
 
 @admin.register(EnergyCertificate)
-class EnergyCertificateAdmin(ServiceAdmin):
+class EnergyCertificateAdmin(LockedYearAdminMixin, ServiceAdmin):
     """Read-only after creation; a wrong entry is deleted and added again, through the rules."""
 
     add_form = EnergyCertificateForm
+    locked_year_field = "reporting_year"  # not deleted while its year is locked
     list_display = [
         "scheme",
         "registry",

@@ -203,6 +203,12 @@ class TreePlanting(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # Period locking: not while a year it counts in is locked (the admin form shows why).
+        from .locking import assert_planting_open
+
+        assert_planting_open(self)
+
 
 class CertificateScheme(models.TextChoices):
     GEC = "gec", _("China green electricity certificate (GEC)")

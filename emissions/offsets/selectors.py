@@ -322,7 +322,10 @@ def grid_electricity_mwh(
 
     Certificates cover purchased grid power only: on-site solar is not counted.
     """
-    records = ActivityRecord.objects.filter(year=year, activity_type__code=GRID_ELECTRICITY)
+    # Rejected records are not consumption; pending ones count, as on the dashboard.
+    records = ActivityRecord.objects.counted().filter(
+        year=year, activity_type__code=GRID_ELECTRICITY
+    )
     if facility_id is not None:
         records = records.filter(facility_id=facility_id)
     if country is not None:

@@ -21,6 +21,7 @@ HEADER = [
     "period start", "period end", "quantity", "unit", "data quality", "factor key",
     "factor dataset", "region match", "year match", "kg CO2", "kg CH4", "kg N2O",
     "kg other gas", "other gas", "kg CO2e", "t CO2e", "GWP basis", "source reference",
+    "review status",
 ]
 DATASET = "MEE-NBS Electricity CO2 Emission Factors 2023 (Announcement 2025 No.47)"
 
@@ -76,7 +77,7 @@ def worked_row(record) -> list[str]:
         "2023-03-01", "2023-03-31", "10.000000", "MWh", "invoice",
         "grid_electricity_cn_he_2023", DATASET, "province", "exact",
         "6516.000000", "0.000000", "0.000000", "0.000000", "",
-        "6516.000000", "6.516", "AR5", "INV-7",
+        "6516.000000", "6.516", "AR5", "INV-7", "draft",
     ]
 
 
@@ -96,7 +97,7 @@ def test_the_csv_exports_only_the_filtered_records(staff_client, electricity, le
         str(leak.pk), "SH-OF", "Shanghai sales office", "refrigerant_r410a", "1", "s1_fugitive",
         "2022-08-01", "2022-08-31", "5.000000", "kg", "invoice", "", "", "", "",
         "0.000000", "0.000000", "0.000000", "5.000000", "R-410A",
-        "9617.500000", "9.6175", "AR5", "",
+        "9617.500000", "9.6175", "AR5", "", "draft",
     ]]
 
 
@@ -136,9 +137,10 @@ def test_text_that_looks_like_a_formula_is_not_run_by_a_spreadsheet(
         hebei_plant, "grid_electricity", "1", "MWh", source_reference='=HYPERLINK("http://x")'
     )
     rows = read_csv(staff_client.get(CSV_URL))
-    assert rows[1][-1] == "'=HYPERLINK(\"http://x\")"
+    source = HEADER.index("source reference")
+    assert rows[1][source] == "'=HYPERLINK(\"http://x\")"
     sheet = load_workbook(io.BytesIO(staff_client.get(XLSX_URL).getvalue())).active
-    cell = sheet.cell(row=2, column=len(HEADER))
+    cell = sheet.cell(row=2, column=source + 1)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x")'
 

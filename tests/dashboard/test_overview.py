@@ -147,3 +147,27 @@ def test_the_query_count_does_not_grow_with_records(
         record(inventory, "natural_gas_stationary", "100", "m**3", 2023, month)
     with django_assert_num_queries(baseline):
         reader.get(URL)
+
+
+def test_the_gross_kpi_says_how_much_is_pending_approval(reader, inventory):
+    from decimal import Decimal
+
+    from emissions.activities.models import ActivityRecord
+
+    records = ActivityRecord.objects.filter(year=2023)
+    records.update(status="approved")
+    html = reader.get("/?year=2023").content.decode()
+    assert "pending approval" not in html
+
+    pending = records.order_by("pk").first()
+    ActivityRecord.objects.filter(pk=pending.pk).update(status="submitted")
+    total = sum(r.co2e_kg for r in records)
+    share = (pending.co2e_kg / total * 100).quantize(Decimal("0.1"))
+    html = reader.get("/?year=2023").content.decode()
+    tonnes = f"{(pending.co2e_kg / 1000).quantize(Decimal('0.1')):,}"
+    assert f"incl. {tonnes} t ({share} %) pending approval, 1 record" in html
+
+    # A rejected record is neither counted nor pending.
+    ActivityRecord.objects.filter(pk=pending.pk).update(status="rejected", rejection_reason="x")
+    html = reader.get("/?year=2023").content.decode()
+    assert "pending approval" not in html

@@ -149,12 +149,12 @@ def test_the_query_count_does_not_grow_with_history(
 ):
     # session, user, user permissions, group permissions, the record (with facility, type,
     # factor and dataset, gas), its history (with users and factors), its evidence files
-    # (with their uploaders)
-    with django_assert_num_queries(7):
+    # (with their uploaders), the lock of its reporting year
+    with django_assert_num_queries(8):
         staff_client.get(url(electricity))
     for _ in range(5):
         electricity.save()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         staff_client.get(url(electricity))
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 URL_2023 = reverse("dashboard:report_year", kwargs={"year": 2023})
 XLSX_2023 = reverse("dashboard:report_xlsx", kwargs={"year": 2023})
-QUERIES = 27  # the years with records (links to other years) is one of them
+QUERIES = 29  # incl. the years with records (links), the pending records, the year's lock
 
 
 @pytest.fixture
@@ -67,6 +67,9 @@ def worked_example(
     make_record(hebei_plant, "hotel_nights", "10", "night", year=2019)
     # Data quality does not change a calculation: the gas meter reads directly.
     ActivityRecord.objects.filter(pk=gas.pk).update(data_quality="metered")
+    # The report counts approved records only; these were reviewed (no reviewer on file, as
+    # for records entered before the review workflow).
+    ActivityRecord.objects.update(status="approved")
     return hebei_plant
 
 
@@ -253,3 +256,28 @@ def test_it_links_to_the_reports_of_the_other_years(reader, worked_example, make
     assert 'aria-label="Reporting years"' in html
     assert '<strong aria-current="page">2023</strong>' in html
     assert f'<a href="{reverse("dashboard:report_year", kwargs={"year": 2022})}">2022</a>' in html
+
+
+def test_it_counts_approved_records_only_and_says_what_is_pending(reader, worked_example):
+    from emissions.dashboard.report import build_report
+    from emissions.dashboard.templatetags.kehui_format import tonnes
+
+    before = build_report(2023)
+    ActivityRecord.objects.filter(activity_type__code="hotel_nights", year=2023).update(
+        status="submitted"
+    )
+    pending = ActivityRecord.objects.get(activity_type__code="hotel_nights", year=2023)
+    html = reader.get(URL_2023).content.decode()
+    assert "Only approved records are counted." in html
+    assert (
+        f"1 record of 2023 ({tonnes(pending.co2e_kg, 3)} tCO2e) is still in review "
+        "and is not in this report."
+    ) in unescape(html)
+    after = build_report(2023)
+    assert after.balance.scope3_kg == before.balance.scope3_kg - pending.co2e_kg
+    assert (after.pending_records, after.pending_kg) == (1, pending.co2e_kg)
+    rejected = ActivityRecord.objects.get(activity_type__code="waste_landfill", year=2023)
+    rejected.status, rejected.rejection_reason = "rejected", "wrong site"
+    rejected.save(update_fields=["status", "rejection_reason"])
+    html = reader.get(URL_2023).content.decode()
+    assert "1 record of 2023" in html  # a rejected record is neither counted nor pending

@@ -267,11 +267,11 @@ def test_the_record_page_query_count_does_not_grow_with_evidence(
     client.force_login(uploader)
     make_evidence("a.pdf")
     # session, user, user permissions, group permissions, the record, its history, its
-    # evidence files with their uploaders
-    with django_assert_num_queries(7):
+    # evidence files with their uploaders, the lock of the record's year
+    with django_assert_num_queries(8):
         client.get(page(record))
     for number in range(5):
         make_evidence(f"more-{number}.pdf")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         html = client.get(page(record)).content.decode()
     assert html.count("download>") == 6

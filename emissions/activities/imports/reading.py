@@ -41,7 +41,7 @@ LEDGER_EXPORT_HEADERS = {
 LEDGER_EXPORT_CALCULATED = {
     "id", "facility name", "scope", "category", "factor key", "factor dataset",
     "region match", "year match", "kg co2", "kg ch4", "kg n2o", "kg other gas", "other gas",
-    "kg co2e", "t co2e", "gwp basis",
+    "kg co2e", "t co2e", "gwp basis", "review status",
 }  # fmt: skip
 DECODE_SLICE = 1024 * 1024
 HEADER_ALIASES = {name: name for name in COLUMNS} | CHINESE_HEADERS | LEDGER_EXPORT_HEADERS

@@ -2,11 +2,13 @@
 
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..locking import assert_records_open
 from ..models import ActivityRecord, ImportBatch, ImportStatus
 from .validation import ImportCheck, scan
 from .writing import RecordWriter
@@ -60,7 +62,7 @@ def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
         content = bytes(batch.content)
         if sha != batch.sha256 or sha256(content) != batch.sha256:
             raise ImportRefused(_("The file does not match its preview; upload it again."))
-        writer = RecordWriter(batch)
+        writer = RecordWriter(batch, user=user)
         try:
             with transaction.atomic():
                 check = scan(batch.file_name, content, sink=writer, warn_existing=False)
@@ -96,6 +98,12 @@ def rollback_import(*, batch: ImportBatch, user) -> int:
             raise ImportRefused(_("This import has already been rolled back."))
         if batch.status != ImportStatus.COMMITTED:
             raise ImportRefused(_("Only a committed import can be rolled back."))
+        # Only as a whole, and only while no record of it lies in a locked reporting year.
+        try:
+            assert_records_open(ActivityRecord.objects.filter(import_batch=batch))
+        except ValidationError as error:
+            reason = _("This import cannot be rolled back: its period is locked.")
+            raise ImportRefused(" ".join([reason, *error.messages])) from None
         # A queryset delete still sends each record's post_delete: history keeps a "deleted" row.
         _total, deleted = ActivityRecord.objects.filter(import_batch=batch).delete()
         count = deleted.get(ActivityRecord._meta.label, 0)

@@ -15,10 +15,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
+from emissions.facilities import periods
 from emissions.facilities.models import Facility
 
 from ..calculation import FactorChoice, RecordCalculator
 from ..models import ActivityRecord, ActivityType, DataQuality
+from ..workflow import reopened_fields
 from .reading import cell, column_map, parse_date, parse_quantity, read_rows, text
 
 CHUNK_SIZE = 5000
@@ -59,12 +61,16 @@ class ImportRow:
         "month", "factor", "factor_region_match", "factor_year_match", "factor_quantity",
         "gwp_basis", "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg",
         "published_co2e_kg", "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
-        "import_batch",
+        "import_batch", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+        "rejection_reason",
     )  # fmt: skip
 
     def __init__(self, number: int, **values):
         self.number = number
         self.import_batch = None
+        # Review fields: a new row is a draft until the commit submits it (workflow.py).
+        for name, value in reopened_fields().items():
+            setattr(self, name, value)
         for name, value in values.items():
             setattr(self, name, value)
 
@@ -190,6 +196,8 @@ class _Validator:
         # Loaded once: a file of 100,000 rows must not look up its facility row by row.
         self.facilities = {f.code: f for f in Facility.objects.all()}
         self.types = {t.code: t for t in ActivityType.objects.select_related("gas")}
+        # Locked reporting years, loaded once per file: their rows are errors.
+        self.locks = periods.locks_by_year()
         # The first row of each reading, for the in-file duplicate warning. Keyed by the key's
         # hash (an int) rather than the key (five objects): ~90 bytes a row instead of ~300.
         # Two different readings sharing a 64-bit hash would only cost a needless warning.
@@ -223,6 +231,10 @@ class _Validator:
                 values[column] = parse(cell(cells, positions, column))
             except ValueError as error:
                 problem(column, str(error))
+        # A locked reporting year takes no new records (emissions/facilities/periods.py).
+        start = values.get("period_start")
+        if start is not None and start.year in self.locks:
+            problem("period_start", periods.locked_message(self.locks[start.year]))
         raw_quality = text(cell(cells, positions, "data_quality"))
         quality = QUALITY_ALIASES.get(raw_quality.lower())
         if quality is None:

@@ -10,7 +10,7 @@ from operator import attrgetter
 from django.db import connection
 from django.utils import timezone
 
-from ..models import ActivityRecord, ImportBatch
+from ..models import ActivityRecord, ImportBatch, ReviewStatus
 from ..recalculation import snapshot_history
 from .validation import ImportRow
 
@@ -38,8 +38,10 @@ GETTERS = [_value_getter(f) for f in RECORD_FIELDS]
 class RecordWriter:
     """Writes chunks of rows as records of one import batch; `finish` adds their history."""
 
-    def __init__(self, batch: ImportBatch):
+    def __init__(self, batch: ImportBatch, *, user):
         self.batch = batch
+        self.user = user
+        self.submitted_at = timezone.now()
         self.count = 0
         self._copy_sql = None
         if connection.vendor == "postgresql":
@@ -50,6 +52,11 @@ class RecordWriter:
     def __call__(self, rows: list[ImportRow]) -> None:
         for row in rows:
             row.import_batch = self.batch
+            # Imported records go straight to review: the importer is their submitter, so
+            # someone else approves them (maker-checker).
+            row.status = ReviewStatus.SUBMITTED
+            row.submitted_by = self.user
+            row.submitted_at = self.submitted_at
         if self._copy_sql:
             self._copy(rows)
         else:

@@ -4,6 +4,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -41,12 +42,16 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_record(request, record.pk, upload_form=form, status=400)
-    evidence = services.attach_evidence(
-        record=record,
-        upload=form.cleaned_data["file"],
-        description=form.cleaned_data["description"],
-        user=request.user,
-    )
+    try:
+        evidence = services.attach_evidence(
+            record=record,
+            upload=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+            user=request.user,
+        )
+    except ValidationError as refusal:  # the record's reporting year is locked
+        messages.error(request, " ".join(refusal.messages))
+        return redirect(_record_url(record.pk))
     messages.success(request, _("Attached “%(name)s”.") % {"name": evidence.original_name})
     return redirect(_record_url(record.pk))
 
@@ -82,7 +87,11 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 )
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
-    services.delete_evidence(evidence=evidence)
+    try:
+        services.delete_evidence(evidence=evidence)
+    except ValidationError as refusal:  # the record's reporting year is locked
+        messages.error(request, " ".join(refusal.messages))
+        return redirect(_record_url(evidence.record_id))
     messages.success(request, _("Deleted “%(name)s”.") % {"name": evidence.original_name})
     return redirect(_record_url(evidence.record_id))
 

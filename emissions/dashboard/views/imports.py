@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import permission_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,6 +16,7 @@ from emissions.activities.models import ImportBatch, ImportStatus
 
 from ..spreadsheet import XLSX_TYPE
 from ..uploads import form_refusing_the_file, limit_upload_size
+from . import review
 
 RECENT_SHOWN = 10
 
@@ -81,8 +83,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:import_batch", pk=batch.pk)
 
 
+def _imports_or_reviews(user) -> bool:
+    # Importers see their previews; approvers review committed imports here.
+    if user.has_perm("activities.add_activityrecord") or user.has_perm(review.APPROVE):
+        return True
+    raise PermissionDenied
+
+
 @require_safe
-@permission_required("activities.add_activityrecord", raise_exception=True)
+@user_passes_test(_imports_or_reviews)
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     # The file itself (up to the upload limit) is only read by the commit.
     batch = get_object_or_404(ImportBatch.objects.select_related("user").defer("content"), pk=pk)
@@ -95,6 +104,12 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "check": check,
         "record_count": batch.records.count(),
+        # Review of the import's records (maker-checker: not by the importer).
+        "review_counts": review.import_review_counts(batch)
+        if batch.status == ImportStatus.COMMITTED
+        else None,
+        "can_review": batch.user_id != request.user.pk and request.user.has_perm(review.APPROVE),
+        "reject_form": review.RejectForm(),
         "can_rollback": batch.status == ImportStatus.COMMITTED
         and request.user.has_perm("activities.delete_activityrecord"),
     }

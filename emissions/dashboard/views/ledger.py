@@ -11,10 +11,12 @@ from emissions.activities.models import ActivityRecord
 from emissions.evidence import files as evidence_files
 from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.selectors import evidence_for
+from emissions.facilities import periods
 
 from ..exports import EXPORTERS
 from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
 from .common import page_template
+from .review import review_actions
 
 HISTORY_SHOWN = 20
 
@@ -46,7 +48,8 @@ def render_record(
     """The record's page; with the evidence form as submitted when an upload was refused."""
     record = get_object_or_404(
         ActivityRecord.objects.select_related(
-            "facility", "activity_type", "factor__dataset", "other_gas"
+            "facility", "activity_type", "factor__dataset", "other_gas", "submitted_by",
+            "reviewed_by",
         ),
         pk=pk,
     )
@@ -67,6 +70,9 @@ def render_record(
         "upload_form": (upload_form or EvidenceUploadForm()) if can_upload else None,
         "evidence_types": evidence_files.ALLOWED_LABEL,
         "evidence_limit": evidence_files.MAX_LABEL,
+        # A locked year's record and evidence do not change: the page says so (one query).
+        "year_lock": periods.lock_for(record.year),
+        "review": review_actions(request.user, record),
     }
     return render(request, "dashboard/record_detail.html", context, status=status)
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from emissions.activities.selectors import years_with_records
+from emissions.facilities import periods
 
 from ..report import Report, build_report, latest_year, workbook_sheets
 from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
@@ -34,6 +35,7 @@ def report_year(request: HttpRequest, year: int) -> HttpResponse:
     report = _report_or_404(year)
     # Every year with records, for the links to the other years' reports.
     context = {"report": report, "years": years_with_records()}
+    context["year_lock"] = periods.lock_for(year)  # "locked (verified)" when it is; one query
     return render(request, "dashboard/report.html", context)
 
 
@@ -64,7 +66,7 @@ def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 def _report_or_404(year: int) -> Report:
     report = build_report(year)
     if report is None:
-        raise Http404(_("No activity records for %(year)s.") % {"year": year})
+        raise Http404(_("No approved activity records for %(year)s.") % {"year": year})
     return report
 
 

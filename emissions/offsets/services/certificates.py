@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from emissions.facilities import periods
 from emissions.facilities.models import Facility
 
 from .. import selectors
@@ -64,6 +65,8 @@ def add_energy_certificates(
                 "generation_period_reversed",
             )
         certificate.full_clean()
+        # A locked reporting year takes no more certificates (emissions/facilities/periods.py).
+        periods.assert_open(certificate.reporting_year, field="reporting_year")
         _check_generation_period(certificate)
         _check_market(certificate)
         mwh = certificate.mwh

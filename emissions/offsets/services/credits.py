@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emissions.facilities import periods
+
 from .. import selectors
 from ..models import (
     CreditBatch,
@@ -130,6 +132,8 @@ def retire_credits(
     with transaction.atomic():
         _require_positive("quantity_t", quantity_t, "tCO2e")
         retirement.full_clean()
+        # A locked reporting year takes no more retirements (emissions/facilities/periods.py).
+        periods.assert_open(retirement.claimed_year, field="claimed_year")
         # The batch row is the lock: retirements from one batch take turns, and each one
         # counts what the previous ones left.
         batch = (
@@ -183,6 +187,8 @@ def reverse_retirement(
             .select_related("batch__project")
             .get(pk=retirement.pk)
         )
+        # Reversing changes the credits counted for the year claimed: not once it is locked.
+        periods.assert_open(retirement.claimed_year, field="retirement")
         quantity_t, reversed_on = reversal.quantity_t, reversal.reversed_on
         if reversed_on < retirement.retired_on:
             raise _invalid(

@@ -1,0 +1,72 @@
+"""The four roles, as groups of permissions: what each may read, write and decide.
+
+Kept in one place: a migration creates the groups and `manage.py sync_roles` brings them back
+to exactly this after permissions are added (new models) or someone edited a group by hand.
+Every view, htmx endpoint, export and admin page checks Django permissions, so a user's
+role is the group they are in.
+"""
+
+DOMAIN_MODELS = {
+    "facilities": ["organisation", "facility", "facilityoutput", "reportingyearlock"],
+    "factors": ["gas", "factordataset", "emissionfactor"],
+    "activities": ["activitytype", "activityrecord", "importbatch", "recalculationrun"],
+    "offsets": [
+        "creditproject", "creditbatch", "retirement", "retirementreversal", "treeplanting",
+        "energycertificate", "allowancetransaction",
+    ],
+    "neutrality": ["target", "reductioninitiative"],
+    "evidence": ["evidencefile"],
+}  # fmt: skip
+
+VIEWER = "Viewer"
+DATA_EDITOR = "Data editor"
+APPROVER = "Approver"
+ADMINISTRATOR = "Administrator"
+
+
+def _view_all() -> set[str]:
+    return {f"{app}.view_{model}" for app, models in DOMAIN_MODELS.items() for model in models}
+
+
+def _write(app: str, *models: str, actions=("add", "change", "delete")) -> set[str]:
+    return {f"{app}.{action}_{model}" for model in models for action in actions}
+
+
+# Data editors enter and import activity data and record the instruments bought; they
+# submit records for approval. Retiring credits is a decision: approvers make it.
+DATA_EDITOR_PERMISSIONS = (
+    _view_all()
+    | _write("activities", "activityrecord")
+    | _write("evidence", "evidencefile")
+    | _write("facilities", "facilityoutput")
+    | _write(
+        "offsets",
+        "creditproject",
+        "creditbatch",
+        "treeplanting",
+        "energycertificate",
+        "allowancetransaction",
+    )  # fmt: skip
+    | _write("neutrality", "reductioninitiative")
+)
+
+# Approvers check others' data (maker-checker), retire credits and lock verified years.
+APPROVER_PERMISSIONS = _view_all() | {
+    "activities.approve_activityrecord",
+    "offsets.add_retirement",
+    "offsets.add_retirementreversal",
+    "facilities.lock_reporting_year",
+}
+
+# Administrators may do everything in these apps: users and groups (auth), the admin's log,
+# login lockouts (axes) and every domain app.
+ADMINISTRATOR_APPS = ("auth", "admin", "axes", *DOMAIN_MODELS)
+
+ROLES: dict[str, set[str] | None] = {
+    VIEWER: _view_all(),
+    DATA_EDITOR: DATA_EDITOR_PERMISSIONS,
+    APPROVER: APPROVER_PERMISSIONS,
+    # Everything: users and groups, factors, the organisation, unlocking years. None means
+    # every permission of ADMINISTRATOR_APPS.
+    ADMINISTRATOR: None,
+}

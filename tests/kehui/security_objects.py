@@ -1,0 +1,273 @@
+"""One object of every kind the URLs and the admin need, named with a given text.
+
+The security walk fills every URL parameter from these objects; the XSS tests name them with
+script payloads and read every page back.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from emissions.activities import imports
+from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.evidence import services as evidence_services
+from emissions.facilities.models import Facility, FacilityOutput
+from emissions.factors.models import EmissionFactor, FactorDataset, Gas
+from emissions.neutrality.models import ReductionInitiative, Target
+from emissions.offsets import services as offset_services
+from emissions.offsets.models import (
+    AllowanceTransactionKind,
+    CertificateScheme,
+    CreditKind,
+    CreditProject,
+    CreditStandard,
+    ProjectType,
+    Technology,
+    TreePlanting,
+)
+
+YEAR = 2024
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+IMPORT_HEADER = ["facility", "activity_type", "period_start", "period_end", "quantity", "unit"]
+
+
+def import_csv(text: str) -> bytes:
+    """A file to import: one good row, and one naming a facility `text` (a problem to show)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*IMPORT_HEADER, "data_quality"])
+    writer.writerow(
+        ["SEC-01", "grid_electricity", "2024-05-01", "2024-05-31", "1000", "kWh", "metered"]
+    )
+    writer.writerow(
+        [text, "grid_electricity", "2024-06-01", "2024-06-30", "1000", "kWh", "metered"]
+    )
+    return out.getvalue().encode()
+
+
+def _optional_objects(user, text: str) -> list:
+    """Objects of models that are newer than these tests (each only when its model exists)."""
+    made = []
+    try:
+        lock_model = apps.get_model("facilities", "ReportingYearLock")
+    except LookupError:
+        pass
+    else:
+        # An old, unlocked year: it must not stop the walk from writing to YEAR.
+        made.append(
+            lock_model.objects.create(
+                year=2001,
+                locked_at=timezone.now(),
+                locked_by=user,
+                note=text,
+                unlocked_at=timezone.now(),
+                unlocked_by=user,
+                unlock_reason=text,
+            )
+        )
+    return made
+
+
+@dataclass
+class Objects:
+    """Everything made, by model; `facility.code`, `record.pk`, … fill the URL parameters."""
+
+    facility: Facility
+    record: ActivityRecord
+    evidence: object
+    import_batch: object
+    by_model: dict  # model class → one saved instance
+
+
+def approve(records) -> None:
+    """Mark the records approved where only reviewed records are counted (maker-checker)."""
+    try:
+        field = ActivityRecord._meta.get_field("status")
+    except FieldDoesNotExist:
+        return
+    if "approved" in dict(field.choices or []):
+        ActivityRecord.objects.filter(pk__in=[r.pk for r in records]).update(status="approved")
+
+
+def build(organisation, user, *, text: str = "Security test") -> Objects:
+    """Create one of everything, with `text` in every free-text field a page may show."""
+    facility = Facility.objects.create(
+        code="SEC-01",
+        name_en=f"{text} plant",
+        name_zh=f"{text} 工厂",
+        kind="factory",
+        address=text,
+        province="CN-HE",
+        grid_region="CN-North",
+        opened_on=dt.date(2010, 1, 1),
+    )
+    output = FacilityOutput.objects.create(
+        facility=facility, year=YEAR, metric="production", value=Decimal("1000"), unit=text[:20]
+    )
+    records = []
+    for month, type_code, quantity, unit in [
+        (3, "grid_electricity", "12400", "kWh"),
+        (4, "grid_electricity", "9800", "kWh"),
+    ]:
+        record = ActivityRecord(
+            facility=facility,
+            activity_type=ActivityType.objects.get(code=type_code),
+            period_start=dt.date(YEAR, month, 1),
+            period_end=dt.date(YEAR, month, 28),
+            quantity=Decimal(quantity),
+            unit=unit,
+            data_quality="invoice",
+            source_reference=f"{text} invoice",
+            notes=f"{text} notes",
+        )
+        record.full_clean()
+        record.save()
+        records.append(record)
+    approve(records)
+    record = records[0]
+    evidence = evidence_services.attach_evidence(
+        record=record,
+        upload=SimpleUploadedFile(f"{text}.pdf", PDF, content_type="application/pdf"),
+        description=text[:200],
+        user=user,
+    )
+    batch = imports.start_import(user=user, file_name=f"{text}.csv", content=import_csv(text))
+
+    project = CreditProject.objects.create(
+        name=f"{text} forest",
+        standard=CreditStandard.CCER,
+        registry_project_id="CCER-SEC-001",
+        project_type=ProjectType.AFFORESTATION,
+        kind=CreditKind.REMOVAL,
+        methodology=text[:200],
+    )
+    credit_batch = offset_services.add_credit_batch(
+        project=project,
+        vintage_year=YEAR - 1,
+        quantity_t=Decimal(100),
+        serial_first=1,
+        serial_last=100,
+        purchased_on=dt.date(YEAR, 1, 15),
+        price_per_t=Decimal("80.00"),
+    )
+    retirement = offset_services.retire_credits(
+        batch=credit_batch,
+        quantity_t=Decimal(40),
+        retired_on=dt.date(YEAR + 1, 3, 20),
+        claimed_year=YEAR,
+        registry_reference=f"RET-{text}"[:100],
+        beneficiary_statement=text,
+    )
+    reversal = offset_services.reverse_retirement(
+        retirement=retirement,
+        quantity_t=Decimal(5),
+        reversed_on=dt.date(YEAR + 1, 4, 1),
+        reason=text,
+    )
+    planting = TreePlanting.objects.create(
+        name=f"{text} trees",
+        facility=facility,
+        location=text,
+        area_ha=Decimal("2.00"),
+        species=text,
+        planting_year=YEAR - 2,
+        sequestration_t_per_year=Decimal("12.000"),
+        method=text,
+    )
+    certificate = offset_services.add_energy_certificates(
+        scheme=CertificateScheme.GEC,
+        registry=text[:100],
+        technology=Technology.SOLAR,
+        serial_first=1,
+        serial_last=5,
+        generation_start=dt.date(YEAR, 1, 1),
+        generation_end=dt.date(YEAR, 12, 31),
+        mwh=Decimal(5),
+        facility=facility,
+        reporting_year=YEAR,
+    )
+    allowance = offset_services.record_allowance_transaction(
+        facility=facility,
+        compliance_year=YEAR,
+        kind=AllowanceTransactionKind.ALLOCATION,
+        quantity_t=Decimal(50),
+        transacted_on=dt.date(YEAR, 12, 20),
+        reference=text[:100],
+    )
+    target = Target(
+        name=f"{text} target",
+        kind="absolute",
+        base_year=YEAR - 1,
+        target_year=YEAR + 6,
+        reduction_pct=Decimal("30"),
+    )
+    target.full_clean()
+    target.save()
+    initiative = ReductionInitiative(
+        title=f"{text} initiative",
+        facility=facility,
+        kind="led",
+        status="planned",
+        start_date=dt.date(YEAR + 1, 1, 1),
+        expected_abatement_t_per_year=Decimal("10"),
+        capex=Decimal("1000"),
+        annual_saving=Decimal("300"),
+        lifetime_years=10,
+    )
+    initiative.full_clean()
+    initiative.save()
+
+    group = Group.objects.create(name=f"{text} group"[:150])
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="198.51.100.1", user_agent="test", failures_since_start=1
+    )
+    access_log = AccessLog.objects.create(
+        username="someone", ip_address="198.51.100.1", user_agent="test"
+    )
+    failure_log = AccessFailureLog.objects.create(
+        username="someone", ip_address="198.51.100.1", user_agent="test", locked_out=False
+    )
+
+    made = [*_optional_objects(user, text)]
+    made += [
+        organisation,
+        facility,
+        output,
+        record,
+        evidence,
+        batch,
+        project,
+        credit_batch,
+        retirement,
+        reversal,
+        planting,
+        certificate,
+        allowance,
+        target,
+        initiative,
+        group,
+        user,
+        attempt,
+        access_log,
+        failure_log,
+        Gas.objects.order_by("pk").first(),
+        FactorDataset.objects.order_by("pk").first(),
+        EmissionFactor.objects.order_by("pk").first(),
+        ActivityType.objects.order_by("pk").first(),
+    ]
+    return Objects(
+        facility=facility,
+        record=record,
+        evidence=evidence,
+        import_batch=batch,
+        by_model={type(obj): obj for obj in made},
+    )
