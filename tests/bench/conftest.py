@@ -182,3 +182,11 @@ def bench_data(bench_organisation) -> BenchData:
         main_factor_records=main_records,
         timings=timings,
     )
+
+
+@pytest.fixture
+def dashboard_data(bench_organisation):
+    """The page benchmark's organisation: `bench_size()` records over 200 facilities, 8 years."""
+    from .generate import generate
+
+    return generate(bench_size())

@@ -1,0 +1,238 @@
+"""Benchmark: server time of each dashboard page at a million records, beside its floor.
+
+Goals (docs/performance.md): every page under 150 ms median at 1,000,000 records, and no
+slower than its floor — the raw aggregate SQL the page fundamentally needs, timed the same way.
+Every measurement is printed and written to var/bench.json before any goal is asserted; the
+plans (EXPLAIN ANALYZE) of each page's slowest statements and of its floor go to
+var/bench-explain.txt, a cProfile of one request per page to var/bench-profile.txt.
+
+Run with DATABASE_URL=postgres://… ; size with KEHUI_BENCH_RECORDS.
+"""
+
+import cProfile
+import io
+import json
+import platform
+import pstats
+import statistics
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.neutrality.selectors import yearly_balance
+
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="The page benchmark targets PostgreSQL: set DATABASE_URL=postgres://…",
+)
+
+GOAL_MS = 150
+WARM_UPS = 2
+RUNS = 7
+YEAR = 2025
+FILTER_YEAR = 2024
+FACILITY = "F001"  # a Hebei plant, one of 200
+TABLE = ActivityRecord._meta.db_table
+COUNTED = "status <> 'rejected'"
+
+# What each page fundamentally needs from the records, as plain SQL (fetching every row).
+OVERVIEW_FLOOR = [
+    f"SELECT year, scope, category, sum(co2e_kg) FROM {TABLE} WHERE {COUNTED} "
+    "GROUP BY year, scope, category"
+]
+FACILITY_FLOOR = [
+    f"SELECT year, scope, category, sum(co2e_kg) FROM {TABLE} "
+    f"WHERE {COUNTED} AND facility_id = %(facility)s GROUP BY year, scope, category"
+]
+# The neutrality balance per year (what offsets and targets put emissions beside): kg and kWh
+# by year and category, and grid electricity by facility-year for market-based Scope 2.
+BALANCE_FLOOR = [
+    f"SELECT year, category, sum(co2e_kg), sum(electricity_kwh) FROM {TABLE} "
+    f"WHERE {COUNTED} GROUP BY year, category",
+    f"SELECT facility_id, year, sum(electricity_kwh), sum(co2e_kg) FROM {TABLE} "
+    f"WHERE {COUNTED} AND activity_type_id = %(grid)s GROUP BY facility_id, year",
+]
+LEDGER_ROWS = (
+    "SELECT r.*, f.code, a.name FROM {table} r "
+    "JOIN facilities_facility f ON f.id = r.facility_id "
+    "JOIN activities_activitytype a ON a.id = r.activity_type_id "
+    "WHERE {where} ORDER BY r.period_start DESC, r.id DESC LIMIT 51"
+)
+LEDGER_TOTALS = "SELECT count(*), sum(co2e_kg) FROM {table} r WHERE {where}"
+FILTERED = (
+    f"r.{COUNTED} AND r.year = {FILTER_YEAR} AND r.facility_id = %(facility)s AND r.scope = 2"
+)
+LEDGER_FLOOR = [q.format(table=TABLE, where=f"r.{COUNTED}") for q in (LEDGER_ROWS, LEDGER_TOTALS)]
+FILTERED_LEDGER_FLOOR = [
+    q.format(table=TABLE, where=FILTERED) for q in (LEDGER_ROWS, LEDGER_TOTALS)
+]
+REPORT_FLOOR = [
+    f"SELECT category, data_quality, sum(co2e_kg), count(*), sum(biogenic_co2_kg) FROM {TABLE} "
+    f"WHERE status = 'approved' AND year = {YEAR} GROUP BY category, data_quality"
+]
+
+# (name, URL, floor statements)
+PAGES = [
+    ("overview", f"/?year={YEAR}", OVERVIEW_FLOOR),
+    ("facility", f"/facilities/{FACILITY}/", FACILITY_FLOOR),
+    ("ledger", "/ledger/", LEDGER_FLOOR),
+    (
+        "ledger filtered",
+        f"/ledger/?year={FILTER_YEAR}&facility={FACILITY}&scope=2",
+        FILTERED_LEDGER_FLOOR,
+    ),
+    ("offsets", "/offsets/", BALANCE_FLOOR),
+    ("targets", "/targets/", BALANCE_FLOOR),
+    ("report", f"/report/{YEAR}/", REPORT_FLOOR),
+]
+
+
+def median_ms(function) -> float:
+    for _ in range(WARM_UPS):
+        function()
+    runs = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs) * 1000
+
+
+def run_floor(statements, params):
+    def run():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return run
+
+
+def get_page(client, url):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return get
+
+
+def slowest(captured, n=3) -> list[dict]:
+    queries = sorted(captured, key=lambda q: float(q["time"]), reverse=True)[:n]
+    return [{"ms": float(q["time"]) * 1000, "sql": " ".join(q["sql"].split())} for q in queries]
+
+
+def explain(sql: str, params=None) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def profile(client, url) -> str:
+    """One request under cProfile: the project's and the template engine's costliest calls."""
+    profiler = cProfile.Profile()
+    profiler.runcall(get_page(client, url))
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"emissions/|django/template/|django/forms/", 30)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
+
+
+def test_dashboard_pages_against_their_floors(dashboard_data, client, django_user_model):
+    data = dashboard_data
+    user = django_user_model.objects.create_superuser("bench", password="bench-pass-123")
+    client.force_login(user)
+    facility = next(f for f in data.facilities if f.code == FACILITY)
+    params = {
+        "facility": facility.pk,
+        "grid": ActivityType.objects.get(code="grid_electricity").pk,
+    }
+
+    pages, explained, profiled = {}, [], []
+    for name, url, floor in PAGES:
+        page_ms = median_ms(get_page(client, url))
+        floor_ms = median_ms(run_floor(floor, params))
+        with CaptureQueriesContext(connection) as captured:
+            get_page(client, url)()
+        pages[name] = {
+            "url": url,
+            "median_ms": round(page_ms, 1),
+            "floor_ms": round(floor_ms, 1),
+            "ratio": round(page_ms / floor_ms, 2),
+            "queries": len(captured),
+            # The database's share of one request (Django's timing of each statement).
+            "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1),
+            "slowest_queries": slowest(captured.captured_queries),
+        }
+        # Evidence for docs/performance.md: plans of the page's two slowest statements and
+        # of its floor, and where one request spends its Python time.
+        for query in pages[name]["slowest_queries"][:2]:
+            explained.append(f"== {name}: page query ({query['ms']:.0f} ms)\n{query['sql']}\n")
+            explained.append(explain(query["sql"]) + "\n")
+        for sql in floor:
+            explained.append(f"== {name}: floor\n{sql}\n{explain(sql, params)}\n")
+        profiled.append(f"== {name} {url}\n{profile(client, url)}")
+    balance_ms = median_ms(yearly_balance)
+    balance_floor_ms = median_ms(run_floor(BALANCE_FLOOR, params))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'approved') FROM " + TABLE)
+        count, approved = cursor.fetchone()
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size(%s))", [TABLE])
+        (size,) = cursor.fetchone()
+    result = {
+        "records": count,
+        "approved": approved,
+        "templates": data.templates,
+        "facilities": len(data.facilities),
+        "table_size": size,
+        "postgresql": connection.pg_version,
+        "python": platform.python_version(),
+        "generation_seconds": {k: round(v, 2) for k, v in data.timings.items()}
+        | {"total": round(data.seconds, 2)},
+        "method": f"median of {RUNS} runs after {WARM_UPS} warm-ups; Django test Client",
+        "goal_ms": GOAL_MS,
+        "pages": pages,
+        "yearly_balance": {
+            "median_ms": round(balance_ms, 1),
+            "floor_ms": round(balance_floor_ms, 1),
+            "ratio": round(balance_ms / balance_floor_ms, 2),
+        },
+    }
+    out = settings.BASE_DIR / "var" / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out.parent / "bench-explain.txt").write_text("\n".join(explained), encoding="utf-8")
+    (out.parent / "bench-profile.txt").write_text("\n".join(profiled), encoding="utf-8")
+
+    lines = [
+        f"Dashboard pages — PostgreSQL {connection.pg_version // 10000}, {count:,} records "
+        f"({approved:,} approved), {len(data.facilities)} facilities, table {size}; "
+        f"generated in {data.seconds:.1f} s",
+        "",
+        f"{'page':<17} {'median ms':>10} {'floor ms':>9} {'ratio':>6} {'queries':>8} {'SQL ms':>7}",
+    ]
+    for name, row in pages.items():
+        lines.append(
+            f"{name:<17} {row['median_ms']:>10.1f} {row['floor_ms']:>9.1f} "
+            f"{row['ratio']:>6.2f} {row['queries']:>8} {row['sql_ms']:>7.1f}"
+        )
+    lines.append(
+        f"{'yearly_balance()':<17} {balance_ms:>10.1f} {balance_floor_ms:>9.1f} "
+        f"{balance_ms / balance_floor_ms:>6.2f}"
+    )
+    print("\n" + "\n".join(lines) + f"\n(written to {out})")
+
+    over = [
+        f"{name}: {row['median_ms']:.0f} ms (floor {row['floor_ms']:.0f} ms)"
+        for name, row in pages.items()
+        if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
+    ]
+    assert not over, (
+        f"Goal: every page under {GOAL_MS} ms and no slower than its floor at "
+        f"{count:,} records. Over goal: " + "; ".join(over)
+    )
