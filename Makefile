@@ -63,7 +63,11 @@ lint: $(VENV)/.installed-dev
 e2e: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest tests/e2e
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
+	$(PY) -m pip install --quiet --group bench
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	$(VENV)/bin/pytest tests/bench -p no:randomly -s
 
 messages: $(VENV)/.installed

@@ -1,0 +1,1 @@
+"""Load test: locust against gunicorn with the production settings (see harness.py)."""
