@@ -137,7 +137,9 @@ class ReviewStatus(models.TextChoices):
 PENDING_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
 
 
-class ActivityRecordQuerySet(models.QuerySet):
+class ReviewStatusQuerySet(models.QuerySet):
+    """Records, or rollups of records, by where they stand in review."""
+
     def counted(self):
         """What the dashboard totals: approved and pending records, never rejected ones."""
         return self.exclude(status=ReviewStatus.REJECTED)
@@ -148,6 +150,10 @@ class ActivityRecordQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status__in=PENDING_STATUSES)
+
+
+class ActivityRecordQuerySet(ReviewStatusQuerySet):
+    pass
 
 
 class ImportStatus(models.TextChoices):
@@ -415,3 +421,84 @@ class RecalculationRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+# Rollups: what the dashboard aggregates, pre-summed. Database triggers (rollup_sql.py) keep them
+# equal to the sums of activity records on every write, however it is made: a form, the admin,
+# an import's COPY, a review or a set-based recalculation. They are never written by the ORM.
+# A rollup row exists only while records of its key do, and those records already protect the
+# facility, type, factor and gas: the rollups' own keys do nothing on delete (the database's
+# foreign keys still hold), so the admin's "cannot delete" page lists records, not sums.
+ROLLUP_KG = {"max_digits": 32, "decimal_places": 6, "default": 0, "editable": False}
+
+
+class RecordRollup(models.Model):
+    """Sums of the records of one year, facility, type, review status, data quality and factor.
+
+    Bounded by facilities × types × years × a few statuses, qualities and factors: tens of
+    thousands of rows for millions of records. Same column names as ActivityRecord, so an
+    aggregate reads `Sum("co2e_kg")` from either; `Sum("record_count")` counts records.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    facility = models.ForeignKey(Facility, on_delete=models.DO_NOTHING, related_name="+")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.DO_NOTHING, related_name="+")
+    scope = models.PositiveSmallIntegerField(_("scope"), choices=Scope, editable=False)
+    category = models.CharField(_("category"), max_length=20, choices=Category, editable=False)
+    status = models.CharField(_("review status"), max_length=10, choices=ReviewStatus)
+    data_quality = models.CharField(_("data quality"), max_length=10, choices=DataQuality)
+    factor = models.ForeignKey(
+        EmissionFactor, on_delete=models.DO_NOTHING, null=True, related_name="+"
+    )
+    other_gas = models.ForeignKey(Gas, on_delete=models.DO_NOTHING, null=True, related_name="+")
+    record_count = models.BigIntegerField(_("records"), default=0, editable=False)
+    co2_kg = models.DecimalField(_("kg CO2"), **ROLLUP_KG)
+    ch4_kg = models.DecimalField(_("kg CH4"), **ROLLUP_KG)
+    n2o_kg = models.DecimalField(_("kg N2O"), **ROLLUP_KG)
+    other_gas_kg = models.DecimalField(_("kg of other gas"), **ROLLUP_KG)
+    published_co2e_kg = models.DecimalField(_("kg CO2e published"), **ROLLUP_KG)
+    biogenic_co2_kg = models.DecimalField(_("kg biogenic CO2"), **ROLLUP_KG)
+    co2e_kg = models.DecimalField(_("kg CO2e"), **ROLLUP_KG)
+    # Summed as 0 where a record has none (it is not electricity).
+    electricity_kwh = models.DecimalField(_("electricity (kWh)"), **ROLLUP_KG)
+
+    objects = ReviewStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("record rollup")
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["year", "facility"]),
+            models.Index(fields=["facility", "year"]),
+            # The triggers delete emptied rows through this index.
+            models.Index(fields=["id"], condition=Q(record_count=0), name="recordrollup_empty"),
+        ]
+        # The unique key the PostgreSQL triggers upsert on is created by migration 0009
+        # (NULLS NOT DISTINCT: factor and other gas may be empty).
+
+    def __str__(self):
+        return f"{self.year} {self.facility_id} {self.activity_type_id} {self.status}"
+
+
+class MonthRollup(models.Model):
+    """Sums of the records of one month, facility and review status: the monthly charts."""
+
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    month = models.PositiveSmallIntegerField(_("month"), editable=False)
+    facility = models.ForeignKey(Facility, on_delete=models.DO_NOTHING, related_name="+")
+    status = models.CharField(_("review status"), max_length=10, choices=ReviewStatus)
+    record_count = models.BigIntegerField(_("records"), default=0, editable=False)
+    co2e_kg = models.DecimalField(_("kg CO2e"), **ROLLUP_KG)
+
+    objects = ReviewStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("month rollup")
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["year", "month"]),
+            models.Index(fields=["id"], condition=Q(record_count=0), name="monthrollup_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.facility_id} {self.status}"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from .models import ActivityRecord
+from .models import ActivityRecord, MonthRollup
 
 KG_PER_TONNE = Decimal(1000)
 
@@ -44,13 +44,22 @@ def records_for(*, years=None, facility_ids=None, approved_only=False) -> QueryS
     Rejected records never count; the dashboard shows approved and pending together (saying
     how much is pending), the inventory report approved ones only.
     """
-    records = ActivityRecord.objects.all()
-    records = records.approved() if approved_only else records.counted()
+    return counted_rows(
+        ActivityRecord.objects.all(),
+        years=years,
+        facility_ids=facility_ids,
+        approved_only=approved_only,
+    )
+
+
+def counted_rows(rows: QuerySet, *, years, facility_ids, approved_only) -> QuerySet:
+    """Records, or rollup rows of records, narrowed as `records_for` says."""
+    rows = rows.approved() if approved_only else rows.counted()
     if years is not None:
-        records = records.filter(year__in=years)
+        rows = rows.filter(year__in=years)
     if facility_ids is not None:
-        records = records.filter(facility_id__in=facility_ids)
-    return records
+        rows = rows.filter(facility_id__in=facility_ids)
+    return rows
 
 
 def totals_by_year(records: QuerySet | None = None) -> list[Total]:
@@ -74,7 +83,9 @@ def totals_by_month(records: QuerySet | None = None) -> list[Total]:
 
 
 def years_with_records() -> list[int]:
-    """Every year that has activity records, oldest first (one query)."""
-    return list(
-        ActivityRecord.objects.order_by("year").values_list("year", flat=True).distinct()
-    )
+    """Every year that has activity records, oldest first (one query, on the rollup).
+
+    A rollup row exists exactly while records of its key exist (rollup_sql.py), rejected ones
+    included, as when this read the records themselves.
+    """
+    return list(MonthRollup.objects.order_by("year").values_list("year", flat=True).distinct())

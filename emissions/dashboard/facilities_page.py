@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import ActivityRecord
+from emissions.activities.rollups import rollup_for
 from emissions.activities.selectors import records_for, years_with_records
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import facilities_for_listing, production_by_year
@@ -33,7 +34,7 @@ def kg_by_facility_year_and_scope(
 ) -> dict[tuple[int, int], dict[int, Decimal]]:
     """(facility id, year) → scope → kg CO2e as recorded (Scope 2 location-based); one query."""
     totals: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
-    records = records_for(years=years, facility_ids=facility_ids).order_by()
+    records = rollup_for(years=years, facility_ids=facility_ids).order_by()
     for row in records.values("facility", "year", "scope").annotate(kg=Sum("co2e_kg")):
         totals[(row["facility"], row["year"])][row["scope"]] = row["kg"]
     return totals
@@ -64,6 +65,11 @@ class ListedFacility:
     gross_kg: Decimal | None  # in the listing's year; None without records that year
     previous_gross_kg: Decimal | None
     change_pct: Decimal | None
+    # The choices' labels, looked up once per listing: get_FOO_display() per row of hundreds
+    # rebuilds the choices and translates every label each time.
+    kind_label: str = ""
+    province_label: str = ""
+    grid_region_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,17 +94,36 @@ def facility_listing(*, with_emissions: bool) -> FacilityListing:
         key = (facility.pk, in_year)
         return gross_kg(totals[key], swap.get(key, ZERO)) if key in totals else None
 
+    labels = {name: _choice_labels(name) for name in ("kind", "province", "grid_region")}
     rows = []
     for facility in facilities:
         current = gross(facility, year)
         previous = gross(facility, year - 1) if year is not None else None
         change = percent_change(current, previous) if current is not None else None
-        rows.append(ListedFacility(facility, current, previous, change))
+        rows.append(
+            ListedFacility(
+                facility,
+                current,
+                previous,
+                change,
+                kind_label=labels["kind"].get(facility.kind, facility.kind),
+                province_label=labels["province"].get(facility.province, facility.province),
+                grid_region_label=labels["grid_region"].get(
+                    facility.grid_region, facility.grid_region
+                ),
+            )
+        )
     return FacilityListing(
         rows=rows,
         active_count=sum(1 for facility in facilities if facility.is_active),
         year=year,
     )
+
+
+def _choice_labels(field_name: str) -> dict[str, str]:
+    return {
+        value: str(label) for value, label in Facility._meta.get_field(field_name).flatchoices
+    }
 
 
 # One facility's page
@@ -198,7 +223,7 @@ def _facility_years(facility: Facility) -> list[FacilityYear]:
 def _by_category(facility: Facility, year: int | None) -> list[tuple[str, str, int, Decimal]]:
     if year is None:
         return []
-    records = records_for(years=[year], facility_ids=[facility.pk]).order_by()
+    records = rollup_for(years=[year], facility_ids=[facility.pk]).order_by()
     rows = records.values("category").annotate(kg=Sum("co2e_kg")).order_by("-kg", "category")
     labels = dict(Category.choices)
     return [

@@ -8,15 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from emissions.activities.selectors import years_with_records
 from emissions.facilities.models import Facility
 
+from .widgets import QuickSelect
+
 
 class YearFacilityForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=QuickSelect)
     facility = forms.ModelChoiceField(
         label=_("Facility"),
         queryset=Facility.objects.order_by("code"),
         to_field_name="code",
         required=False,
         empty_label=_("All facilities"),
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, years: list[int], **kwargs):

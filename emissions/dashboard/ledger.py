@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum, Value
 from django.http import QueryDict
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
@@ -16,6 +16,8 @@ from emissions.activities.models import (
     ActivityRecord,
     ActivityType,
     DataQuality,
+    MonthRollup,
+    RecordRollup,
     RegionMatch,
     ReviewStatus,
     YearMatch,
@@ -23,6 +25,8 @@ from emissions.activities.models import (
 from emissions.activities.selectors import years_with_records
 from emissions.facilities.models import Facility
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
+
+from .widgets import QuickSelect
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "-period_start"
@@ -87,7 +91,7 @@ def factor_flags(record: ActivityRecord) -> list[str]:
 
 
 class LedgerFilterForm(forms.Form):
-    facility = forms.ChoiceField(label=_("Facility"), required=False)
+    facility = forms.ChoiceField(label=_("Facility"), required=False, widget=QuickSelect)
     scope = forms.TypedChoiceField(
         label=_("Scope"),
         coerce=int,
@@ -105,8 +109,8 @@ class LedgerFilterForm(forms.Form):
             ),
         ],
     )
-    type = forms.ChoiceField(label=_("Activity type"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    type = forms.ChoiceField(label=_("Activity type"), required=False, widget=QuickSelect)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=QuickSelect)
     month = forms.TypedChoiceField(
         label=_("Month"),
         coerce=int,
@@ -155,6 +159,9 @@ class LedgerFilter:
     # Only the values that were valid and not empty, keyed by parameter name.
     values: dict
     records: QuerySet
+    # The same selection for the totals: rollup rows when the filters are rollup keys (each has
+    # `record_count`), else the records themselves.
+    totals_rows: QuerySet
     sort: str
     page: int
     # Bad values are ignored, each with a message saying what was ignored.
@@ -200,15 +207,15 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
     ]
     values = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
 
-    records = _reviewed(ActivityRecord.objects.all(), values.get("review"))
     # Every filter reads the record's own columns (scope, category, year, month are
     # denormalised onto it): no join narrows the rows.
+    conditions = {}
     if "facility" in values:
         facility_ids = {facility.code: facility.pk for facility in facilities}
-        records = records.filter(facility_id=facility_ids[values["facility"]])
+        conditions["facility_id"] = facility_ids[values["facility"]]
     if "type" in values:
         type_ids = {activity_type.code: activity_type.pk for activity_type in activity_types}
-        records = records.filter(activity_type_id=type_ids[values["type"]])
+        conditions["activity_type_id"] = type_ids[values["type"]]
     for name, column in [
         ("scope", "scope"),
         ("category", "category"),
@@ -217,15 +224,47 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         ("quality", "data_quality"),
     ]:
         if name in values:
-            records = records.filter(**{column: values[name]})
+            conditions[column] = values[name]
+    records = _reviewed(ActivityRecord.objects.all(), values.get("review")).filter(**conditions)
+    totals_rows = _reviewed(_totals_source(conditions), values.get("review")).filter(**conditions)
     sort = values.get("sort", DEFAULT_SORT)
     if sort == DEFAULT_SORT:
         values.pop("sort", None)  # links stay short: the default needs no parameter
     records = records.order_by(*SORTS[sort])
     page = values.pop("page", 1)  # links to other pages set their own
     return LedgerFilter(
-        form=form, values=values, records=records, sort=sort, page=page, ignored=ignored
+        form=form,
+        values=values,
+        records=records,
+        totals_rows=totals_rows,
+        sort=sort,
+        page=page,
+        ignored=ignored,
     )
+
+
+# The ledger filters each rollup is keyed by (activities/rollup_sql.py), besides review status.
+RECORD_ROLLUP_FILTERS = {
+    "facility_id",
+    "activity_type_id",
+    "scope",
+    "category",
+    "year",
+    "data_quality",
+}
+MONTH_ROLLUP_FILTERS = {"facility_id", "year", "month"}
+
+
+def _totals_source(conditions: dict) -> QuerySet:
+    """Rows to total for these filters: a rollup's when it is keyed by every one of them.
+
+    The records' own totals need a pass over every matching record, a million unfiltered.
+    """
+    if conditions.keys() <= RECORD_ROLLUP_FILTERS:
+        return RecordRollup.objects.all()
+    if conditions.keys() <= MONTH_ROLLUP_FILTERS:
+        return MonthRollup.objects.all()
+    return ActivityRecord.objects.annotate(record_count=Value(1))
 
 
 @dataclass(frozen=True)
@@ -259,7 +298,9 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         ]
     )
     has_next = len(records) > PAGE_SIZE
-    totals = selected.records.order_by().aggregate(count=Count("pk"), co2e_kg=Sum("co2e_kg"))
+    totals = selected.totals_rows.order_by().aggregate(
+        count=Sum("record_count"), co2e_kg=Sum("co2e_kg")
+    )
     return LedgerPage(
         rows=[
             LedgerRow(
@@ -275,6 +316,6 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         has_next=has_next,
         previous_query=selected.query(page=selected.page - 1 if selected.page > 2 else None),
         next_query=selected.query(page=selected.page + 1),
-        count=totals["count"],
+        count=totals["count"] or 0,
         co2e_kg=totals["co2e_kg"] or Decimal(0),
     )

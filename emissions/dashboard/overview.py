@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import PENDING_STATUSES
-from emissions.activities.selectors import records_for
+from emissions.activities.rollups import months_for, rollup_for
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.taxonomy import Category
@@ -73,10 +73,10 @@ class Pending:
 def _pending(year: int | None, facility_ids) -> Pending | None:
     if year is None:
         return None
-    totals = records_for(years=[year], facility_ids=facility_ids).aggregate(
+    totals = rollup_for(years=[year], facility_ids=facility_ids).aggregate(
         all_kg=Sum("co2e_kg"),
         kg=Sum("co2e_kg", filter=Q(status__in=PENDING_STATUSES)),
-        records=Count("pk", filter=Q(status__in=PENDING_STATUSES)),
+        records=Sum("record_count", filter=Q(status__in=PENDING_STATUSES)),
     )
     if not totals["records"]:
         return None
@@ -168,7 +168,7 @@ def _scope2_in_gross(balance: YearBalance) -> Decimal:
 
 def _facility_rows(balances: list[YearBalance], facility: Facility) -> list[YearRow]:
     totals = defaultdict(lambda: defaultdict(lambda: ZERO))
-    records = records_for(facility_ids=[facility.pk]).order_by()
+    records = rollup_for(facility_ids=[facility.pk]).order_by()
     for row in records.values("year", "scope").annotate(kg=Sum("co2e_kg")):
         totals[row["year"]][row["scope"]] = row["kg"]
     # Market-based Scope 2 of this facility: its location-based Scope 2 with grid electricity
@@ -209,7 +209,7 @@ def _by_facility(balances, year) -> list[tuple[Facility, Decimal]]:
     if year is None:
         return []
     totals = defaultdict(lambda: ZERO)
-    records = records_for(years=[year]).order_by()
+    records = rollup_for(years=[year]).order_by()
     for row in records.values("facility").annotate(kg=Sum("co2e_kg")):
         totals[row["facility"]] += row["kg"]
     balance = next((b for b in balances if b.year == year), None)
@@ -223,7 +223,7 @@ def _by_facility(balances, year) -> list[tuple[Facility, Decimal]]:
 def _by_month(year, facility_ids) -> list[tuple[int, Decimal, Decimal]]:
     if year is None:
         return []
-    records = records_for(years=[year - 1, year], facility_ids=facility_ids).order_by()
+    records = months_for(years=[year - 1, year], facility_ids=facility_ids).order_by()
     totals = {
         (row["year"], row["month"]): row["kg"]
         for row in records.values("year", "month").annotate(kg=Sum("co2e_kg"))
@@ -237,7 +237,7 @@ def _by_month(year, facility_ids) -> list[tuple[int, Decimal, Decimal]]:
 def _scope3_by_category(year, facility_ids) -> list[tuple[str, Decimal]]:
     if year is None:
         return []
-    records = records_for(years=[year], facility_ids=facility_ids).filter(scope=3).order_by()
+    records = rollup_for(years=[year], facility_ids=facility_ids).filter(scope=3).order_by()
     rows = records.values("category").annotate(kg=Sum("co2e_kg")).order_by("-kg")
     labels = dict(Category.choices)
     return [(labels[row["category"]], row["kg"]) for row in rows]
@@ -246,7 +246,7 @@ def _scope3_by_category(year, facility_ids) -> list[tuple[str, Decimal]]:
 def _electricity(balances, facility) -> list[tuple[int, Decimal, Decimal, Decimal]]:
     """(year, grid kWh not covered by certificates, certificate kWh, on-site renewable kWh)."""
     onsite = defaultdict(lambda: ZERO)
-    records = records_for(facility_ids=None if facility is None else [facility.pk]).filter(
+    records = rollup_for(facility_ids=None if facility is None else [facility.pk]).filter(
         activity_type__is_renewable_electricity=True
     )
     for row in records.order_by().values("year").annotate(kwh=Sum("electricity_kwh")):

@@ -1,7 +1,8 @@
 """The annual GHG inventory report (ISO 14064-1 / GHG Protocol), assembled for one year.
 
 Every figure is aggregated in the database: the neutrality balance, then one grouped query per
-table (gases, categories by data quality, datasets, certificates). The page and the XLSX
+table (gases, categories by data quality, datasets, certificates), over the record rollup
+(activities/rollups.py), never over the records themselves. The page and the XLSX
 download read the same Report, so they show the same numbers.
 """
 
@@ -9,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from emissions.activities.models import ActivityRecord, DataQuality, ReviewStatus
+from emissions.activities.models import DataQuality, MonthRollup, RecordRollup
+from emissions.activities.rollups import rollup_for
 from emissions.facilities.models import Facility, Organisation
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.calculation import round_kg
@@ -105,7 +107,7 @@ class Report:
 
 def latest_year() -> int | None:
     """The latest year with activity records, or None."""
-    return ActivityRecord.objects.aggregate(year=Max("year"))["year"]
+    return MonthRollup.objects.aggregate(year=Max("year"))["year"]
 
 
 def build_report(year: int) -> Report | None:
@@ -115,17 +117,18 @@ def build_report(year: int) -> Report | None:
         return None
     # An inventory reports reviewed data: approved records only (the dashboard adds pending).
     balances = {
-        b.year: b
-        for b in yearly_balance(years=[year, organisation.base_year], approved_only=True)
+        b.year: b for b in yearly_balance(years=[year, organisation.base_year], approved_only=True)
     }
     balance = balances.get(year)
     if balance is None:
         return None
     base = balances.get(balance.base_year) if balance.base_year != year else balance
     gwp = gwp_values(organisation.gwp_basis)
-    records = ActivityRecord.objects.approved().filter(year=year).order_by()
-    pending = ActivityRecord.objects.pending().filter(year=year).aggregate(
-        count=Count("pk"), kg=Sum("co2e_kg")
+    records = rollup_for(years=[year], approved_only=True).order_by()
+    pending = (
+        RecordRollup.objects.pending()
+        .filter(year=year)
+        .aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))
     )
 
     categories, quality, biogenic, count = _categories_and_quality(records)
@@ -165,7 +168,7 @@ def build_report(year: int) -> Report | None:
         records=count,
         datasets=_datasets(year, [r.residual_factor for r in balance.scope2_facilities]),
         changes=_changes(balance, base),
-        pending_records=pending["count"],
+        pending_records=pending["count"] or 0,
         pending_kg=pending["kg"] or Decimal(0),
     )
 
@@ -215,7 +218,7 @@ def _scope1_gases(records, gwp: dict[str, Decimal]) -> list[GasRow]:
 def _categories_and_quality(records):
     """Category rows, data-quality rows, biogenic CO2 and the record count: one query."""
     rows = records.values("category", "data_quality").annotate(
-        kg=Sum("co2e_kg"), n=Count("pk"), biogenic=Sum("biogenic_co2_kg")
+        kg=Sum("co2e_kg"), n=Sum("record_count"), biogenic=Sum("biogenic_co2_kg")
     )
     kg_by_category, n_by_category = defaultdict(lambda: ZERO), defaultdict(int)
     kg_by_quality, n_by_quality = defaultdict(lambda: ZERO), defaultdict(int)
@@ -249,31 +252,31 @@ def _categories_and_quality(records):
 
 
 def _datasets(year: int, residual_factors) -> list[FactorDataset]:
-    """Every factor dataset behind the year's records and residual-mix factors.
+    """Every factor dataset behind the year's approved records and residual-mix factors.
 
-    Each carries `records` (how many of the year's records used it) and `factor_sources`
-    (the distinct source references of the factors used): two queries in all.
+    Each carries `records` (how many of the year's approved records used it) and
+    `factor_sources` (the distinct source references of the factors used): two queries, the
+    rollup's records per factor, then the factors with their datasets.
     """
-    residual_ids = {factor.dataset_id for factor in residual_factors if factor is not None}
-    in_year = Q(factors__records__year=year, factors__records__status=ReviewStatus.APPROVED)
-    datasets = list(
-        FactorDataset.objects.filter(in_year | Q(pk__in=residual_ids))
-        .annotate(records=Count("factors__records", filter=in_year, distinct=True))
-        .order_by("name")
+    records_by_factor = dict(
+        rollup_for(years=[year], approved_only=True)
+        .exclude(factor=None)
+        .order_by()
+        .values("factor")
+        .annotate(n=Sum("record_count"))
+        .values_list("factor", "n")
     )
-    sources = defaultdict(list)
-    used = (
-        EmissionFactor.objects.filter(Q(records__year=year) | Q(pk__in=_ids(residual_factors)))
-        .order_by("dataset_id", "source_reference")
-        .values_list("dataset_id", "source_reference")
-        .distinct()
-    )
-    for dataset_id, source in used:
-        if source:
-            sources[dataset_id].append(source)
-    for dataset in datasets:
-        dataset.factor_sources = sources[dataset.pk]
-    return datasets
+    factor_ids = records_by_factor.keys() | _ids(residual_factors)
+    datasets, records, sources = {}, defaultdict(int), defaultdict(set)
+    for factor in EmissionFactor.objects.filter(pk__in=factor_ids).select_related("dataset"):
+        datasets[factor.dataset_id] = factor.dataset
+        records[factor.dataset_id] += records_by_factor.get(factor.pk, 0)
+        if factor.source_reference:
+            sources[factor.dataset_id].add(factor.source_reference)
+    for pk, dataset in datasets.items():
+        dataset.records = records[pk]
+        dataset.factor_sources = sorted(sources[pk])
+    return sorted(datasets.values(), key=lambda dataset: dataset.name)
 
 
 def _ids(objects) -> set[int]:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
-from emissions.activities.selectors import records_for
+from emissions.activities.rollups import rollup_for
 from emissions.facilities.models import Organisation
 from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import scope_of
@@ -216,7 +216,7 @@ def initiatives_mac(statuses=None) -> list[MacRow]:
 def _inventories(
     years, organisation: Organisation, *, approved_only=False
 ) -> dict[int, _YearInventory]:
-    records = records_for(approved_only=approved_only)
+    records = rollup_for(approved_only=approved_only)
     if years is not None:
         records = records.filter(year__in=years)
     rows = (

@@ -23,6 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.neutrality import scope2
 from emissions.neutrality.selectors import yearly_balance
 
 pytestmark = pytest.mark.skipif(
@@ -44,17 +45,30 @@ OVERVIEW_FLOOR = [
     f"SELECT year, scope, category, sum(co2e_kg) FROM {TABLE} WHERE {COUNTED} "
     "GROUP BY year, scope, category"
 ]
+# Grid electricity by facility-year, for market-based Scope 2: organisation-wide certificates
+# are shared among all facilities in proportion to their uncovered kWh, so even one facility's
+# market-based figure needs every facility's grid kWh (docs/methodology.md).
+GRID_FLOOR = (
+    f"SELECT facility_id, year, sum(electricity_kwh), sum(co2e_kg) FROM {TABLE} "
+    f"WHERE {COUNTED} AND activity_type_id = %(grid)s GROUP BY facility_id, year"
+)
 FACILITY_FLOOR = [
     f"SELECT year, scope, category, sum(co2e_kg) FROM {TABLE} "
-    f"WHERE {COUNTED} AND facility_id = %(facility)s GROUP BY year, scope, category"
+    f"WHERE {COUNTED} AND facility_id = %(facility)s GROUP BY year, scope, category",
+    GRID_FLOOR,
+]
+# Every facility's gross in the latest two years.
+FACILITIES_FLOOR = [
+    f"SELECT facility_id, year, scope, sum(co2e_kg) FROM {TABLE} "
+    f"WHERE {COUNTED} AND year IN ({YEAR - 1}, {YEAR}) GROUP BY facility_id, year, scope",
+    GRID_FLOOR,
 ]
 # The neutrality balance per year (what offsets and targets put emissions beside): kg and kWh
 # by year and category, and grid electricity by facility-year for market-based Scope 2.
 BALANCE_FLOOR = [
     f"SELECT year, category, sum(co2e_kg), sum(electricity_kwh) FROM {TABLE} "
     f"WHERE {COUNTED} GROUP BY year, category",
-    f"SELECT facility_id, year, sum(electricity_kwh), sum(co2e_kg) FROM {TABLE} "
-    f"WHERE {COUNTED} AND activity_type_id = %(grid)s GROUP BY facility_id, year",
+    GRID_FLOOR,
 ]
 LEDGER_ROWS = (
     "SELECT r.*, f.code, a.name FROM {table} r "
@@ -78,6 +92,7 @@ REPORT_FLOOR = [
 # (name, URL, floor statements)
 PAGES = [
     ("overview", f"/?year={YEAR}", OVERVIEW_FLOOR),
+    ("facilities", "/facilities/", FACILITIES_FLOOR),
     ("facility", f"/facilities/{FACILITY}/", FACILITY_FLOOR),
     ("ledger", "/ledger/", LEDGER_FLOOR),
     (
@@ -108,6 +123,17 @@ def run_floor(statements, params):
             for sql in statements:
                 cursor.execute(sql, params)
                 cursor.fetchall()
+
+    return run
+
+
+COLD_PAGES = {"overview", "facilities", "facility", "offsets", "targets", "report"}
+
+
+def forgetting_scope2(function):
+    def run():
+        scope2._REMEMBERED.results.clear()
+        function()
 
     return run
 
@@ -178,6 +204,14 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         profiled.append(f"== {name} {url}\n{profile(client, url)}")
     balance_ms = median_ms(yearly_balance)
     balance_floor_ms = median_ms(run_floor(BALANCE_FLOOR, params))
+    # Market-based Scope 2 is remembered by its inputs (neutrality/scope2.py); the first
+    # request after any change to them computes it again. Timed here by forgetting it first.
+    cold = {
+        name: round(median_ms(forgetting_scope2(get_page(client, url))), 1)
+        for name, url, _floor in PAGES
+        if name in COLD_PAGES
+    }
+    cold["yearly_balance()"] = round(median_ms(forgetting_scope2(yearly_balance)), 1)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'approved') FROM " + TABLE)
@@ -202,6 +236,7 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
             "floor_ms": round(balance_floor_ms, 1),
             "ratio": round(balance_ms / balance_floor_ms, 2),
         },
+        "after_a_change_ms": cold,
     }
     out = settings.BASE_DIR / "var" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -225,6 +260,8 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         f"{'yearly_balance()':<17} {balance_ms:>10.1f} {balance_floor_ms:>9.1f} "
         f"{balance_ms / balance_floor_ms:>6.2f}"
     )
+    lines += ["", "First request after a change (market-based Scope 2 computed again):"]
+    lines += [f"{name:<17} {ms:>10.1f}" for name, ms in cold.items()]
     print("\n" + "\n".join(lines) + f"\n(written to {out})")
 
     over = [
@@ -232,6 +269,7 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         for name, row in pages.items()
         if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
     ]
+    over += [f"{name} after a change: {ms:.0f} ms" for name, ms in cold.items() if ms >= GOAL_MS]
     assert not over, (
         f"Goal: every page under {GOAL_MS} ms and no slower than its floor at "
         f"{count:,} records. Over goal: " + "; ".join(over)

@@ -32,12 +32,25 @@ from emissions.offsets.models import (
 WITHOUT_HISTORY = {
     "activities.ImportBatch": "it is itself the import log: file, user, times, outcome",
     "activities.RecalculationRun": "it is itself a log of set-based recalculations",
+    "activities.RecordRollup": "sums of records kept by triggers; the records keep history",
+    "activities.MonthRollup": "sums of records kept by triggers; the records keep history",
 }
 
 # Foreign keys between domain rows that are not PROTECT, and why.
 NOT_PROTECTED = {
     "evidence.EvidenceFile.record": (
         "CASCADE: a file means nothing without its record; both histories keep what was lost"
+    ),
+    **dict.fromkeys(
+        [
+            "activities.RecordRollup.facility",
+            "activities.RecordRollup.activity_type",
+            "activities.RecordRollup.factor",
+            "activities.RecordRollup.other_gas",
+            "activities.MonthRollup.facility",
+        ],
+        "DO_NOTHING: rollup rows exist only while records of their key do, and the records "
+        "protect what they point to",
     ),
     "activities.RecalculationRun.factor": (
         "SET_NULL: a log line may outlive the factor; the records' history keeps which was used"

@@ -248,3 +248,25 @@ def test_it_runs_five_queries_whatever_the_number_of_records_and_facilities(
     with django_assert_num_queries(5):
         rows = market_based_scope2(organisation=organisation)
     assert len(rows) == 9
+
+
+def test_the_result_is_remembered_by_its_inputs_and_recomputed_when_one_changes(
+    organisation, hebei_plant, make_record, make_certificate, own_dataset
+):
+    make_record(hebei_plant, "grid_electricity", "1000000", "kWh")
+    first = calculate_market_scope2(organisation=organisation)
+    # Same inputs, same result: the Python pass over the facility-years is not run again.
+    assert calculate_market_scope2(organisation=organisation) is first
+    # Each input changes the result: a certificate, a record, a factor's value.
+    make_certificate("400", facility=hebei_plant)
+    assert row_for(hebei_plant).market_kg == Decimal("365760.000000")  # 600,000 × 0.6096
+    make_record(hebei_plant, "grid_electricity", "1000000", "kWh", start=dt.date(2023, 4, 1),
+                end=dt.date(2023, 4, 30))  # fmt: skip
+    assert row_for(hebei_plant).market_kg == Decimal("975360.000000")  # 1,600,000 × 0.6096
+    factor = row_for(hebei_plant).residual_factor
+    factor.co2_kg = Decimal("0.5")
+    factor.save()
+    assert row_for(hebei_plant).market_kg == Decimal("800000.000000")  # 1,600,000 × 0.5
+    # A new, more specific (provincial) residual factor is chosen over the national one.
+    residual_factor(own_dataset, "hebei_residual_2023", "CN-HE", value="0.25")
+    assert row_for(hebei_plant).market_kg == Decimal("400000.000000")  # 1,600,000 × 0.25

@@ -1,0 +1,40 @@
+"""QuickSelect renders the same HTML as Django's Select, only faster."""
+
+import pytest
+from django import forms
+
+from emissions.dashboard.widgets import QuickSelect
+
+CHOICES = [("", "All facilities"), ("XT-01", "XT-01 邢台 <main> & “plant”"), (2025, "2025")]
+
+
+@pytest.mark.parametrize("value", [None, "", "XT-01", 2025, "unknown"])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_facility", "required": True, "x": False}])
+def test_it_renders_what_django_select_renders(value, attrs):
+    expected = forms.Select(choices=CHOICES).render("facility", value, attrs=attrs)
+    assert QuickSelect(choices=CHOICES).render("facility", value, attrs=attrs) == expected
+
+
+def test_labels_are_escaped():
+    html = QuickSelect(choices=CHOICES).render("facility", "XT-01")
+    assert "&lt;main&gt; &amp;" in html
+    assert '<option value="XT-01" selected>' in html
+
+
+def test_it_refuses_option_groups_rather_than_drop_them():
+    grouped = [("Scope 1", [("s1", "Stationary")])]
+    with pytest.raises(ValueError, match="option groups"):
+        QuickSelect(choices=grouped).render("category", None)
+
+
+def test_a_form_field_renders_with_it():
+    class Form(forms.Form):
+        facility = forms.ChoiceField(choices=CHOICES, required=False, widget=QuickSelect)
+
+    assert str(Form({"facility": "XT-01"})["facility"]) == (
+        '<select name="facility" id="id_facility">\n'
+        '  <option value="">All facilities</option>\n\n'
+        '  <option value="XT-01" selected>XT-01 邢台 &lt;main&gt; &amp; “plant”</option>\n\n'
+        '  <option value="2025">2025</option>\n\n'
+        "</select>"
+    )
