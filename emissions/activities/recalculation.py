@@ -182,9 +182,13 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
     """
     from .calculation import RecordCalculator
 
+    records = open_records(ActivityRecord.objects.all() if records is None else records)
+    # Nothing to choose for: no calculator, which would need an organisation profile (loading
+    # the activity types again into a database without one changes no record).
+    if not records.exists():
+        return 0
     calculator = RecordCalculator()
     changed = 0
-    records = open_records(ActivityRecord.objects.all() if records is None else records)
     records = records.select_related("facility", "activity_type", "other_gas")
     fields = [
         "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",

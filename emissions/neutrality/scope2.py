@@ -237,8 +237,9 @@ def _grid_electricity(years, *, approved_only=False):
     records = rollup_for(approved_only=approved_only).filter(activity_type__code=GRID_ELECTRICITY)
     if years is not None:
         records = records.filter(year__in=years)
+    # Ordered, so that the same data gives the same inputs to remember the result by.
     return (
-        records.order_by()
+        records.order_by("facility_id", "year")
         .values("facility_id", "year")
         .annotate(kwh=Sum("electricity_kwh"), kg=Sum("co2e_kg"))
     )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from emissions.activities.models import ActivityRecord
+from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.activities.recalculation import recalculate_factor_records
 from emissions.factors.loading import load_shipped_factors
 from emissions.factors.models import EmissionFactor, Gas
@@ -310,3 +310,14 @@ def test_the_recalculate_command_reselects_factors_when_asked(
 def test_the_recalculate_command_rejects_an_unknown_factor_key_and_names_it(db):
     with pytest.raises(CommandError, match=r"^Unknown factor keys: nope$"):
         call_command("recalculate", "--factor", "nope", stdout=StringIO())
+
+
+def test_loading_the_activity_types_again_needs_no_organisation_while_there_are_no_records(db):
+    # The catalogue is already loaded (conftest); saving its types again re-selects factors
+    # for their records, of which there are none, so no organisation profile is needed.
+    from emissions.activities.catalogue import load_activity_types
+    from emissions.facilities.models import Organisation
+
+    assert Organisation.current() is None
+    load_activity_types()
+    assert ActivityType.objects.filter(code="grid_electricity").exists()

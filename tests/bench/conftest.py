@@ -138,7 +138,21 @@ def _clone_sql() -> str:
 
 
 @pytest.fixture
-def bench_organisation(transactional_db):
+def shipped_library(transactional_db):
+    """The shipped factors and activity types, loaded again if need be.
+
+    The session loads them once, but every benchmark here is transactional: the flush after
+    one empties every table, so the next would find no activity types.
+    """
+    from emissions.activities.catalogue import load_activity_types
+    from emissions.factors.loading import load_shipped_factors
+
+    load_shipped_factors()
+    load_activity_types()
+
+
+@pytest.fixture
+def bench_organisation(shipped_library):
     Organisation(name_en="Kehui bench", base_year=2019, gwp_basis="AR5").save()
     return Organisation.current()
 

@@ -45,7 +45,7 @@ def generated_csv(rows: int) -> tuple[bytes, Decimal]:
     return "".join(lines).encode(), total
 
 
-def test_a_hundred_thousand_rows_import_within_the_goal(transactional_db, django_user_model):
+def test_a_hundred_thousand_rows_import_within_the_goal(shipped_library, django_user_model):
     Organisation(name_en="Kehui bench", base_year=2019, gwp_basis="AR5").save()
     for n in range(1, 5):
         Facility.objects.create(
