@@ -190,7 +190,9 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
     calculator = RecordCalculator()
     changed = 0
     records = records.select_related("facility", "activity_type", "other_gas")
+    # Scope and category too: they are the type's, and a type's category can be corrected.
     fields = [
+        "scope", "category",
         "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
         "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
         "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",

@@ -19,6 +19,7 @@ shares of organisation-wide certificates are rounded half-up to 6 decimals and t
 (by id) takes the remainder, so the shares add up to the certificates exactly.
 """
 
+import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -154,22 +155,28 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
 
 
 class _Remembered:
-    """The last few results by their inputs (per process; a result is never changed)."""
+    """The last few results by their inputs (per process; a result is never changed).
+
+    Locked: a threaded server (runserver, gunicorn's gthread workers) may share it.
+    """
 
     def __init__(self, size: int):
         self.size = size
         self.results: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
 
     def get(self, key):
-        result = self.results.get(key)
-        if result is not None:
-            self.results.move_to_end(key)
-        return result
+        with self.lock:
+            result = self.results.get(key)
+            if result is not None:
+                self.results.move_to_end(key)
+            return result
 
     def keep(self, key, result):
-        self.results[key] = result
-        while len(self.results) > self.size:
-            self.results.popitem(last=False)
+        with self.lock:
+            self.results[key] = result
+            while len(self.results) > self.size:
+                self.results.popitem(last=False)
         return result
 
 

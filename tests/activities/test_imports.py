@@ -5,7 +5,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from emissions.activities import imports
@@ -398,3 +400,15 @@ def test_the_upload_keeps_its_preview_with_the_batch(setup, user):
     assert stored.co2e_kg == Decimal("1303.2")
     assert stored.records_shown[1]["quantity"] == Decimal("1000")
     assert stored == imports.check_file("a.csv", csv_bytes(GOOD, GOOD))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_commits_take_turns_so_two_imports_cannot_deadlock_on_the_rollups(setup, user):
+    batch = imports.start_import(user=user, file_name="r.csv", content=csv_bytes(GOOD))
+    with CaptureQueriesContext(connection) as queries:
+        imports.commit_import(batch=batch, user=user, sha=batch.sha256)
+    statements = [q["sql"] for q in queries.captured_queries]
+    locks = [i for i, sql in enumerate(statements) if "pg_advisory_xact_lock" in sql]
+    # Before the batch is even read (and so before any row is written).
+    batch_read = next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql)
+    assert len(locks) == 1 and locks[0] < batch_read

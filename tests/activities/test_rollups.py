@@ -175,3 +175,15 @@ def test_the_command_checks_and_rebuilds(records):
     call_command("rollups", "--rebuild", stdout=out)
     assert "Rebuilt" in out.getvalue()
     assert_rollups_equal_records()
+
+
+def test_a_corrected_category_of_a_type_moves_its_records_and_their_sums(records):
+    from emissions.activities.models import ActivityType
+
+    diesel_type = ActivityType.objects.get(code="diesel_stationary")
+    diesel_type.category = "s1_mobile"
+    diesel_type.save()  # its records are calculated again (signals.py)
+    diesel = ActivityRecord.objects.get(activity_type=diesel_type)
+    assert (diesel.scope, diesel.category) == (1, "s1_mobile")
+    assert RecordRollup.objects.get(activity_type=diesel_type).category == "s1_mobile"
+    assert_rollups_equal_records()

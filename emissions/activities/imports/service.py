@@ -3,7 +3,7 @@
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,6 +53,7 @@ def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
     commit never trusts it.
     """
     with transaction.atomic():
+        _one_commit_at_a_time()
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportStatus.PREVIEWED:
             raise ImportRefused(
@@ -88,6 +89,19 @@ def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
         ) % {"count": writer.count}
         batch.save(update_fields=["row_count", "status", "message", "committed_at"])
     return check
+
+
+def _one_commit_at_a_time() -> None:
+    """Wait for another import's commit to end first (PostgreSQL).
+
+    A commit writes its rows chunk by chunk, and each chunk updates the rollup rows of its keys
+    (rollup_sql.py) until the transaction ends. Two commits meeting the same keys in another
+    order would deadlock and one would fail; taking turns, they both succeed. SQLite lets one
+    writer at a time in any case.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["activities.import"])
 
 
 def rollback_import(*, batch: ImportBatch, user) -> int:
