@@ -152,10 +152,6 @@ class ReviewStatusQuerySet(models.QuerySet):
         return self.filter(status__in=PENDING_STATUSES)
 
 
-class ActivityRecordQuerySet(ReviewStatusQuerySet):
-    pass
-
-
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed")
     COMMITTED = "committed", _("Committed")
@@ -314,7 +310,7 @@ class ActivityRecord(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True, editable=False)
 
-    objects = ActivityRecordQuerySet.as_manager()
+    objects = ReviewStatusQuerySet.as_manager()
 
     # Every change, including each set-based recalculation, leaves a row here: what was used.
     # A bigint id: one snapshot per recalculation can add a million rows at a time.

@@ -41,7 +41,7 @@ MODELS = {rollup_sql.RECORD_ROLLUP: RecordRollup, rollup_sql.MONTH_ROLLUP: Month
 
 
 def _field(column: str) -> str:
-    return column.removesuffix("_id") if column.endswith("_id") else column
+    return column.removesuffix("_id")
 
 
 def _raw_sums(rollup) -> dict[tuple, tuple]:

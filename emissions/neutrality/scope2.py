@@ -130,7 +130,7 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
         (row["facility_id"], row["year"]): (row["kwh"] or ZERO, row["kg"] or ZERO)
         for row in _grid_electricity(years, approved_only=approved_only)
     }
-    certificates = [tuple(row.values()) for row in _certificates(years)]
+    certificates = list(_certificates(years))
     facility_ids = {facility_id for facility_id, _year in grid}
     facility_ids |= {row[0] for row in certificates if row[0] is not None}
     facilities = _facility_regions(facility_ids)
@@ -186,21 +186,11 @@ _REMEMBERED = _Remembered(size=8)
 def _calculate(grid, certificates, facilities, residual_choice, gwp_set) -> MarketScope2:
     own_certificates = defaultdict(list)  # (facility, year) -> [(factor, kWh)]
     shared_certificates = defaultdict(list)  # (year, market country) -> [(factor, kWh)]
-    for facility_id, market_country, reporting_year, kg_co2e_per_kwh, mwh in certificates:
-        row = {
-            "facility_id": facility_id,
-            "market_country": market_country,
-            "reporting_year": reporting_year,
-            "kg_co2e_per_kwh": kg_co2e_per_kwh,
-            "mwh": mwh,
-        }
-        kwh = row["mwh"] * KWH_PER_MWH
-        if row["facility_id"] is None:
-            market = (row["reporting_year"], row["market_country"])
-            shared_certificates[market].append((row["kg_co2e_per_kwh"], kwh))
+    for facility_id, market_country, year, kg_co2e_per_kwh, mwh in certificates:
+        if facility_id is None:
+            shared_certificates[year, market_country].append((kg_co2e_per_kwh, mwh * KWH_PER_MWH))
         else:
-            key = (row["facility_id"], row["reporting_year"])
-            own_certificates[key].append((row["kg_co2e_per_kwh"], kwh))
+            own_certificates[facility_id, year].append((kg_co2e_per_kwh, mwh * KWH_PER_MWH))
 
     keys = sorted(set(grid) | set(own_certificates), key=lambda key: (key[1], key[0]))
 
@@ -259,7 +249,12 @@ def _certificates(years):
     # One row per facility (or market, for the organisation-wide ones), year and factor:
     # certificates at one factor are interchangeable within their market.
     columns = ("facility_id", "market_country", "reporting_year", "kg_co2e_per_kwh")
-    return certificates.order_by(*columns).values(*columns).annotate(mwh=Sum("mwh"))
+    return (
+        certificates.order_by(*columns)
+        .values(*columns)
+        .annotate(mwh=Sum("mwh"))
+        .values_list(*columns, "mwh")
+    )
 
 
 def _facility_regions(ids) -> dict[int, dict]:
