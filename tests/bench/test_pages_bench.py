@@ -171,6 +171,25 @@ def explain(sql: str, params=None) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def sequential_scans(sql: str, table: str = TABLE) -> int:
+    """How many times the planner would read `table` with a sequential scan for `sql`.
+
+    A plain EXPLAIN (nothing runs). This is the goal's "reads must come from indexes or
+    rollups, not scans" checked for each statement a page sends.
+    """
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()
+    nodes, scans = [plan[0]["Plan"]], 0
+    while nodes:
+        node = nodes.pop()
+        scans += node["Node Type"] == "Seq Scan" and node.get("Relation Name") == table
+        nodes.extend(node.get("Plans", []))
+    return scans
+
+
 def profile(client, url) -> str:
     """One request under cProfile: the project's and the template engine's costliest calls."""
     profiler = cProfile.Profile()
@@ -192,6 +211,9 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         "grid": ActivityType.objects.get(code="grid_electricity").pk,
     }
 
+    # The scan check must be able to fail: the overview's floor reads the whole table.
+    assert sequential_scans(OVERVIEW_FLOOR[0]) == 1
+
     pages, explained, profiled = {}, [], []
     for name, url, floor in PAGES:
         page_ms = median_ms(get_page(client, url))
@@ -207,6 +229,8 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
             # The database's share of one request (Django's timing of each statement).
             "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1),
             "slowest_queries": slowest(captured.captured_queries),
+            # Statements that would read the records table by a sequential scan.
+            "records_scans": sum(sequential_scans(q["sql"]) for q in captured.captured_queries),
         }
         # Evidence for docs/performance.md: plans of the page's two slowest statements and
         # of its floor, and where one request spends its Python time.
@@ -263,12 +287,14 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         f"({approved:,} approved), {len(data.facilities)} facilities, table {size}; "
         f"generated in {data.seconds:.1f} s",
         "",
-        f"{'page':<17} {'median ms':>10} {'floor ms':>9} {'ratio':>6} {'queries':>8} {'SQL ms':>7}",
+        f"{'page':<17} {'median ms':>10} {'floor ms':>9} {'ratio':>6} {'queries':>8} {'SQL ms':>7}"
+        f" {'scans':>6}",
     ]
     for name, row in pages.items():
         lines.append(
             f"{name:<17} {row['median_ms']:>10.1f} {row['floor_ms']:>9.1f} "
-            f"{row['ratio']:>6.2f} {row['queries']:>8} {row['sql_ms']:>7.1f}"
+            f"{row['ratio']:>6.2f} {row['queries']:>8} {row['sql_ms']:>7.1f} "
+            f"{row['records_scans']:>6}"
         )
     lines.append(
         f"{'yearly_balance()':<17} {balance_ms:>10.1f} {balance_floor_ms:>9.1f} "
@@ -284,6 +310,11 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
     ]
     over += [f"{name} after a change: {ms:.0f} ms" for name, ms in cold.items() if ms >= GOAL_MS]
+    over += [
+        f"{name}: {row['records_scans']} sequential scan(s) of {TABLE}"
+        for name, row in pages.items()
+        if row["records_scans"]
+    ]
     assert not over, (
         f"Goal: every page under {GOAL_MS} ms and no slower than its floor at "
         f"{count:,} records. Over goal: " + "; ".join(over)
