@@ -27,3 +27,6 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
     path("favicon.ico", site_icon, name="favicon"),
 ]
+
+# A database that cannot answer (a restart) gets a 503 to retry, anything else the 500 page.
+handler500 = "emissions.dashboard.views.errors.server_error"
