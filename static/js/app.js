@@ -12,3 +12,41 @@
   document.addEventListener("htmx:pushedIntoHistory", currentUrlIntoLanguageSwitch);
   document.addEventListener("htmx:replacedInHistory", currentUrlIntoLanguageSwitch);
 })();
+
+// An htmx update that fails leaves the page as it was (htmx swaps nothing on a 4xx/5xx or a
+// network error): say so, in the page's language (the texts are on #update-error), until the
+// next update succeeds.
+(function () {
+  "use strict";
+
+  function box() {
+    return document.getElementById("update-error");
+  }
+
+  function showUpdateError(event) {
+    var element = box();
+    if (!element) {
+      return;
+    }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (event.type === "htmx:sendError" || !status) {
+      element.textContent = element.dataset.offline;
+    } else if (status === 503) {
+      element.textContent = element.dataset.unavailable;
+    } else {
+      element.textContent = element.dataset.failed + " (HTTP " + status + ")";
+    }
+    element.hidden = false;
+  }
+
+  function hideUpdateError() {
+    var element = box();
+    if (element) {
+      element.hidden = true;
+    }
+  }
+
+  document.addEventListener("htmx:responseError", showUpdateError);
+  document.addEventListener("htmx:sendError", showUpdateError);
+  document.addEventListener("htmx:afterSwap", hideUpdateError);
+})();

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from emissions.activities.catalogue import load_activity_types
 from emissions.activities.models import ActivityType
@@ -20,6 +21,7 @@ from emissions.facilities.models import Facility, FacilityKind
 from emissions.facilities.regions import GridRegion, Province
 from emissions.factors.loading import load_shipped_factors
 from emissions.factors.models import EmissionFactor
+from tests.e2e.test_login_flow import log_in
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_MISSING = "Chromium not found: apt-get install chromium"
@@ -174,3 +176,11 @@ def demo(transactional_db):
         load_shipped_factors()
         load_activity_types()
     call_command("load_demo", stdout=StringIO())
+
+
+@pytest.fixture
+def viewer_page(page, live_server, demo, staff_member, password):
+    """`page`, logged in as the viewer `staff_member`: on the overview, where login lands."""
+    log_in(page, live_server, staff_member.username, password)
+    expect(page).to_have_url(f"{live_server.url}/")
+    return page

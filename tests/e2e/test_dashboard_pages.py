@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.test_login_flow import assert_no_console_errors, log_in, main_nav
+from tests.e2e.test_login_flow import assert_no_console_errors, main_nav
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
@@ -42,14 +42,6 @@ CANVAS_HAS_INK = """canvas => {
     }
     return false;
 }"""
-
-
-@pytest.fixture
-def viewer_page(page: Page, live_server, demo, staff_member, password) -> Page:
-    """`page`, logged in as the viewer `staff_member`: on the overview, where login lands."""
-    log_in(page, live_server, staff_member.username, password)
-    expect(page).to_have_url(f"{live_server.url}/")
-    return page
 
 
 def screenshot(page: Page, name: str) -> None:
