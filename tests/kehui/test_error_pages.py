@@ -134,3 +134,19 @@ def test_outside_an_exception_the_handler_gives_the_500_page():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "<h1>Something went wrong on our side</h1>" in response.content.decode()
+
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", ["x" * 32, None], ids=["stale token", "no cookie"])
+def test_a_form_that_fails_the_csrf_check_gets_a_page_that_says_what_to_do(admin_user, cookie):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    if cookie:
+        client.cookies["csrftoken"] = cookie  # not the one the form was made with
+    response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": "y" * 32})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Your form could not be sent</h1>" in html
+    assert "Nothing was saved. Open the page again and send the form once more." in html
+    assert "CSRF verification failed" not in html  # not Django's page for developers
