@@ -10,6 +10,7 @@ from tests.e2e.test_dashboard_pages import (
     assert_same_document,
     mark_the_document,
     record_count,
+    screenshot,
     url_with,
 )
 
@@ -49,6 +50,7 @@ def test_a_503_during_a_filter_change_is_shown_and_cleared_by_the_next_update(
     # Nothing was swapped or pushed: the page still shows every record, at its old URL.
     assert record_count(page) == all_records
     expect(page).to_have_url(live_server.url + "/ledger/")
+    screenshot(page, "ledger-update-error")
 
     page.unroute("**/ledger/?*")
     page.locator("form.ledger-filters select[name=scope]").select_option("1")
