@@ -150,3 +150,13 @@ def test_a_form_that_fails_the_csrf_check_gets_a_page_that_says_what_to_do(admin
     assert "<h1>Your form could not be sent</h1>" in html
     assert "Nothing was saved. Open the page again and send the form once more." in html
     assert "CSRF verification failed" not in html  # not Django's page for developers
+
+
+def test_the_503_pages_link_stays_on_the_site():
+    request = RequestFactory().get("/x", {"y": 1})
+    request.path = "//evil.example/x"  # what a server passes on for GET //evil.example/x
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert 'href="/evil.example/x?y=1"' in response.content.decode()

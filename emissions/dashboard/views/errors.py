@@ -22,7 +22,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: its session and user may be what could not be read.
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
         context = {
-            "retry_url": request.get_full_path(),
+            # One leading slash: "//host/…" in a link would leave the site.
+            "retry_url": "/" + request.get_full_path().lstrip("/"),
             "was_reading": request.method in ("GET", "HEAD"),
         }
         page = loader.get_template("503.html").render(context)
