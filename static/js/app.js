@@ -15,7 +15,7 @@
 
 // An htmx update that fails leaves the page as it was (htmx swaps nothing on a 4xx/5xx or a
 // network error): say so, in the page's language (the texts are on #update-error), until the
-// next update succeeds.
+// next update succeeds, and put the filters back to what the page shows.
 (function () {
   "use strict";
 
@@ -37,6 +37,27 @@
       element.textContent = element.dataset.failed + " (HTTP " + status + ")";
     }
     element.hidden = false;
+    restoreFilters(event.detail.elt);
+  }
+
+  // The filter form still shows the choice that failed: put its selects back to what the page
+  // shows, which is what the URL says (htmx pushes the URL only after a successful update).
+  function restoreFilters(form) {
+    if (!form || form.tagName !== "FORM") {
+      return;
+    }
+    var shown = new URLSearchParams(window.location.search);
+    form.querySelectorAll("select[name]").forEach(function (select) {
+      if (shown.has(select.name)) {
+        select.value = shown.get(select.name);
+        return;
+      }
+      // Not in the URL: the page still shows what it was rendered with.
+      var rendered = Array.prototype.find.call(select.options, function (option) {
+        return option.defaultSelected;
+      }) || select.options[0];
+      select.value = rendered ? rendered.value : "";
+    });
   }
 
   function hideUpdateError() {

@@ -43,17 +43,21 @@ def test_a_503_during_a_filter_change_is_shown_and_cleared_by_the_next_update(
     mark_the_document(page)
     fail_htmx_requests(page, lambda route: route.fulfill(status=503, body="unavailable"))
 
-    page.locator("form.ledger-filters select[name=scope]").select_option("2")
+    scope = page.locator("form.ledger-filters select[name=scope]")
+    shown_scope = scope.input_value()
+    scope.select_option("2")
 
     expect(error).to_be_visible()
     expect(error).to_have_text(UNAVAILABLE)
-    # Nothing was swapped or pushed: the page still shows every record, at its old URL.
+    # Nothing was swapped or pushed: the page still shows every record, at its old URL, and
+    # the filter is back to what the rows show.
     assert record_count(page) == all_records
     expect(page).to_have_url(live_server.url + "/ledger/")
+    expect(scope).to_have_value(shown_scope)
     screenshot(page, "ledger-update-error")
 
     page.unroute("**/ledger/?*")
-    page.locator("form.ledger-filters select[name=scope]").select_option("1")
+    scope.select_option("1")
 
     expect(page).to_have_url(url_with(live_server, "/ledger/", "scope", 1))
     expect(error).to_be_hidden()
@@ -69,12 +73,17 @@ def test_a_server_error_and_a_lost_connection_get_their_own_messages(
     error = page.locator("#update-error")
     scope = page.locator("form.ledger-filters select[name=scope]")
 
+    # A filter that worked is in the URL: after a failure the select goes back to it.
+    scope.select_option("1")
+    expect(page).to_have_url(url_with(live_server, "/ledger/", "scope", 1))
+
     fail_htmx_requests(page, lambda route: route.fulfill(status=500, body="error"))
     scope.select_option("2")
     expect(error).to_have_text(
         "The page could not be updated because of an error on the server. "
         "Reload the page and try again. (HTTP 500)"
     )
+    expect(scope).to_have_value("1")
 
     page.unroute("**/ledger/?*")
     fail_htmx_requests(page, lambda route: route.abort())
@@ -83,3 +92,4 @@ def test_a_server_error_and_a_lost_connection_get_their_own_messages(
         "The server could not be reached, so the page was not updated. "
         "Check the connection and try again."
     )
+    expect(scope).to_have_value("1")
