@@ -1,13 +1,12 @@
 """Turn an activity record into emissions: validate it, choose its factor, compute per gas.
 
-The factor rule (docs/methodology.md): walk the facility's regions from the most specific
-(province → regional grid → country → GLOBAL → the type's proxy region); at the first region
-with a usable factor, take the record's year, else the latest earlier year ("lagged"), else
-the earliest later year ("proxy"). Only factors of the organisation's series are considered,
-and only those whose unit the record's unit converts to.
+The factor rule (docs/methodology.md) is emissions.factors.choice: walk the facility's regions
+from the most specific (province → regional grid → country → GLOBAL → the type's proxy region);
+at the first region with a usable factor, take the record's year, else the latest earlier year
+("lagged"), else the earliest later year ("proxy"). This module loads the candidates: only
+factors of the organisation's series, and only those whose unit the record's unit converts to.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from emissions.factors.calculation import (
     round_kg,
     round_quantity,
 )
+from emissions.factors.choice import FactorChoice, choose, region_levels, unit_converts
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import (
     METHANE_CODE,
@@ -30,40 +30,15 @@ from emissions.factors.selectors import (
     factors_in_group,
     gwp_values,
 )
-from emissions.factors.units import (
-    ENERGY,
-    MASS,
-    UnitError,
-    convert,
-    parse_unit,
-    to_factor_unit,
-)
+from emissions.factors.units import UnitError, convert, parse_unit, to_factor_unit
 
-from .models import ActivityRecord, ActivityType, EmissionMethod, RegionMatch, YearMatch
+from .models import ActivityRecord, EmissionMethod
 
 LARGEST_STORED = Decimal(10) ** 18  # kg columns: 24 digits, 6 of them after the point
 
 
 def too_large_message() -> str:
     return _("The quantity is too large: its emissions cannot be stored.")
-
-
-@dataclass(frozen=True)
-class FactorChoice:
-    factor: EmissionFactor
-    region_match: str
-    year_match: str
-
-
-def region_levels(facility: Facility, activity_type: ActivityType) -> list[tuple[str, str]]:
-    levels = [
-        (RegionMatch.PROVINCE, facility.province),
-        (RegionMatch.GRID, facility.grid_region),
-        (RegionMatch.COUNTRY, facility.country),
-        (RegionMatch.GLOBAL, "GLOBAL"),
-        (RegionMatch.PROXY, activity_type.proxy_region),
-    ]
-    return [(level, code) for level, code in levels if code]
 
 
 class RecordCalculator:
@@ -171,13 +146,17 @@ class RecordCalculator:
 
     def choose_factor(self, record: ActivityRecord) -> FactorChoice:
         activity_type, facility = record.activity_type, record.facility
-        levels = region_levels(facility, activity_type)
+        levels = region_levels(
+            province=facility.province,
+            grid_region=facility.grid_region,
+            country=facility.country,
+            proxy_region=activity_type.proxy_region,
+        )
         candidates = self._candidates_for(activity_type, levels)
         usable = [f for f in candidates if self._converts(record, f)]
-        for level, region in levels:
-            here = [f for f in usable if f.region == region]
-            if here:
-                return self._pick_year(here, record.year, level, record.unit)
+        chosen = choose(usable, levels, record.year, record.unit)
+        if chosen is not None:
+            return chosen
         if candidates:
             units = ", ".join(sorted({f.unit for f in candidates}))
             raise ValidationError(
@@ -219,41 +198,13 @@ class RecordCalculator:
 
     @staticmethod
     def _converts(record: ActivityRecord, factor: EmissionFactor) -> bool:
-        try:
-            to_factor_unit(
-                Decimal(1),
-                record.unit,
-                factor.unit,
-                density_kg_per_l=record.activity_type.density_kg_per_l,
-                ncv_gj_per_t=record.activity_type.ncv_gj_per_t,
-            )
-        except UnitError:
-            return False
-        return True
-
-    @staticmethod
-    def _pick_year(factors, year: int, level: str, unit: str) -> FactorChoice:
-        same = [f for f in factors if f.year == year]
-        earlier = [f for f in factors if f.year < year]
-        if same:
-            match, pool = YearMatch.EXACT, same
-        elif earlier:
-            latest = max(f.year for f in earlier)
-            match, pool = YearMatch.LAGGED, [f for f in earlier if f.year == latest]
-        else:
-            earliest = min(f.year for f in factors)
-            match, pool = YearMatch.PROXY, [f for f in factors if f.year == earliest]
-        # Fewest conversions first: the record's own dimension, then per mass, then per energy
-        # (each step needs a density or a calorific value); then the organisation's own factors
-        # over shipped ones; then the newest entry.
-        steps = [parse_unit(unit).dimensionality, MASS, ENERGY]
-
-        def preference(factor: EmissionFactor):
-            dimension = parse_unit(factor.unit).dimensionality
-            distance = steps.index(dimension) if dimension in steps else len(steps)
-            return (-distance, not factor.dataset.is_shipped, factor.pk)
-
-        return FactorChoice(max(pool, key=preference), level, match)
+        # A method of its own: the import's calculator remembers its answers.
+        return unit_converts(
+            record.unit,
+            factor,
+            density_kg_per_l=record.activity_type.density_kg_per_l,
+            ncv_gj_per_t=record.activity_type.ncv_gj_per_t,
+        )
 
     @staticmethod
     def _in_unit(record: ActivityRecord, unit: str) -> Decimal:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import Facility, GwpBasis
+from emissions.factors.choice import RegionMatch, YearMatch  # the rule's codes, stored below
 from emissions.factors.models import EmissionFactor, Gas
 from emissions.factors.taxonomy import Category, Scope
 
@@ -109,20 +110,6 @@ class DataQuality(models.TextChoices):
     METERED = "metered", _("Metered")
     INVOICE = "invoice", _("Invoice")
     ESTIMATED = "estimated", _("Estimated")
-
-
-class YearMatch(models.TextChoices):
-    EXACT = "exact", _("Same year")
-    LAGGED = "lagged", _("Lagged: latest earlier year")
-    PROXY = "proxy", _("Proxy: earliest later year")
-
-
-class RegionMatch(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    GRID = "grid", _("Regional grid")
-    COUNTRY = "country", _("Country")
-    GLOBAL = "global", _("Global default")
-    PROXY = "proxy", _("Proxy region")
 
 
 class ReviewStatus(models.TextChoices):

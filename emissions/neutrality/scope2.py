@@ -28,7 +28,6 @@ from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from emissions.activities.models import RegionMatch, YearMatch
 from emissions.activities.rollups import rollup_for
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.calculation import (
@@ -38,6 +37,7 @@ from emissions.factors.calculation import (
     round_kg,
     round_quantity,
 )
+from emissions.factors.choice import FactorChoice, YearMatch, choose, region_levels, unit_converts
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import (
     METHANE_CODE,
@@ -45,7 +45,7 @@ from emissions.factors.selectors import (
     factors_in_group,
     gwp_values,
 )
-from emissions.factors.units import can_convert, to_factor_unit
+from emissions.factors.units import to_factor_unit
 from emissions.offsets.models import EnergyCertificate
 
 GRID_ELECTRICITY = "grid_electricity"
@@ -314,13 +314,6 @@ def _share_out(certificates, uncovered: dict[tuple, Decimal]) -> dict[tuple, lis
     return shares
 
 
-@dataclass(frozen=True)
-class _ResidualFactor:
-    factor: EmissionFactor
-    region_match: str
-    year_match: str
-
-
 class _ResidualChooser:
     """The residual-mix factor of a facility-year, by the records' factor rule."""
 
@@ -331,7 +324,7 @@ class _ResidualChooser:
             for factor in factors_in_group(
                 RESIDUAL_GROUP, series=organisation.factor_series, regions=sorted(regions)
             )
-            if can_convert("kWh", factor.unit)
+            if unit_converts("kWh", factor)
         ]
         # Hundreds of facilities share a few regions: each (regions, year) is chosen once.
         self.chosen = {}
@@ -344,44 +337,22 @@ class _ResidualChooser:
             for factor in self.factors
         )
 
-    def choose(self, facility: dict, year: int) -> _ResidualFactor | None:
+    def choose(self, facility: dict, year: int) -> FactorChoice | None:
         levels = tuple(_region_levels(facility))
         if (levels, year) not in self.chosen:
-            self.chosen[levels, year] = self._choose(levels, year)
+            # Every candidate is per unit of energy, so the rule's fewest-conversions step
+            # ties and it comes down to own datasets over shipped ones, then the newest entry.
+            self.chosen[levels, year] = choose(self.factors, levels, year, "kWh")
         return self.chosen[levels, year]
-
-    def _choose(self, levels, year: int) -> _ResidualFactor | None:
-        for level, region in levels:
-            here = [factor for factor in self.factors if factor.region == region]
-            if here:
-                return _pick_year(here, year, level)
-        return None
 
 
 def _region_levels(facility: dict) -> list[tuple[str, str]]:
-    levels = [
-        (RegionMatch.PROVINCE, facility["province"]),
-        (RegionMatch.GRID, facility["grid_region"]),
-        (RegionMatch.COUNTRY, facility["country"]),
-        (RegionMatch.GLOBAL, "GLOBAL"),
-    ]
-    return [(level, code) for level, code in levels if code]
-
-
-def _pick_year(factors, year: int, level: str) -> _ResidualFactor:
-    same = [f for f in factors if f.year == year]
-    earlier = [f for f in factors if f.year < year]
-    if same:
-        match, pool = YearMatch.EXACT, same
-    elif earlier:
-        latest = max(f.year for f in earlier)
-        match, pool = YearMatch.LAGGED, [f for f in earlier if f.year == latest]
-    else:
-        earliest = min(f.year for f in factors)
-        match, pool = YearMatch.PROXY, [f for f in factors if f.year == earliest]
-    # As for records: the organisation's own factors over shipped ones, then the newest entry.
-    factor = max(pool, key=lambda f: (not f.dataset.is_shipped, f.pk))
-    return _ResidualFactor(factor, level, match)
+    # A residual mix has no proxy region: a site without one uses its location-based rate.
+    return region_levels(
+        province=facility["province"],
+        grid_region=facility["grid_region"],
+        country=facility["country"],
+    )
 
 
 def _row(facility_id, year, applied: _Applied, location_kg, choice, gwp_set) -> FacilityScope2:
