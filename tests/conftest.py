@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from emissions.facilities.models import Facility, Organisation
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +74,12 @@ def hebei_plant(db):
         grid_region="CN-North",
         opened_on=dt.date(2008, 1, 1),
     )
+
+
+@pytest.fixture
+def make_record(organisation):
+    """`tests.factories.make_record`, with the organisation profile its calculation needs."""
+    return factories.make_record
 
 
 @pytest.fixture(autouse=True)

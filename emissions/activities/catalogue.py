@@ -19,7 +19,6 @@ IPCC_NCV = "NCV: IPCC 2006 GL Vol.2 Ch.1 Table 1.2 (default net calorific value)
 DIESEL_DENSITY = "Density 0.84 kg/L: typical, within EN 590's 0.820–0.845 kg/L at 15 °C."
 GASOLINE_DENSITY = "Density 0.745 kg/L: typical, within EN 228's 0.720–0.775 kg/L at 15 °C."
 LPG_DENSITY = "Density 0.51 kg/L: typical liquid LPG (propane-rich) at 15 °C."
-PROXY_NOTE = "No Chinese or IPCC default is shipped; UK DESNZ 2025 is used as a flagged proxy."
 
 
 def _fuel(code, name, name_zh, category, group, unit, *, ncv=None, density=None, notes=""):

@@ -77,7 +77,7 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
         )
         if count:
             why = reason or f"Factor {factor.key} changed"
-            _snapshot_history(records, why, now)
+            snapshot_history(records, reason=why, when=now)
             _log(why, started, started_at, count, factor=factor)
         updated += count
     return updated
@@ -119,12 +119,8 @@ def _update_co2e(records: QuerySet, reason: str) -> int:
         if code not in gwp:
             raise ValueError(f"{code} has no {organisation.gwp_basis} GWP in the gas table.")
         updated += records.filter(other_gas__code=code).update(co2e_kg=co2e(gwp[code]), **common)
-    _snapshot_history(records, reason, now)
+    snapshot_history(records, reason=reason, when=now)
     return updated
-
-
-def _snapshot_history(records: QuerySet, reason: str, when) -> None:
-    snapshot_history(records, reason=reason, when=when)
 
 
 def snapshot_history(
@@ -209,5 +205,5 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
                 batch = []
         if batch:
             ActivityRecord.objects.bulk_update(batch, fields)
-        _snapshot_history(records, "Factors re-selected", timezone.now())
+        snapshot_history(records, reason="Factors re-selected", when=timezone.now())
     return changed

@@ -12,8 +12,12 @@ with the records it sums.
 - SQLite (the embedded development database): row-level triggers; its data sets are small.
 
 A row whose record count falls to zero is deleted, so a rollup row exists exactly while
-records of its key exist. `rebuild()` recomputes both tables from the records (migration,
-`manage.py rollups --rebuild`).
+records of its key exist. `rebuild()` recomputes both tables from the records (`manage.py
+rollups --rebuild`).
+
+Migrations never import this module: each runs a frozen copy of the SQL it installs (0009).
+A change here ships as a new migration that drops the triggers and installs its own frozen
+copy; tests/activities/test_rollup_schema.py fails until the migrated triggers match.
 """
 
 from dataclasses import dataclass

@@ -75,19 +75,3 @@ def bar_chart(labels, datasets, *, stacked=False, horizontal=False, y_title="tCO
             "plugins": {"legend": {"position": "bottom"}},
         },
     }
-
-
-def doughnut_chart(labels, values, colours) -> dict:
-    return {
-        "type": "doughnut",
-        "data": {
-            "labels": [str(label) for label in labels],
-            "datasets": [{"data": values, "backgroundColor": colours}],
-        },
-        "options": {
-            "responsive": True,
-            "maintainAspectRatio": False,
-            "animation": False,
-            "plugins": {"legend": {"position": "bottom"}},
-        },
-    }

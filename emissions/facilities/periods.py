@@ -23,13 +23,6 @@ def active_locks() -> QuerySet:
     return ReportingYearLock.objects.filter(unlocked_at__isnull=True).select_related("locked_by")
 
 
-def locked_years() -> set[int]:
-    """Every locked reporting year (one query)."""
-    return set(
-        ReportingYearLock.objects.filter(unlocked_at__isnull=True).values_list("year", flat=True)
-    )
-
-
 def locks_by_year() -> dict[int, ReportingYearLock]:
     """{year: its lock} for every locked year (one query)."""
     return {lock.year: lock for lock in active_locks()}
@@ -40,10 +33,6 @@ def lock_for(year: int | None) -> ReportingYearLock | None:
     if year is None:
         return None
     return active_locks().filter(year=year).first()
-
-
-def is_locked(year: int) -> bool:
-    return ReportingYearLock.objects.filter(unlocked_at__isnull=True, year=year).exists()
 
 
 def locked_message(lock: ReportingYearLock) -> str:

@@ -36,14 +36,6 @@ def parse_unit(text: str) -> pint.Unit:
     return unit
 
 
-def is_valid_unit(text: str) -> bool:
-    try:
-        parse_unit(text)
-    except UnitError:
-        return False
-    return True
-
-
 def convert(quantity: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """Convert between units of the same dimension, exactly in Decimal."""
     return Decimal(quantity) * _ratio(from_unit, to_unit)

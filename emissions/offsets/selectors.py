@@ -71,16 +71,6 @@ def _subquery_total(rows: QuerySet, group_by: str):
 # Credit batches
 
 
-@dataclass(frozen=True)
-class BatchHolding:
-    """One batch in tCO2e: bought, retired (any purpose), reversed back into it, still held."""
-
-    quantity_t: Decimal
-    retired_t: Decimal
-    reversed_t: Decimal
-    remaining_t: Decimal
-
-
 def with_holdings(batches: QuerySet[CreditBatch] | None = None) -> QuerySet[CreditBatch]:
     """Batches annotated, in the same query, with retired_t (any purpose), reversed_t (put
     back), net_retired_t (retired − reversed) and remaining_t (quantity − net retired)."""
@@ -95,22 +85,6 @@ def with_holdings(batches: QuerySet[CreditBatch] | None = None) -> QuerySet[Cred
             F("quantity_t") - F("retired_t") + F("reversed_t"), output_field=TONNES_SUM
         ),
     )
-
-
-def batch_holdings(*, batch_ids: Iterable[int] | None = None) -> dict[int, BatchHolding]:
-    """{batch id: its holding}; a reversal puts credits back into the batch they came from."""
-    batches = CreditBatch.objects.all()
-    if batch_ids is not None:
-        batches = batches.filter(pk__in=batch_ids)
-    rows = (
-        with_holdings(batches)
-        .order_by()
-        .values_list("pk", "quantity_t", "retired_t", "reversed_t", "remaining_t")
-    )
-    return {
-        pk: BatchHolding(quantity_t=quantity, retired_t=retired, reversed_t=back, remaining_t=left)
-        for pk, quantity, retired, back, left in rows
-    }
 
 
 def batch_remaining_t(batch_id: int) -> Decimal:
@@ -204,18 +178,24 @@ class EtsSurrendered:
     credits_t: Decimal
 
 
-def ets_surrenders_by_year(years: Iterable[int] | None = None) -> dict[int, EtsSurrendered]:
-    """{compliance year: allowances surrendered (all facilities) and credits retired for it}."""
-    years = None if years is None else list(years)
+def allowances_surrendered_by_year(years: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """{compliance year: tCO2 of allowances surrendered, all facilities}; years without any
+    surrender are absent. One query."""
     surrenders = AllowanceTransaction.objects.filter(kind=AllowanceTransactionKind.SURRENDER)
     if years is not None:
-        surrenders = surrenders.filter(compliance_year__in=years)
-    allowances = dict(
+        surrenders = surrenders.filter(compliance_year__in=list(years))
+    return dict(
         surrenders.order_by()
         .values_list("compliance_year")
         .annotate(total=_total("quantity_t"))
         .values_list("compliance_year", "total")
     )
+
+
+def ets_surrenders_by_year(years: Iterable[int] | None = None) -> dict[int, EtsSurrendered]:
+    """{compliance year: allowances surrendered (all facilities) and credits retired for it}."""
+    years = None if years is None else list(years)
+    allowances = allowances_surrendered_by_year(years)
     credits = defaultdict(lambda: ZERO)
     for (year, _kind), total in _net_retired_by_year_and_kind(
         RetirementPurpose.ETS_COMPLIANCE, years

@@ -1,16 +1,12 @@
-"""Properties of the stored calculation, checked on generated quantities and record sets."""
+"""Properties of the stored calculation, checked on generated quantities."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emissions.activities import selectors
 from emissions.activities.models import ActivityRecord
-from emissions.factors.taxonomy import scope_of
 
 pytestmark = pytest.mark.django_db
 
@@ -158,58 +154,3 @@ def test_emissions_scale_linearly_with_quantity_within_rounding(
     co2e_bound = HALF_A_MILLIGRAM * (1 + 28 + 265) * (1 + k)
     assert abs(k_times.co2e_kg - k * once.co2e_kg) <= co2e_bound
 
-
-RECORDABLE = [
-    ("hebei_plant", "grid_electricity", "kWh"),
-    ("hebei_plant", "bituminous_coal_stationary", "t"),
-    ("hebei_plant", "diesel_vehicles", "L"),
-    ("hebei_plant", "refrigerant_r410a", "kg"),
-    ("hebei_plant", "hotel_nights", "night"),
-    ("hebei_plant", "freight_road", "t*km"),
-    ("hebei_plant", "waste_landfill", "t"),
-    ("hebei_plant", "onsite_solar_consumed", "kWh"),
-    ("us_plant", "diesel_stationary", "gallon"),
-    ("us_plant", "grid_electricity", "MWh"),
-    ("us_plant", "flight_long_haul", "passenger*km"),
-]
-
-record_specs = st.lists(
-    st.tuples(
-        st.sampled_from(RECORDABLE),
-        st.decimals(min_value=Decimal("0"), max_value=Decimal("10000"), places=6),
-        st.integers(min_value=2022, max_value=2025),
-        st.integers(min_value=1, max_value=12),
-    ),
-    min_size=1,
-    max_size=8,
-)
-
-
-@checked
-@given(specs=record_specs)
-def test_totals_by_scope_equal_the_sum_of_totals_by_category(
-    hebei_plant, us_plant, make_record, specs
-):
-    facilities = {"hebei_plant": hebei_plant, "us_plant": us_plant}
-    # Each generated set is recorded in a savepoint and rolled back after its checks.
-    with transaction.atomic():
-        for (facility_name, type_code, unit), quantity, year, month in specs:
-            start = dt.date(year, month, 1)
-            end = dt.date(year, month, 28)
-            make_record(facilities[facility_name], type_code, quantity, unit, start=start, end=end)
-
-        by_scope = {total.key: total.tco2e for total in selectors.totals_by_year_and_scope()}
-        summed: dict[tuple, Decimal] = {}
-        for total in selectors.totals_by_year_and_category():
-            year, category = total.key
-            key = (year, scope_of(category))
-            summed[key] = summed.get(key, Decimal(0)) + total.tco2e
-        assert by_scope == summed
-
-        by_year = {total.key: total.tco2e for total in selectors.totals_by_year()}
-        from_records: dict[tuple, Decimal] = {}
-        for record in ActivityRecord.objects.all():
-            key = (record.year,)
-            from_records[key] = from_records.get(key, Decimal(0)) + record.co2e_kg / 1000
-        assert by_year == from_records
-        transaction.set_rollback(True)

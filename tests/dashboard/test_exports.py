@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -24,27 +23,6 @@ HEADER = [
     "review status",
 ]
 DATASET = "MEE-NBS Electricity CO2 Emission Factors 2023 (Announcement 2025 No.47)"
-
-
-@pytest.fixture
-def make_record(organisation):
-    def make(facility, type_code, quantity, unit, *, start=dt.date(2023, 3, 1),
-             end=dt.date(2023, 3, 31), source_reference=""):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=start,
-            period_end=end,
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality="invoice",
-            source_reference=source_reference,
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
 
 
 @pytest.fixture

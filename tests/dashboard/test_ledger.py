@@ -9,33 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.activities.models import ActivityRecord
 from emissions.facilities.models import Facility
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:ledger")
 ROW_LINK = re.compile(r'href="/ledger/(\d+)/"')
-
-
-@pytest.fixture
-def make_record(organisation):
-    def make(facility, type_code, quantity, unit, *, start=dt.date(2023, 3, 1),
-             end=dt.date(2023, 3, 31), quality="invoice"):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=start,
-            period_end=end,
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality=quality,
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
 
 
 @pytest.fixture
@@ -60,12 +40,12 @@ def records(make_record, hebei_plant, shanghai_office):
         # 2 t × 3,186.3 kg CO2/t (IPCC 2006, a lagged year) = 6,372.6 kg CO2
         "diesel": make_record(
             hebei_plant, "diesel_stationary", "2", "t",
-            start=dt.date(2023, 5, 1), end=dt.date(2023, 5, 31), quality="metered",
+            start=dt.date(2023, 5, 1), end=dt.date(2023, 5, 31), data_quality="metered",
         ),
         "freight": make_record(hebei_plant, "freight_road", "1000", "t*km"),
         "office": make_record(
             shanghai_office, "grid_electricity", "4.5", "MWh",
-            start=dt.date(2022, 7, 1), end=dt.date(2022, 7, 31), quality="estimated",
+            start=dt.date(2022, 7, 1), end=dt.date(2022, 7, 31), data_quality="estimated",
         ),
         "old": make_record(
             hebei_plant, "grid_electricity", "1", "MWh",

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.activities.models import ActivityRecord
 from emissions.facilities import periods
 from emissions.facilities.models import ReportingYearLock
 
@@ -55,24 +55,16 @@ def administrator_client(client, administrator):
     return client
 
 
-def make_record(facility, year: int) -> ActivityRecord:
-    record = ActivityRecord(
-        facility=facility,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start=dt.date(year, 3, 1),
-        period_end=dt.date(year, 3, 31),
-        quantity=1000,
-        unit="kWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+def march(year: int) -> dict:
+    return {"start": dt.date(year, 3, 1), "end": dt.date(year, 3, 31)}
 
 
 @pytest.fixture
-def two_years(organisation, hebei_plant):
-    return make_record(hebei_plant, 2023), make_record(hebei_plant, 2024)
+def two_years(make_record, hebei_plant):
+    return tuple(
+        make_record(hebei_plant, "grid_electricity", 1000, "kWh", **march(year))
+        for year in (2023, 2024)
+    )
 
 
 def row_of(html: str, year: int) -> str:
@@ -139,12 +131,12 @@ def test_an_approver_may_not_unlock(approver_client, approver, two_years):
     periods.lock_year(year=2023, user=approver)
     response = approver_client.post(unlock_url(2023), {"reason": "restatement"})
     assert response.status_code == 403
-    assert periods.is_locked(2023)
+    assert periods.lock_for(2023) is not None
 
 
 def test_the_administrator_may_not_lock(administrator_client, two_years):
     assert administrator_client.post(lock_url(2024)).status_code == 403
-    assert not periods.is_locked(2024)
+    assert periods.lock_for(2024) is None
 
 
 def test_the_page_and_the_forms_refuse_other_methods(approver_client):
@@ -175,14 +167,20 @@ def test_the_navigation_links_the_page_only_for_who_may_lock_or_unlock(
 
 
 def test_the_query_count_is_pinned(
-    approver_client, approver, administrator, two_years, hebei_plant, django_assert_num_queries
+    approver_client,
+    approver,
+    administrator,
+    two_years,
+    hebei_plant,
+    make_record,
+    django_assert_num_queries,
 ):
     periods.lock_year(year=2023, user=approver)
     # session, user, user permissions, group permissions, the locks with their users, the
     # years with records
     with django_assert_num_queries(6):
         approver_client.get(URL)
-    make_record(hebei_plant, 2022)
+    make_record(hebei_plant, "grid_electricity", 1000, "kWh", **march(2022))
     periods.unlock_year(year=2023, user=administrator, reason="restatement")
     periods.lock_year(year=2022, user=approver)
     with django_assert_num_queries(6):
@@ -227,7 +225,7 @@ def test_unlocking_needs_a_reason(administrator_client, approver, two_years):
         assert response.status_code == 400
         row = row_of(response.content.decode(), 2023)
         assert "Say why the year is unlocked: the reason is kept with the lock." in row
-    assert periods.is_locked(2023)
+    assert periods.lock_for(2023) is not None
 
 
 def test_unlocking_is_recorded_with_who_when_and_why(
@@ -239,7 +237,7 @@ def test_unlocking_is_recorded_with_who_when_and_why(
     )
     html = response.content.decode()
     assert "Reporting year 2023 is unlocked; the reason is recorded." in html
-    assert not periods.is_locked(2023)
+    assert periods.lock_for(2023) is None
     lock = ReportingYearLock.objects.get(year=2023)
     assert lock.unlocked_by == administrator and lock.unlocked_at is not None
     assert lock.unlock_reason == "Supplier restated the March bill"

@@ -35,21 +35,8 @@ def approver(django_user_model):
 
 
 @pytest.fixture
-def record(organisation, hebei_plant):
-    from emissions.activities.models import ActivityType
-
-    record = ActivityRecord(
-        facility=hebei_plant,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start="2023-03-01",
-        period_end="2023-03-31",
-        quantity="1000",
-        unit="kWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+def record(make_record, hebei_plant):
+    return make_record(hebei_plant, "grid_electricity", "1000", "kWh")
 
 
 def page(client, record) -> str:

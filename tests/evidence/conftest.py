@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.evidence import services
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -25,19 +24,11 @@ def stored_files(media_root) -> list[Path]:
 
 
 @pytest.fixture
-def record(organisation, hebei_plant):
-    record = ActivityRecord(
-        facility=hebei_plant,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start=dt.date(2024, 3, 1),
-        period_end=dt.date(2024, 3, 31),
-        quantity=Decimal("12400"),
-        unit="kWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+def record(make_record, hebei_plant):
+    return make_record(
+        hebei_plant, "grid_electricity", Decimal("12400"), "kWh",
+        start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31),
+    )  # fmt: skip
 
 
 def _user(django_user_model, username: str, *codenames: str):

@@ -29,6 +29,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+from tests.factories import make_record
 
 FEW, MANY = 2, 10
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -68,18 +69,10 @@ def facility() -> Facility:
 
 
 def record() -> ActivityRecord:
-    row = ActivityRecord(
-        facility=facility(),
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start=dt.date(2024, 3, 1),
-        period_end=dt.date(2024, 3, 31),
-        quantity=Decimal("1000"),
-        unit="kWh",
-        data_quality="invoice",
-    )
-    row.full_clean()
-    row.save()
-    return row
+    return make_record(
+        facility(), "grid_electricity", Decimal("1000"), "kWh",
+        start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31),
+    )  # fmt: skip
 
 
 def project() -> CreditProject:

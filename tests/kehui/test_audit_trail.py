@@ -149,19 +149,11 @@ def test_a_factor_dataset_changed_in_the_admin_keeps_who_changed_what(admin_clie
 
 
 @pytest.fixture
-def record(organisation, hebei_plant):
-    record = ActivityRecord(
-        facility=hebei_plant,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start=dt.date(2024, 3, 1),
-        period_end=dt.date(2024, 3, 31),
-        quantity=Decimal("12400"),
-        unit="kWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+def record(make_record, hebei_plant):
+    return make_record(
+        hebei_plant, "grid_electricity", Decimal("12400"), "kWh",
+        start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31),
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import (
@@ -19,6 +18,9 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+
+# The period of the records the offsets tests make (tests.factories.make_record).
+MARCH_2024 = {"start": dt.date(2024, 3, 1), "end": dt.date(2024, 3, 31)}
 
 OFFSET_MODELS = [
     CreditProject,
@@ -41,27 +43,6 @@ def casting_workshop(db):
         grid_region="CN-North",
         opened_on=dt.date(2012, 1, 1),
     )
-
-
-@pytest.fixture
-def make_record(organisation):
-    def make(
-        facility, type_code, quantity, unit, *, start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31)
-    ):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=start,
-            period_end=end,
-            quantity=quantity,
-            unit=unit,
-            data_quality="invoice",
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
 
 
 @pytest.fixture

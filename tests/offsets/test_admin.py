@@ -20,7 +20,7 @@ from emissions.offsets.models import (
     TreePlanting,
 )
 
-from .conftest import OFFSET_MODELS
+from .conftest import MARCH_2024, OFFSET_MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +259,7 @@ def test_a_reversal_cannot_be_deleted_in_the_admin(admin_client, forest_batch, r
 def test_the_certificate_add_form_shows_the_over_allocation_message_and_writes_nothing(
     admin_client, hebei_plant, make_record, nothing_written
 ):
-    make_record(hebei_plant, "grid_electricity", Decimal("100"), "MWh")
+    make_record(hebei_plant, "grid_electricity", Decimal("100"), "MWh", **MARCH_2024)
     post = {
         "scheme": "gec",
         "registry": "China GEC",

@@ -8,6 +8,8 @@ from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import CertificateScheme, EnergyCertificate, Technology
 
+from .conftest import MARCH_2024
+
 pytestmark = pytest.mark.django_db
 
 GEC = "China green electricity certificate (GEC)"
@@ -100,7 +102,7 @@ def test_covering_more_than_a_facilitys_grid_electricity_is_rejected_with_the_nu
 def test_own_solar_is_not_electricity_a_certificate_can_cover(
     hebei_plant, make_record, nothing_written
 ):
-    make_record(hebei_plant, "onsite_solar_consumed", Decimal("50"), "MWh")
+    make_record(hebei_plant, "onsite_solar_consumed", Decimal("50"), "MWh", **MARCH_2024)
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
         add_certificates(10, facility=hebei_plant)
@@ -133,7 +135,7 @@ def test_organisation_wide_certificates_count_only_their_markets_consumption(
     electricity_2024, hebei_plant, us_plant, make_record, nothing_written
 ):
     # 150 MWh consumed in China, 400 MWh in the US.
-    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh", **MARCH_2024)
     add_certificates(40, facility=hebei_plant, first=5001)  # counts toward the CN market
     add_certificates(
         300, scheme=CertificateScheme.REC, registry="M-RETS", market_country="US", first=1
@@ -180,7 +182,7 @@ def test_organisation_wide_certificates_of_a_market_without_consumption_are_reje
 def test_a_facilitys_certificates_from_another_market_are_rejected_naming_both(
     electricity_2024, us_plant, make_record, nothing_written
 ):
-    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh", **MARCH_2024)
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
         add_certificates(
@@ -205,7 +207,7 @@ def test_a_facilitys_certificates_from_another_market_are_rejected_naming_both(
 
 
 def test_a_gec_outside_china_is_rejected(electricity_2024, us_plant, make_record, nothing_written):
-    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh")
+    make_record(us_plant, "grid_electricity", Decimal("400"), "MWh", **MARCH_2024)
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
         add_certificates(10, facility=us_plant, market_country="US")

@@ -102,7 +102,7 @@ def test_two_people_retiring_60_t_each_from_a_100_t_batch_at_once_cannot_both_su
     assert errors[0].messages == [
         "Batch CCER-14-001 v2023 #1–100 holds only 40 tCO2e; cannot retire 60."
     ]
-    holding = selectors.batch_holdings()[batch.pk]
+    holding = selectors.with_holdings().get(pk=batch.pk)
     assert (holding.retired_t, holding.remaining_t) == (Decimal("60"), Decimal("40"))
     assert Retirement.objects.count() == 1
 

@@ -19,6 +19,8 @@ from emissions.offsets.models import (
     TreePlanting,
 )
 
+from .conftest import MARCH_2024
+
 pytestmark = pytest.mark.django_db
 
 LOCKED_2024 = "Reporting year 2024 is locked since"
@@ -44,7 +46,7 @@ def forest_batch(ccer_forest, make_batch):
 
 @pytest.fixture
 def electricity_2024(hebei_plant, make_record):
-    make_record(hebei_plant, "grid_electricity", Decimal("100"), "MWh")
+    make_record(hebei_plant, "grid_electricity", Decimal("100"), "MWh", **MARCH_2024)
 
 
 def add_certificates(**overrides):

@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.roles import definitions
 from emissions.roles.sync import UnknownPermission, sync_roles
 
@@ -84,19 +83,8 @@ def people(django_user_model):
 
 
 @pytest.fixture
-def record(organisation, hebei_plant):
-    record = ActivityRecord(
-        facility=hebei_plant,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start="2023-03-01",
-        period_end="2023-03-31",
-        quantity="1000",
-        unit="kWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+def record(make_record, hebei_plant):
+    return make_record(hebei_plant, "grid_electricity", "1000", "kWh")
 
 
 PAGES = ["/", "/facilities/", "/facilities/XT-01/", "/ledger/", "/offsets/", "/targets/"]

@@ -3,18 +3,249 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from emissions.activities import rollup_sql
+# The SQL this migration runs, frozen as rollup_sql.py generated it when the migration was
+# written: a migration must do the same thing on every fresh database, whatever rollup_sql.py
+# (the live module behind `manage.py rollups --rebuild`) becomes later. A change to the
+# triggers ships as a new migration that drops these and installs its own frozen copy.
+
+POSTGRESQL_INSTALL = [
+    'CREATE UNIQUE INDEX activities_recordrollup_key ON activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) NULLS NOT DISTINCT',
+    'CREATE UNIQUE INDEX activities_monthrollup_key ON activities_monthrollup (year, month, facility_id, status)',
+    (
+        'CREATE FUNCTION activities_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
+        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh '
+        'FROM new_rows r) AS delta '
+        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
+        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
+        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
+        'DELETE FROM activities_recordrollup '
+        'WHERE record_count = 0; '
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
+        'FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg '
+        'FROM new_rows r) AS delta '
+        'GROUP BY year, month, facility_id, status '
+        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
+        'ORDER BY year, month, facility_id, status '
+        'ON CONFLICT (year, month, facility_id, status) '
+        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
+        'DELETE FROM activities_monthrollup '
+        'WHERE record_count = 0; '
+        'RETURN NULL; '
+        'END; '
+        '$$'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord '
+        'REFERENCING NEW TABLE AS new_rows '
+        'FOR EACH STATEMENT '
+        'EXECUTE FUNCTION activities_rollup_insert()'
+    ),
+    (
+        'CREATE FUNCTION activities_rollup_update() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
+        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh '
+        'FROM new_rows r '
+        'UNION ALL '
+        'SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh '
+        'FROM old_rows r) AS delta '
+        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
+        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
+        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
+        'DELETE FROM activities_recordrollup '
+        'WHERE record_count = 0; '
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
+        'FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg '
+        'FROM new_rows r '
+        'UNION ALL '
+        'SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg '
+        'FROM old_rows r) AS delta '
+        'GROUP BY year, month, facility_id, status '
+        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
+        'ORDER BY year, month, facility_id, status '
+        'ON CONFLICT (year, month, facility_id, status) '
+        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
+        'DELETE FROM activities_monthrollup '
+        'WHERE record_count = 0; '
+        'RETURN NULL; '
+        'END; '
+        '$$'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord '
+        'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+        'FOR EACH STATEMENT '
+        'EXECUTE FUNCTION activities_rollup_update()'
+    ),
+    (
+        'CREATE FUNCTION activities_rollup_delete() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
+        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh '
+        'FROM old_rows r) AS delta '
+        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
+        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
+        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
+        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
+        'DELETE FROM activities_recordrollup '
+        'WHERE record_count = 0; '
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
+        'FROM (SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg '
+        'FROM old_rows r) AS delta '
+        'GROUP BY year, month, facility_id, status '
+        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
+        'ORDER BY year, month, facility_id, status '
+        'ON CONFLICT (year, month, facility_id, status) '
+        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
+        'DELETE FROM activities_monthrollup '
+        'WHERE record_count = 0; '
+        'RETURN NULL; '
+        'END; '
+        '$$'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord '
+        'REFERENCING OLD TABLE AS old_rows '
+        'FOR EACH STATEMENT '
+        'EXECUTE FUNCTION activities_rollup_delete()'
+    ),
+    (
+        'CREATE FUNCTION activities_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        'BEGIN DELETE FROM activities_recordrollup; '
+        'DELETE FROM activities_monthrollup; '
+        'RETURN NULL; '
+        'END; '
+        '$$'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_truncate AFTER TRUNCATE ON activities_activityrecord '
+        'FOR EACH STATEMENT '
+        'EXECUTE FUNCTION activities_rollup_truncate()'
+    ),
+]
+
+POSTGRESQL_UNINSTALL = [
+    'DROP TRIGGER IF EXISTS activities_rollup_insert ON activities_activityrecord',
+    'DROP FUNCTION IF EXISTS activities_rollup_insert()',
+    'DROP TRIGGER IF EXISTS activities_rollup_update ON activities_activityrecord',
+    'DROP FUNCTION IF EXISTS activities_rollup_update()',
+    'DROP TRIGGER IF EXISTS activities_rollup_delete ON activities_activityrecord',
+    'DROP FUNCTION IF EXISTS activities_rollup_delete()',
+    'DROP TRIGGER IF EXISTS activities_rollup_truncate ON activities_activityrecord',
+    'DROP FUNCTION IF EXISTS activities_rollup_truncate()',
+    'DROP INDEX IF EXISTS activities_recordrollup_key',
+    'DROP INDEX IF EXISTS activities_monthrollup_key',
+]
+
+SQLITE_INSTALL = [
+    (
+        'CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord '
+        'FOR EACH ROW '
+        'BEGIN UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) '
+        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; '
+        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) '
+        'WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup '
+        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); '
+        'UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) '
+        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; '
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) '
+        'WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup '
+        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); '
+        'END'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord '
+        'FOR EACH ROW '
+        'BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) '
+        'WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
+        'DELETE FROM activities_recordrollup '
+        'WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
+        'UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) '
+        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; '
+        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) '
+        'WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup '
+        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); '
+        'UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) '
+        'WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
+        'DELETE FROM activities_monthrollup '
+        'WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
+        'UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) '
+        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; '
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) '
+        'WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup '
+        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); '
+        'END'
+    ),
+    (
+        'CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord '
+        'FOR EACH ROW '
+        'BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) '
+        'WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
+        'DELETE FROM activities_recordrollup '
+        'WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
+        'UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) '
+        'WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
+        'DELETE FROM activities_monthrollup '
+        'WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
+        'END'
+    ),
+]
+
+SQLITE_UNINSTALL = [
+    'DROP TRIGGER IF EXISTS activities_rollup_insert',
+    'DROP TRIGGER IF EXISTS activities_rollup_update',
+    'DROP TRIGGER IF EXISTS activities_rollup_delete',
+]
+
+REBUILD = [
+    'DELETE FROM activities_recordrollup',
+    (
+        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
+        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, count(*), sum(coalesce(activities_activityrecord.co2_kg, 0)), sum(coalesce(activities_activityrecord.ch4_kg, 0)), sum(coalesce(activities_activityrecord.n2o_kg, 0)), sum(coalesce(activities_activityrecord.other_gas_kg, 0)), sum(coalesce(activities_activityrecord.published_co2e_kg, 0)), sum(coalesce(activities_activityrecord.biogenic_co2_kg, 0)), sum(coalesce(activities_activityrecord.co2e_kg, 0)), sum(coalesce(activities_activityrecord.electricity_kwh, 0)) '
+        'FROM activities_activityrecord '
+        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id'
+    ),
+    'DELETE FROM activities_monthrollup',
+    (
+        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
+        'SELECT year, month, facility_id, status, count(*), sum(coalesce(activities_activityrecord.co2e_kg, 0)) '
+        'FROM activities_activityrecord '
+        'GROUP BY year, month, facility_id, status'
+    ),
+]
+
+
+def _execute(connection, statements):
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def install_triggers(apps, schema_editor):
-    # The triggers and the SQL they run live in rollup_sql.py; a change to them ships as a new
-    # migration that uninstalls and installs again.
-    rollup_sql.install(schema_editor.connection)
-    rollup_sql.rebuild(schema_editor.connection)
+    connection = schema_editor.connection
+    install = {"postgresql": POSTGRESQL_INSTALL, "sqlite": SQLITE_INSTALL}[connection.vendor]
+    _execute(connection, install)
+    _execute(connection, REBUILD)
 
 
 def uninstall_triggers(apps, schema_editor):
-    rollup_sql.uninstall(schema_editor.connection)
+    connection = schema_editor.connection
+    uninstall = {"postgresql": POSTGRESQL_UNINSTALL, "sqlite": SQLITE_UNINSTALL}[connection.vendor]
+    _execute(connection, uninstall)
 
 
 class Migration(migrations.Migration):

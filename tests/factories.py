@@ -1,0 +1,38 @@
+"""Rows the tests make again and again, made one way (fixtures in tests/conftest.py wrap them)."""
+
+import datetime as dt
+
+from emissions.activities.models import ActivityRecord, ActivityType
+
+
+def make_record(
+    facility,
+    type_code: str,
+    quantity,
+    unit: str,
+    *,
+    start: dt.date = dt.date(2023, 3, 1),
+    end: dt.date = dt.date(2023, 3, 31),
+    data_quality: str = "invoice",
+    save: bool = True,
+    **fields,
+) -> ActivityRecord:
+    """An activity record, validated and saved (so calculated) as a form would save it.
+
+    Needs the organisation profile (the `organisation` fixture) to calculate. With save=False,
+    the record is returned unvalidated and unsaved, for a test of its validation.
+    """
+    record = ActivityRecord(
+        facility=facility,
+        activity_type=ActivityType.objects.get(code=type_code),
+        period_start=start,
+        period_end=end,
+        quantity=quantity,
+        unit=unit,
+        data_quality=data_quality,
+        **fields,
+    )
+    if save:
+        record.full_clean()
+        record.save()
+    return record
