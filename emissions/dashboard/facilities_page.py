@@ -1,59 +1,28 @@
-"""What the facility pages show, assembled from the domain selectors (no queries in loops).
+"""What the facility pages show, shaped from the inventory read model (no sums of its own).
 
-A facility's emissions are its records' kg CO2e with Scope 2 market-based: its grid
-electricity's location-based kg swapped for the market-based kg of the neutrality balance's
-facility rows (market_based_scope2 is what yearly_balance() reports as scope2_facilities).
-All amounts are kg (Decimal); templates show tonnes.
+A facility's emissions are over all scopes with Scope 2 market-based (the inventory's
+FacilityYear.all_scopes_market_kg), approved and pending records. All amounts are kg (Decimal);
+templates show tonnes.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import ActivityRecord
-from emissions.activities.rollups import rollup_for
 from emissions.activities.selectors import records_for, years_with_records
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import facilities_for_listing, production_by_year
 from emissions.factors.taxonomy import Category, scope_of
-from emissions.neutrality.scope2 import market_based_scope2
+from emissions.neutrality.inventory import FacilityYear as InventoryYear
+from emissions.neutrality.inventory import facility_years, percent_change
 
 from . import charts
 from .ledger import plain_number, type_name
-from .overview import percent_change
 
 ZERO = Decimal(0)
 RECENT_RECORDS = 20
-
-
-def kg_by_facility_year_and_scope(
-    *, years=None, facility_ids=None
-) -> dict[tuple[int, int], dict[int, Decimal]]:
-    """(facility id, year) → scope → kg CO2e as recorded (Scope 2 location-based); one query."""
-    totals: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
-    records = rollup_for(years=years, facility_ids=facility_ids).order_by()
-    for row in records.values("facility", "year", "scope").annotate(kg=Sum("co2e_kg")):
-        totals[(row["facility"], row["year"])][row["scope"]] = row["kg"]
-    return totals
-
-
-def scope2_market_swap_kg(*, years=None) -> dict[tuple[int, int], Decimal]:
-    """(facility id, year) → market-based minus location-based kg of its grid electricity.
-
-    Computed for every facility: organisation-wide certificates are shared among all of them.
-    """
-    swap: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    for row in market_based_scope2(years):
-        swap[(row.facility_id, row.year)] += row.market_kg - row.location_kg
-    return swap
-
-
-def gross_kg(by_scope: dict[int, Decimal], swap_kg: Decimal) -> Decimal:
-    """Scope 1 + Scope 2 market-based + Scope 3."""
-    return sum(by_scope.values(), ZERO) + swap_kg
 
 
 # The facilities list
@@ -84,21 +53,19 @@ def facility_listing(*, with_emissions: bool) -> FacilityListing:
     facilities = list(facilities_for_listing())
     years = years_with_records() if with_emissions else []
     year = years[-1] if years else None
-    totals, swap = {}, {}
+    gross = {}
     if year is not None:
-        wanted = [year - 1, year]
-        totals = kg_by_facility_year_and_scope(years=wanted)
-        swap = scope2_market_swap_kg(years=wanted)
-
-    def gross(facility, in_year):
-        key = (facility.pk, in_year)
-        return gross_kg(totals[key], swap.get(key, ZERO)) if key in totals else None
+        # Every facility's figure on one basis: all scopes, Scope 2 market-based.
+        gross = {
+            (row.facility_id, row.year): row.all_scopes_market_kg
+            for row in facility_years(years=[year - 1, year])
+        }
 
     labels = {name: _choice_labels(name) for name in ("kind", "province", "grid_region")}
     rows = []
     for facility in facilities:
-        current = gross(facility, year)
-        previous = gross(facility, year - 1) if year is not None else None
+        current = gross.get((facility.pk, year))
+        previous = gross.get((facility.pk, year - 1)) if year is not None else None
         change = percent_change(current, previous) if current is not None else None
         rows.append(
             ListedFacility(
@@ -160,10 +127,17 @@ class FacilityPage:
     year: int | None
     current: FacilityYear | None
     change_vs_previous_pct: Decimal | None
-    # (category, its label, scope, kg as recorded: Scope 2 location-based), largest first.
+    # (category, its label, scope, kg as recorded), largest first, then the market-based
+    # adjustment of Scope 2 (category ""), so that the rows add up to the year's gross.
     by_category: list[tuple[str, str, int, Decimal]]
+    # The selected year's records, newest first.
     recent_records: list[RecentRecord]
     charts: dict = field(default_factory=dict)
+
+    @property
+    def by_category_kg(self) -> Decimal:
+        """The category table's total: the headline gross (it carries the Scope 2 adjustment)."""
+        return sum((row[3] for row in self.by_category), ZERO)
 
     @property
     def missing_output(self) -> bool:
@@ -172,7 +146,8 @@ class FacilityPage:
 
 def facility_page(facility: Facility, *, year: int | None) -> FacilityPage:
     """The facility's page for `year`; without one, for its latest year with records."""
-    rows = _facility_years(facility)
+    inventory = facility_years(facility_ids=[facility.pk])
+    rows = _facility_years(facility, inventory)
     if year is None and rows:
         year = rows[-1].year
     by_year = {row.year: row for row in rows}
@@ -186,29 +161,26 @@ def facility_page(facility: Facility, *, year: int | None) -> FacilityPage:
         change_vs_previous_pct=percent_change(current.gross_kg, previous and previous.gross_kg)
         if current
         else None,
-        by_category=_by_category(facility, year),
-        recent_records=_recent_records(facility),
+        by_category=_by_category(next((f for f in inventory if f.year == year), None)),
+        recent_records=_recent_records(facility, year),
     )
     page.charts = {"years": _years_chart(rows)}
     return page
 
 
-def _facility_years(facility: Facility) -> list[FacilityYear]:
-    totals = kg_by_facility_year_and_scope(facility_ids=[facility.pk])
-    swap = scope2_market_swap_kg()
+def _facility_years(facility: Facility, inventory: list[InventoryYear]) -> list[FacilityYear]:
     production = production_by_year(facility_ids=[facility.pk])
     rows = []
-    for (_facility_id, year), by_scope in sorted(totals.items()):
-        swap_kg = swap.get((facility.pk, year), ZERO)
-        gross = gross_kg(by_scope, swap_kg)
-        output, unit = production.get(year, (None, ""))
+    for own in inventory:
+        gross = own.all_scopes_market_kg
+        output, unit = production.get(own.year, (None, ""))
         rows.append(
             FacilityYear(
-                year=year,
-                scope1_kg=by_scope.get(1, ZERO),
-                scope2_location_kg=by_scope.get(2, ZERO),
-                scope2_market_kg=by_scope.get(2, ZERO) + swap_kg,
-                scope3_kg=by_scope.get(3, ZERO),
+                year=own.year,
+                scope1_kg=own.scope1_kg,
+                scope2_location_kg=own.scope2_location_kg,
+                scope2_market_kg=own.scope2_market_kg,
+                scope3_kg=own.scope3_kg,
                 gross_kg=gross,
                 production=output,
                 production_unit=unit,
@@ -220,20 +192,26 @@ def _facility_years(facility: Facility) -> list[FacilityYear]:
     return rows
 
 
-def _by_category(facility: Facility, year: int | None) -> list[tuple[str, str, int, Decimal]]:
+def _by_category(own: InventoryYear | None) -> list[tuple[str, str, int, Decimal]]:
+    if own is None:
+        return []
+    labels = dict(Category.choices)
+    rows = sorted(
+        ((code, str(labels[code]), scope_of(code), kg) for code, kg in own.kg_by_category.items()),
+        key=lambda row: (-row[3], row[0]),
+    )
+    adjustment = own.scope2_market_adjustment_kg
+    if adjustment:
+        label = str(_("Scope 2 market-based adjustment (certificates and residual mix)"))
+        rows.append(("", label, 2, adjustment))
+    return rows
+
+
+def _recent_records(facility: Facility, year: int | None) -> list[RecentRecord]:
     if year is None:
         return []
-    records = rollup_for(years=[year], facility_ids=[facility.pk]).order_by()
-    rows = records.values("category").annotate(kg=Sum("co2e_kg")).order_by("-kg", "category")
-    labels = dict(Category.choices)
-    return [
-        (row["category"], labels[row["category"]], scope_of(row["category"]), row["kg"])
-        for row in rows
-    ]
-
-
-def _recent_records(facility: Facility) -> list[RecentRecord]:
-    records = records_for(facility_ids=[facility.pk]).select_related("facility", "activity_type")
+    records = records_for(years=[year], facility_ids=[facility.pk])
+    records = records.select_related("facility", "activity_type")
     # Newest first, led by (year, month) so the (facility, year, month) index serves the order.
     records = records.order_by("-year", "-month", "-period_start", "-pk")
     return [

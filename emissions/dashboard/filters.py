@@ -53,10 +53,11 @@ class PageFilter:
         return urlencode(params)
 
 
-def page_filter(request) -> PageFilter:
+def page_filter(request, *, default_year: int | None = None) -> PageFilter:
+    """The filter the request's query asks for; without a year, `default_year` or the latest."""
     years = years_with_records()
     form = YearFacilityForm(request.GET or None, years=years)
-    year = years[-1] if years else None
+    year = default_year if default_year in years else (years[-1] if years else None)
     facility = None
     ignored = []
     if form.is_bound:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.models import Facility, Organisation
 from emissions.neutrality.claims import ClaimCheck, check_year
+from emissions.neutrality.gap import NeutralityGap, neutrality_gap
 from emissions.neutrality.selectors import YearBalance, yearly_balance
 from emissions.offsets.models import CreditKind, CreditStandard, ProjectType, TreePlanting
 from emissions.offsets.selectors import (
@@ -114,6 +115,8 @@ class InstrumentsPage:
     ets_credits: list[tuple[int, Decimal]]
     balance: YearBalance | None
     checks: list[ClaimCheck]
+    # The selected year's gap to neutrality and the credits that could close it.
+    gap: NeutralityGap | None
     charts: dict = field(default_factory=dict)
 
     @property
@@ -168,6 +171,7 @@ def build_instruments_page(*, year: int | None) -> InstrumentsPage:
         ],
         balance=balance,
         checks=check_year(balance) if balance is not None else [],
+        gap=neutrality_gap(year, with_pending=balance) if year is not None else None,
     )
     page.charts = _charts(page)
     return page

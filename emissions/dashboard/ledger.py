@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet, Sum, Value
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
@@ -16,8 +16,6 @@ from emissions.activities.models import (
     ActivityRecord,
     ActivityType,
     DataQuality,
-    MonthRollup,
-    RecordRollup,
     RegionMatch,
     ReviewStatus,
     YearMatch,
@@ -25,6 +23,7 @@ from emissions.activities.models import (
 from emissions.activities.selectors import years_with_records
 from emissions.facilities.models import Facility
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
+from emissions.neutrality.inventory import count_and_kg, totals_source
 
 from .widgets import QuickSelect
 
@@ -226,7 +225,8 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         if name in values:
             conditions[column] = values[name]
     records = _reviewed(ActivityRecord.objects.all(), values.get("review")).filter(**conditions)
-    totals_rows = _reviewed(_totals_source(conditions), values.get("review")).filter(**conditions)
+    totals_rows = _reviewed(totals_source(conditions.keys()), values.get("review"))
+    totals_rows = totals_rows.filter(**conditions)
     sort = values.get("sort", DEFAULT_SORT)
     if sort == DEFAULT_SORT:
         values.pop("sort", None)  # links stay short: the default needs no parameter
@@ -241,30 +241,6 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         page=page,
         ignored=ignored,
     )
-
-
-# The ledger filters each rollup is keyed by (activities/rollup_sql.py), besides review status.
-RECORD_ROLLUP_FILTERS = {
-    "facility_id",
-    "activity_type_id",
-    "scope",
-    "category",
-    "year",
-    "data_quality",
-}
-MONTH_ROLLUP_FILTERS = {"facility_id", "year", "month"}
-
-
-def _totals_source(conditions: dict) -> QuerySet:
-    """Rows to total for these filters: a rollup's when it is keyed by every one of them.
-
-    The records' own totals need a pass over every matching record, a million unfiltered.
-    """
-    if conditions.keys() <= RECORD_ROLLUP_FILTERS:
-        return RecordRollup.objects.all()
-    if conditions.keys() <= MONTH_ROLLUP_FILTERS:
-        return MonthRollup.objects.all()
-    return ActivityRecord.objects.annotate(record_count=Value(1))
 
 
 @dataclass(frozen=True)
@@ -298,9 +274,7 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         ]
     )
     has_next = len(records) > PAGE_SIZE
-    totals = selected.totals_rows.order_by().aggregate(
-        count=Sum("record_count"), co2e_kg=Sum("co2e_kg")
-    )
+    count, co2e_kg = count_and_kg(selected.totals_rows)
     return LedgerPage(
         rows=[
             LedgerRow(
@@ -316,6 +290,6 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         has_next=has_next,
         previous_query=selected.query(page=selected.page - 1 if selected.page > 2 else None),
         next_query=selected.query(page=selected.page + 1),
-        count=totals["count"] or 0,
-        co2e_kg=totals["co2e_kg"] or Decimal(0),
+        count=count,
+        co2e_kg=co2e_kg,
     )

@@ -1,24 +1,38 @@
-"""What the overview page shows, assembled from the domain selectors (no queries in loops).
+"""What the overview page shows, shaped from the inventory read model (no sums of its own).
 
 All amounts are kg (Decimal); templates show tonnes. For the whole organisation the figures
-are the neutrality balance's; for one facility they are its own emissions (Scope 2
-market-based from the balance's facility rows), and credits — retired for the whole
-organisation — are not shown.
+are the neutrality balance's, within the neutrality target's boundary, Scope 2 market-based,
+approved and pending records; the verdict states the year on approved data too, as the report
+counts it. For one facility they are its own emissions over all scopes (credits are retired
+for the whole organisation and not shown).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from emissions.activities.models import PENDING_STATUSES
-from emissions.activities.rollups import months_for, rollup_for
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.taxonomy import Category
-from emissions.neutrality.selectors import YearBalance, yearly_balance
+from emissions.neutrality.gap import NeutralityGap, neutrality_gap
+from emissions.neutrality.inventory import (
+    BothBases,
+    Emissions,
+    FacilityYear,
+    Pending,
+    YearBalance,
+    YearCoverage,
+    both_bases,
+    facility_years,
+    kg_by_month,
+    pathway_kg,
+    pending_between,
+    pending_records,
+    percent_change,
+    year_coverage,
+    yearly_balance,
+)
 
 from . import charts
 
@@ -41,6 +55,40 @@ class YearRow:
     pathway_kg: Decimal | None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The year's answer to "are we carbon neutral?", on approved data and with pending data."""
+
+    approved: YearBalance | None
+    with_pending: YearBalance
+    pending: Pending | None
+
+    @property
+    def approved_net_kg(self) -> Decimal | None:
+        return None if self.approved is None else self.approved.net_kg
+
+
+@dataclass(frozen=True)
+class SameMonths:
+    """A partial year against the same months of the year before (all scopes, as recorded)."""
+
+    last_month: int
+    kg: Decimal
+    previous_kg: Decimal
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return percent_change(self.kg, self.previous_kg)
+
+
+@dataclass(frozen=True)
+class Scope3Row:
+    category: str
+    label: str
+    kg: Decimal
+    in_boundary: bool
+
+
 @dataclass
 class Overview:
     year: int | None
@@ -49,59 +97,53 @@ class Overview:
     current: YearRow | None
     previous: YearRow | None
     balance: YearBalance | None
+    verdict: Verdict | None
+    coverage: YearCoverage | None
+    same_months: SameMonths | None
     change_vs_previous_pct: Decimal | None
     change_vs_base_pct: Decimal | None
     intensity_kg_per_unit: Decimal | None
     intensity_unit: str
     by_facility: list[tuple[Facility, Decimal]]
     by_month: list[tuple[int, Decimal, Decimal]]
-    scope3_by_category: list[tuple[str, Decimal]]
+    scope3_by_category: list[Scope3Row]
     electricity: list[tuple[int, Decimal, Decimal, Decimal]]
-    pending: "Pending | None" = None
+    pending: Pending | None = None
+    # The year's gap to neutrality and the credits that could close it (organisation only).
+    gap: NeutralityGap | None = None
     charts: dict = field(default_factory=dict)
 
+    @property
+    def is_partial(self) -> bool:
+        return self.coverage is not None and self.coverage.is_partial
 
-@dataclass(frozen=True)
-class Pending:
-    """The year's records not yet approved: counted on the dashboard, not in the report."""
-
-    records: int
-    kg: Decimal
-    share_pct: Decimal  # of the year's recorded CO2e (location-based, as records store it)
-
-
-def _pending(year: int | None, facility_ids) -> Pending | None:
-    if year is None:
-        return None
-    totals = rollup_for(years=[year], facility_ids=facility_ids).aggregate(
-        all_kg=Sum("co2e_kg"),
-        kg=Sum("co2e_kg", filter=Q(status__in=PENDING_STATUSES)),
-        records=Sum("record_count", filter=Q(status__in=PENDING_STATUSES)),
-    )
-    if not totals["records"]:
-        return None
-    kg = totals["kg"] or Decimal(0)
-    share = (kg / totals["all_kg"] * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return Pending(
-        records=totals["records"], kg=kg, share_pct=share if totals["all_kg"] else Decimal(0)
-    )
-
-
-def percent_change(new: Decimal, old: Decimal | None) -> Decimal | None:
-    if not old:
-        return None
-    return ((new - old) / old * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    @property
+    def scope3_outside_boundary(self) -> bool:
+        return any(not row.in_boundary for row in self.scope3_by_category)
 
 
 def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
-    balances = yearly_balance()
     facility_ids = None if facility is None else [facility.pk]
-    rows = _organisation_rows(balances) if facility is None else _facility_rows(balances, facility)
+    balances = yearly_balance()
+    if facility is None:
+        years = {b.year: b for b in balances}
+        rows = [_organisation_row(b) for b in balances]
+    else:
+        own = facility_years(facility_ids=facility_ids, balances=balances)
+        years = {f.year: f for f in own}
+        rows = [_facility_row(f) for f in own]
     by_year = {row.year: row for row in rows}
     current, previous = by_year.get(year), by_year.get(year - 1) if year else None
     balance = next((b for b in balances if b.year == year), None)
     base = by_year.get(balance.base_year) if balance and balance.base_year else None
     production = production_by_year(facility_ids=facility_ids).get(year)
+    coverage = year_coverage(facility_ids=facility_ids).get(year) if year else None
+    months = kg_by_month(years=[year - 1, year], facility_ids=facility_ids) if year else {}
+    same_months = None
+    if coverage is not None and coverage.is_partial and previous is not None:
+        same_months = _same_months(year, coverage.last_month, months)
+    both = both_bases(year, with_pending=balance) if balance is not None else None
+    approved, pending = _approved_and_pending(year, facility_ids, both, years.get(year))
 
     overview = Overview(
         year=year,
@@ -110,8 +152,14 @@ def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
         current=current,
         previous=previous,
         balance=balance,
+        verdict=Verdict(approved, balance, pending)
+        if balance is not None and facility is None
+        else None,
+        coverage=coverage,
+        same_months=same_months,
+        # A partial year is compared on its months only (same_months), never with a whole year.
         change_vs_previous_pct=percent_change(current.gross_kg, previous and previous.gross_kg)
-        if current
+        if current and same_months is None
         else None,
         change_vs_base_pct=percent_change(current.gross_kg, base and base.gross_kg)
         if current
@@ -120,145 +168,114 @@ def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
         if current and production
         else None,
         intensity_unit=production[1] if production else "",
-        by_facility=_by_facility(balances, year) if facility is None else [],
-        by_month=_by_month(year, facility_ids),
-        scope3_by_category=_scope3_by_category(year, facility_ids),
-        electricity=_electricity(balances, facility),
-        pending=_pending(year, facility_ids),
+        by_facility=_by_facility(year, balance) if facility is None else [],
+        by_month=[
+            (month, months.get((year, month), ZERO), months.get((year - 1, month), ZERO))
+            for month in MONTHS
+        ]
+        if year
+        else [],
+        scope3_by_category=_scope3_by_category(years.get(year)),
+        electricity=_electricity(balances, years, facility),
+        pending=pending,
+        gap=neutrality_gap(year, both=both) if both is not None and facility is None else None,
     )
     overview.charts = _charts(overview)
     return overview
 
 
-def _organisation_rows(balances: list[YearBalance]) -> list[YearRow]:
-    rows = []
-    for b in balances:
-        scope3_in_gross = b.gross_kg - _covered(b, b.scope1_kg, "s1") - _scope2_in_gross(b)
-        rows.append(
-            YearRow(
-                year=b.year,
-                scope1_kg=_covered(b, b.scope1_kg, "s1"),
-                scope2_market_kg=_scope2_in_gross(b),
-                scope2_location_kg=b.scope2_location_kg,
-                scope3_kg=scope3_in_gross,
-                gross_kg=b.gross_kg,
-                credits_kg=b.credits_kg,
-                net_kg=b.net_kg,
-                pathway_kg=b.pathway_kg,
-            )
-        )
-    return rows
-
-
-def _covered(balance: YearBalance, kg: Decimal, scope: str) -> Decimal:
-    target = balance.target
-    if scope == "s1" and target is not None and not target.covers_scope1:
-        return ZERO
-    return kg
-
-
-def _scope2_in_gross(balance: YearBalance) -> Decimal:
-    target = balance.target
-    if target is not None and not target.covers_scope2:
-        return ZERO
-    if target is not None and target.scope2_method == "location":
-        return balance.scope2_location_kg
-    return balance.scope2_market_kg
-
-
-def _facility_rows(balances: list[YearBalance], facility: Facility) -> list[YearRow]:
-    totals = defaultdict(lambda: defaultdict(lambda: ZERO))
-    records = rollup_for(facility_ids=[facility.pk]).order_by()
-    for row in records.values("year", "scope").annotate(kg=Sum("co2e_kg")):
-        totals[row["year"]][row["scope"]] = row["kg"]
-    # Market-based Scope 2 of this facility: its location-based Scope 2 with grid electricity
-    # swapped for the balance's market-based figure.
-    market_swap = {
-        b.year: sum(
-            (
-                r.market_kg - r.location_kg
-                for r in b.scope2_facilities
-                if r.facility_id == facility.pk
-            ),
-            ZERO,
-        )
-        for b in balances
-    }
-    rows = []
-    for year in sorted(totals):
-        scope2_location = totals[year][2]
-        scope2_market = scope2_location + market_swap.get(year, ZERO)
-        gross = totals[year][1] + scope2_market + totals[year][3]
-        rows.append(
-            YearRow(
-                year=year,
-                scope1_kg=totals[year][1],
-                scope2_market_kg=scope2_market,
-                scope2_location_kg=scope2_location,
-                scope3_kg=totals[year][3],
-                gross_kg=gross,
-                credits_kg=None,
-                net_kg=None,
-                pathway_kg=None,
-            )
-        )
-    return rows
-
-
-def _by_facility(balances, year) -> list[tuple[Facility, Decimal]]:
-    if year is None:
-        return []
-    totals = defaultdict(lambda: ZERO)
-    records = rollup_for(years=[year]).order_by()
-    for row in records.values("facility").annotate(kg=Sum("co2e_kg")):
-        totals[row["facility"]] += row["kg"]
-    balance = next((b for b in balances if b.year == year), None)
-    for r in balance.scope2_facilities if balance else ():
-        totals[r.facility_id] += r.market_kg - r.location_kg
-    facilities = Facility.objects.in_bulk(list(totals))
-    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
-    return [(facilities[pk], kg) for pk, kg in ranked]
-
-
-def _by_month(year, facility_ids) -> list[tuple[int, Decimal, Decimal]]:
-    if year is None:
-        return []
-    records = months_for(years=[year - 1, year], facility_ids=facility_ids).order_by()
-    totals = {
-        (row["year"], row["month"]): row["kg"]
-        for row in records.values("year", "month").annotate(kg=Sum("co2e_kg"))
-    }
-    return [
-        (month, totals.get((year, month), ZERO), totals.get((year - 1, month), ZERO))
-        for month in MONTHS
-    ]
-
-
-def _scope3_by_category(year, facility_ids) -> list[tuple[str, Decimal]]:
-    if year is None:
-        return []
-    records = rollup_for(years=[year], facility_ids=facility_ids).filter(scope=3).order_by()
-    rows = records.values("category").annotate(kg=Sum("co2e_kg")).order_by("-kg")
-    labels = dict(Category.choices)
-    return [(labels[row["category"]], row["kg"]) for row in rows]
-
-
-def _electricity(balances, facility) -> list[tuple[int, Decimal, Decimal, Decimal]]:
-    """(year, grid kWh not covered by certificates, certificate kWh, on-site renewable kWh)."""
-    onsite = defaultdict(lambda: ZERO)
-    records = rollup_for(facility_ids=None if facility is None else [facility.pk]).filter(
-        activity_type__is_renewable_electricity=True
+def _organisation_row(b: YearBalance) -> YearRow:
+    return YearRow(
+        year=b.year,
+        scope1_kg=b.boundary_scope1_kg,
+        scope2_market_kg=b.boundary_scope2_kg,
+        scope2_location_kg=b.scope2_location_kg,
+        scope3_kg=b.boundary_scope3_kg,
+        gross_kg=b.gross_kg,
+        credits_kg=b.credits_kg,
+        net_kg=b.net_kg,
+        pathway_kg=b.pathway_kg,
     )
-    for row in records.order_by().values("year").annotate(kwh=Sum("electricity_kwh")):
-        onsite[row["year"]] = row["kwh"] or ZERO
+
+
+def _facility_row(f: FacilityYear) -> YearRow:
+    return YearRow(
+        year=f.year,
+        scope1_kg=f.scope1_kg,
+        scope2_market_kg=f.scope2_market_kg,
+        scope2_location_kg=f.scope2_location_kg,
+        scope3_kg=f.scope3_kg,
+        gross_kg=f.all_scopes_market_kg,
+        credits_kg=None,
+        net_kg=None,
+        pathway_kg=None,
+    )
+
+
+def _approved_and_pending(year, facility_ids, both: BothBases | None, with_pending):
+    """The year's balance on approved data only (what the report says) and what the records
+    still in review add to the page's gross, on the page's own basis."""
+    if both is None or with_pending is None:
+        return None, None
+    if facility_ids is None:
+        return both.approved, both.pending
+    records = pending_records(years=[year], facility_ids=facility_ids).get(year, 0)
+    if not records:
+        return both.approved, None
+    own = facility_years(
+        years=[year],
+        facility_ids=facility_ids,
+        approved_only=True,
+        balances=[both.approved] if both.approved else [],
+    )
+    # A facility's gross is over all scopes: its pending share is taken on that basis.
+    pending = pending_between(with_pending, own[0] if own else None, records, all_scopes=True)
+    return both.approved, pending
+
+
+def _same_months(year: int, last_month: int, months: dict) -> SameMonths:
+    def total(in_year):
+        return sum((kg for (y, m), kg in months.items() if y == in_year and m <= last_month), ZERO)
+
+    return SameMonths(last_month=last_month, kg=total(year), previous_kg=total(year - 1))
+
+
+def _by_facility(year, balance) -> list[tuple[Facility, Decimal]]:
+    """Each facility's gross within the target boundary: they add up to the headline gross."""
+    if year is None or balance is None:
+        return []
+    rows = facility_years(years=[year], balances=[balance])
+    facilities = Facility.objects.in_bulk([row.facility_id for row in rows])
+    ranked = sorted(rows, key=lambda row: (-row.gross_kg, facilities[row.facility_id].code))
+    return [(facilities[row.facility_id], row.gross_kg) for row in ranked]
+
+
+def _scope3_by_category(emissions: Emissions | None) -> list[Scope3Row]:
+    if emissions is None:
+        return []
+    labels = dict(Category.choices)
+    rows = [
+        Scope3Row(code, str(labels[code]), kg, emissions.boundary.covers_category(code))
+        for code, kg in emissions.scope3_kg_by_category.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.kg, row.category))
+
+
+def _electricity(balances, years, facility) -> list[tuple[int, Decimal, Decimal, Decimal]]:
+    """(year, grid kWh not covered by certificates, certificate kWh, on-site renewable kWh)."""
     rows = []
     for b in balances:
-        facility_rows = [
-            r for r in b.scope2_facilities if facility is None or r.facility_id == facility.pk
-        ]
-        certificates = sum((r.certificate_kwh for r in facility_rows), ZERO)
-        grid = sum((r.grid_kwh for r in facility_rows), ZERO) - certificates
-        rows.append((b.year, grid, certificates, onsite[b.year]))
+        if facility is None:
+            scope2_rows, onsite = b.scope2_facilities, b.onsite_renewable_kwh
+        else:
+            own = years.get(b.year)
+            if own is None:
+                continue
+            scope2_rows = [own.scope2] if own.scope2 else []
+            onsite = own.onsite_renewable_kwh
+        certificates = sum((r.certificate_kwh for r in scope2_rows), ZERO)
+        grid = sum((r.grid_kwh for r in scope2_rows), ZERO) - certificates
+        rows.append((b.year, grid, certificates, onsite))
     return rows
 
 
@@ -288,19 +305,10 @@ def _charts(o: Overview) -> dict:
     if o.facility is None:
         # The balance already knows the neutrality target (no second query).
         target = o.balance.target if o.balance else None
-        pathway = [
-            charts.tonnes(r.pathway_kg) if r.pathway_kg is not None else None for r in o.rows
-        ]
-        if target is not None and years and target.target_year > years[-1]:
-            # Extend the axis to the neutrality year, where the pathway reaches zero.
-            extra = list(range(years[-1] + 1, target.target_year + 1))
-            labels += extra
-            last = o.rows[-1].pathway_kg
-            steps = target.target_year - years[-1]
-            pathway += [
-                charts.tonnes(last - last * step / steps) if last is not None else None
-                for step in range(1, steps + 1)
-            ]
+        labels = _road_years(o, target)
+        base_kg = o.balance.base_gross_kg if o.balance else None
+        # Every year on the axis takes the inventory's own pathway rule, past the data too.
+        pathway = [_pathway_t(target, base_kg, year) for year in labels]
         road += [
             charts.dataset(
                 _("Credits retired"),
@@ -385,11 +393,11 @@ def _charts(o: Overview) -> dict:
     )
 
     scope3_chart = charts.bar_chart(
-        [label for label, _kg in o.scope3_by_category],
+        [row.label for row in o.scope3_by_category],
         [
             charts.dataset(
                 _("tCO2e"),
-                [charts.tonnes(kg) for _l, kg in o.scope3_by_category],
+                [charts.tonnes(row.kg) for row in o.scope3_by_category],
                 charts.PALETTE[: len(o.scope3_by_category)] or charts.COLOURS["scope3"],
             )
         ],
@@ -428,3 +436,16 @@ def _charts(o: Overview) -> dict:
         "scope3": scope3_chart,
         "electricity": electricity_chart,
     }
+
+
+def _road_years(o: Overview, target) -> list[int]:
+    """The years with data, extended to the neutrality target's year when it lies ahead."""
+    years = [row.year for row in o.rows]
+    if target is not None and years and target.target_year > years[-1]:
+        years += list(range(years[-1] + 1, target.target_year + 1))
+    return years
+
+
+def _pathway_t(target, base_kg: Decimal | None, year: int) -> float | None:
+    kg = None if target is None or base_kg is None else pathway_kg(target, base_kg, year)
+    return None if kg is None else charts.tonnes(kg)

@@ -1,20 +1,18 @@
 """The annual GHG inventory report (ISO 14064-1 / GHG Protocol), assembled for one year.
 
-Every figure is aggregated in the database: the neutrality balance, then one grouped query per
-table (gases, categories by data quality, datasets, certificates), over the record rollup
-(activities/rollups.py), never over the records themselves. The page and the XLSX
-download read the same Report, so they show the same numbers.
+Every figure comes from the inventory read model (neutrality/inventory.py): the neutrality
+balance on approved data, then its breakdowns of the year (gases, categories by data quality,
+records per factor). The page and the XLSX download read the same Report, so they show the
+same numbers; the overview's verdict on approved data is the same balance.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from emissions.activities.models import DataQuality, MonthRollup, RecordRollup
-from emissions.activities.rollups import rollup_for
+from emissions.activities.models import DataQuality
 from emissions.facilities.models import Facility, Organisation
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.calculation import round_kg
@@ -22,12 +20,24 @@ from emissions.factors.models import EmissionFactor, FactorDataset
 from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
 from emissions.factors.taxonomy import Category, scope_of
 from emissions.neutrality.claims import ClaimCheck, check_year
+from emissions.neutrality.inventory import (
+    Pending,
+    YearBalance,
+    category_quality_sums,
+    kg_to_t,
+    pending_between,
+    pending_records,
+    percent,
+    percent_change,
+    records_by_factor,
+    scope1_gas_sums,
+    year_coverage,
+    yearly_balance,
+)
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
-from emissions.neutrality.selectors import YearBalance, yearly_balance
 from emissions.offsets.models import EnergyCertificate
 
 ZERO = Decimal(0)
-PERCENT_PLACES = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -96,22 +106,27 @@ class Report:
     records: int
     datasets: list[FactorDataset]
     changes: list[BaseYearChange]
-    # Records of the year still in review: not in this report (approved records only).
-    pending_records: int
-    pending_kg: Decimal
+    # Records of the year still in review: not in this report (approved records only). What
+    # they would add to its gross, and the year's balance with them (the dashboard's basis).
+    pending: Pending | None
+    with_pending: YearBalance | None
 
     @property
     def scope1_kg(self) -> Decimal:
         return self.balance.scope1_kg
 
 
-def latest_year() -> int | None:
-    """The latest year with activity records, or None."""
-    return MonthRollup.objects.aggregate(year=Max("year"))["year"]
+@dataclass(frozen=True)
+class MissingReport:
+    """A year the report cannot be made for yet: it has no approved records."""
+
+    year: int
+    # Its records still in draft or submitted (0: the year has no records at all).
+    pending_records: int
 
 
 def build_report(year: int) -> Report | None:
-    """The inventory report of one year; None when the year has no records."""
+    """The inventory report of one year; None when the year has no approved records."""
     organisation = Organisation.current()
     if organisation is None:
         return None
@@ -124,14 +139,10 @@ def build_report(year: int) -> Report | None:
         return None
     base = balances.get(balance.base_year) if balance.base_year != year else balance
     gwp = gwp_values(organisation.gwp_basis)
-    records = rollup_for(years=[year], approved_only=True).order_by()
-    pending = (
-        RecordRollup.objects.pending()
-        .filter(year=year)
-        .aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))
-    )
+    in_review = pending_records(years=[year]).get(year, 0)
+    with_pending = next(iter(yearly_balance([year]))) if in_review else None
 
-    categories, quality, biogenic, count = _categories_and_quality(records)
+    categories, quality, biogenic, count = _categories_and_quality(year)
     all_market = balance.scope1_kg + balance.scope2_market_kg + balance.scope3_kg
     production = production_by_year().get(year)
     facilities = list(Facility.objects.order_by("code"))
@@ -143,7 +154,7 @@ def build_report(year: int) -> Report | None:
         balance=balance,
         gwp_basis=organisation.gwp_basis,
         methane_gwp=gwp.get(METHANE_CODE),
-        scope1_gases=_scope1_gases(records, gwp),
+        scope1_gases=_scope1_gases(year, gwp),
         scope1_categories=[row for row in categories if scope_of(row.category) == 1],
         scope2_categories=[row for row in categories if scope_of(row.category) == 2],
         scope3_categories=[row for row in categories if scope_of(row.category) == 3],
@@ -168,25 +179,22 @@ def build_report(year: int) -> Report | None:
         records=count,
         datasets=_datasets(year, [r.residual_factor for r in balance.scope2_facilities]),
         changes=_changes(balance, base),
-        pending_records=pending["count"] or 0,
-        pending_kg=pending["kg"] or Decimal(0),
+        pending=pending_between(with_pending, balance, in_review),
+        with_pending=with_pending,
     )
 
 
-def _scope1_gases(records, gwp: dict[str, Decimal]) -> list[GasRow]:
-    # One query: grouped by the other gas (NULL for records without one).
-    rows = (
-        records.filter(scope=1)
-        .values("other_gas__code")
-        .annotate(
-            co2=Sum("co2_kg"),
-            ch4=Sum("ch4_kg"),
-            n2o=Sum("n2o_kg"),
-            other=Sum("other_gas_kg"),
-            published=Sum("published_co2e_kg"),
-        )
-        .order_by("other_gas__code")
-    )
+def missing_report(year: int) -> MissingReport:
+    """What stands between a year and its report: its records in review, if it has any."""
+    return MissingReport(year=year, pending_records=pending_records(years=[year]).get(year, 0))
+
+
+def has_records(year: int) -> bool:
+    return year in year_coverage()
+
+
+def _scope1_gases(year: int, gwp: dict[str, Decimal]) -> list[GasRow]:
+    rows = scope1_gas_sums(year, approved_only=True)
     co2 = ch4 = n2o = published = ZERO
     others = []
     for row in rows:
@@ -215,11 +223,9 @@ def _scope1_gases(records, gwp: dict[str, Decimal]) -> list[GasRow]:
     return gases
 
 
-def _categories_and_quality(records):
-    """Category rows, data-quality rows, biogenic CO2 and the record count: one query."""
-    rows = records.values("category", "data_quality").annotate(
-        kg=Sum("co2e_kg"), n=Sum("record_count"), biogenic=Sum("biogenic_co2_kg")
-    )
+def _categories_and_quality(year: int):
+    """Category rows, data-quality rows, biogenic CO2 and the record count."""
+    rows = category_quality_sums(year, approved_only=True)
     kg_by_category, n_by_category = defaultdict(lambda: ZERO), defaultdict(int)
     kg_by_quality, n_by_quality = defaultdict(lambda: ZERO), defaultdict(int)
     biogenic = ZERO
@@ -242,9 +248,9 @@ def _categories_and_quality(records):
             quality.value,
             str(quality.label),
             round_kg(kg_by_quality[quality]),
-            _percent(kg_by_quality[quality], total_kg),
+            percent(kg_by_quality[quality], total_kg),
             n_by_quality[quality],
-            _percent(Decimal(n_by_quality[quality]), Decimal(total_n)),
+            percent(Decimal(n_by_quality[quality]), Decimal(total_n)),
         )
         for quality in DataQuality
     ]
@@ -258,19 +264,12 @@ def _datasets(year: int, residual_factors) -> list[FactorDataset]:
     `factor_sources` (the distinct source references of the factors used): two queries, the
     rollup's records per factor, then the factors with their datasets.
     """
-    records_by_factor = dict(
-        rollup_for(years=[year], approved_only=True)
-        .exclude(factor=None)
-        .order_by()
-        .values("factor")
-        .annotate(n=Sum("record_count"))
-        .values_list("factor", "n")
-    )
-    factor_ids = records_by_factor.keys() | _ids(residual_factors)
+    used = records_by_factor(year, approved_only=True)
+    factor_ids = used.keys() | _ids(residual_factors)
     datasets, records, sources = {}, defaultdict(int), defaultdict(set)
     for factor in EmissionFactor.objects.filter(pk__in=factor_ids).select_related("dataset"):
         datasets[factor.dataset_id] = factor.dataset
-        records[factor.dataset_id] += records_by_factor.get(factor.pk, 0)
+        records[factor.dataset_id] += used.get(factor.pk, 0)
         if factor.source_reference:
             sources[factor.dataset_id].add(factor.source_reference)
     for pk, dataset in datasets.items():
@@ -300,7 +299,9 @@ def _changes(balance: YearBalance, base: YearBalance | None) -> list[BaseYearCha
             BaseYearChange(_("Scope 3"), base.scope3_kg, balance.scope3_kg, None),
         ]
         rows = [
-            BaseYearChange(row.label, row.base_kg, row.year_kg, _change(row.year_kg, row.base_kg))
+            BaseYearChange(
+                row.label, row.base_kg, row.year_kg, percent_change(row.year_kg, row.base_kg)
+            )
             for row in rows
         ]
     rows.append(
@@ -312,23 +313,6 @@ def _changes(balance: YearBalance, base: YearBalance | None) -> list[BaseYearCha
         )
     )
     return rows
-
-
-def _change(new: Decimal, old: Decimal | None) -> Decimal | None:
-    if not old:
-        return None
-    return _percent(new - old, old)
-
-
-def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (part * 100 / whole).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
-
-
-def _t(kg: Decimal | None) -> Decimal | None:
-    """kg → t, exact (the workbook keeps every digit the page rounds)."""
-    return None if kg is None else kg.scaleb(-3)
 
 
 def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
@@ -354,10 +338,10 @@ def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
         ]
         for f in report.facilities
     ]
-    gases = [[g.gas, g.gas_kg, g.gwp, _t(g.co2e_kg)] for g in report.scope1_gases]
-    gases.append([_("Total Scope 1"), None, None, _t(b.scope1_kg)])
+    gases = [[g.gas, g.gas_kg, g.gwp, kg_to_t(g.co2e_kg)] for g in report.scope1_gases]
+    gases.append([_("Total Scope 1"), None, None, kg_to_t(b.scope1_kg)])
     categories = [
-        [scope_of(row.category), row.label, row.records, _t(row.co2e_kg)]
+        [scope_of(row.category), row.label, row.records, kg_to_t(row.co2e_kg)]
         for rows in (report.scope1_categories, report.scope2_categories, report.scope3_categories)
         for row in rows
     ]
@@ -369,8 +353,8 @@ def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
             r.residual_kwh,
             r.residual_factor.key if r.residual_factor else "",
             str(ResidualBasis(r.residual_basis).label),
-            _t(r.location_kg),
-            _t(r.market_kg),
+            kg_to_t(r.location_kg),
+            kg_to_t(r.market_kg),
         ]
         for item in report.scope2_facilities
         for r in [item.row]
@@ -387,25 +371,27 @@ def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
         for c in report.certificates
     ]
     totals = [
-        [_("Scope 1"), _t(b.scope1_kg)],
-        [_("Scope 2 (location-based)"), _t(b.scope2_location_kg)],
-        [_("Scope 2 (market-based)"), _t(b.scope2_market_kg)],
-        [_("Scope 3"), _t(b.scope3_kg)],
-        [_("Gross (target boundary)"), _t(b.gross_kg)],
-        [_("All scopes (Scope 2 market-based)"), _t(report.all_scopes_market_kg)],
-        [_("All scopes (Scope 2 location-based)"), _t(report.all_scopes_location_kg)],
-        [_("Biogenic CO2 (reported apart)"), _t(report.biogenic_co2_kg)],
-        [_("Credits retired: removals"), _t(b.credits_removal_kg)],
-        [_("Credits retired: avoidance"), _t(b.credits_avoidance_kg)],
-        [_("Internal removals (own planting)"), _t(b.internal_removals_kg)],
-        [_("Net"), _t(b.net_kg)],
+        [_("Scope 1"), kg_to_t(b.scope1_kg)],
+        [_("Scope 2 (location-based)"), kg_to_t(b.scope2_location_kg)],
+        [_("Scope 2 (market-based)"), kg_to_t(b.scope2_market_kg)],
+        [_("Scope 3"), kg_to_t(b.scope3_kg)],
+        [_("Gross (target boundary)"), kg_to_t(b.gross_kg)],
+        [_("All scopes (Scope 2 market-based)"), kg_to_t(report.all_scopes_market_kg)],
+        [_("All scopes (Scope 2 location-based)"), kg_to_t(report.all_scopes_location_kg)],
+        [_("Biogenic CO2 (reported apart)"), kg_to_t(report.biogenic_co2_kg)],
+        [_("Credits retired: removals"), kg_to_t(b.credits_removal_kg)],
+        [_("Credits retired: avoidance"), kg_to_t(b.credits_avoidance_kg)],
+        [_("Internal removals (own planting)"), kg_to_t(b.internal_removals_kg)],
+        [_("Net"), kg_to_t(b.net_kg)],
         [_("ETS allowances surrendered (excluded)"), b.ets_surrendered_t],
     ]
     quality = [
-        [q.label, _t(q.co2e_kg), q.co2e_share_pct, q.records, q.records_share_pct]
+        [q.label, kg_to_t(q.co2e_kg), q.co2e_share_pct, q.records, q.records_share_pct]
         for q in report.quality
     ]
-    changes = [[c.label, _t(c.base_kg), _t(c.year_kg), c.change_pct] for c in report.changes]
+    changes = [
+        [c.label, kg_to_t(c.base_kg), kg_to_t(c.year_kg), c.change_pct] for c in report.changes
+    ]
     datasets = [
         [
             d.name,

@@ -9,20 +9,16 @@ whether the page's year filter changes it (and so belongs in the file name).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from emissions.neutrality.inventory import kg_to_t
 
 from .facilities_page import FacilityListing, FacilityPage
 from .instruments_page import InstrumentsPage
 from .overview import Overview
 from .spreadsheet import Table
 from .targets_page import TargetRow, TargetsPage
-
-
-def _t(kg: Decimal | None) -> Decimal | None:
-    """kg → t (or kWh → MWh), exact."""
-    return None if kg is None else kg.scaleb(-3)
 
 
 def _year(year: int | None, offset: int = 0) -> str:
@@ -51,9 +47,15 @@ def _road(o: Overview) -> Table:
         header += [_("Credits retired (t CO2e)"), _("Net (t CO2e)"), _("Pathway (t CO2e)")]
     rows = []
     for r in o.rows:
-        row = [r.year, _t(r.scope1_kg), _t(r.scope2_market_kg), _t(r.scope3_kg), _t(r.gross_kg)]
+        row = [
+            r.year,
+            kg_to_t(r.scope1_kg),
+            kg_to_t(r.scope2_market_kg),
+            kg_to_t(r.scope3_kg),
+            kg_to_t(r.gross_kg),
+        ]
         if o.facility is None:
-            row += [_t(r.credits_kg), _t(r.net_kg), _t(r.pathway_kg)]
+            row += [kg_to_t(r.credits_kg), kg_to_t(r.net_kg), kg_to_t(r.pathway_kg)]
         rows.append(row)
     return Table(_("Road to neutrality"), header, rows)
 
@@ -63,10 +65,10 @@ def _scopes(o: Overview) -> Table:
     rows = []
     if c is not None:
         rows = [
-            [_("Scope 1"), _t(c.scope1_kg)],
-            [_("Scope 2 location-based"), _t(c.scope2_location_kg)],
-            [_("Scope 2 market-based"), _t(c.scope2_market_kg)],
-            [_("Scope 3"), _t(c.scope3_kg)],
+            [_("Scope 1"), kg_to_t(c.scope1_kg)],
+            [_("Scope 2 location-based"), kg_to_t(c.scope2_location_kg)],
+            [_("Scope 2 market-based"), kg_to_t(c.scope2_market_kg)],
+            [_("Scope 3"), kg_to_t(c.scope3_kg)],
         ]
     header = [_("Scope"), _("%(year)s (t CO2e)") % {"year": _year(o.year)}]
     return Table(_("By scope"), header, rows)
@@ -78,23 +80,30 @@ def _facilities(o: Overview) -> Table:
         _("Facility"),
         _("%(year)s (t CO2e)") % {"year": _year(o.year)},
     ]
-    rows = [[f.code, f.local_name, _t(kg)] for f, kg in o.by_facility]
+    rows = [[f.code, f.local_name, kg_to_t(kg)] for f, kg in o.by_facility]
     return Table(_("By facility"), header, rows)
 
 
 def _months(o: Overview) -> Table:
     header = [
         _("Month"),
-        _("%(year)s (t CO2e, Scope 2 location-based)") % {"year": _year(o.year, -1)},
-        _("%(year)s (t CO2e, Scope 2 location-based)") % {"year": _year(o.year)},
+        _("%(year)s (t CO2e, all scopes, Scope 2 location-based)") % {"year": _year(o.year, -1)},
+        _("%(year)s (t CO2e, all scopes, Scope 2 location-based)") % {"year": _year(o.year)},
     ]
-    rows = [[month, _t(last), _t(this)] for month, this, last in o.by_month]
+    rows = [[month, kg_to_t(last), kg_to_t(this)] for month, this, last in o.by_month]
     return Table(_("By month"), header, rows)
 
 
 def _scope3(o: Overview) -> Table:
-    header = [_("Category"), _("%(year)s (t CO2e)") % {"year": _year(o.year)}]
-    rows = [[str(label), _t(kg)] for label, kg in o.scope3_by_category]
+    header = [
+        _("Category"),
+        _("%(year)s (t CO2e)") % {"year": _year(o.year)},
+        _("Within the target boundary"),
+    ]
+    rows = [
+        [row.label, kg_to_t(row.kg), _("Yes") if row.in_boundary else _("No")]
+        for row in o.scope3_by_category
+    ]
     return Table(_("Scope 3 by category"), header, rows)
 
 
@@ -105,7 +114,7 @@ def _electricity(o: Overview) -> Table:
         _("Certificates (MWh)"),
         _("On-site renewables (MWh)"),
     ]
-    rows = [[year, _t(grid), _t(c), _t(s)] for year, grid, c, s in o.electricity]
+    rows = [[year, kg_to_t(grid), kg_to_t(c), kg_to_t(s)] for year, grid, c, s in o.electricity]
     return Table(_("Electricity by source"), header, rows)
 
 
@@ -162,7 +171,7 @@ def facility_list_table(listing: FacilityListing) -> Table:
             f.closed_on,
         ]
         if listing.year:
-            row += [_t(listed.gross_kg), listed.change_pct]
+            row += [kg_to_t(listed.gross_kg), listed.change_pct]
         rows.append(row)
     return Table(_("Facilities"), header, rows)
 
@@ -185,11 +194,11 @@ def _facility_years(p: FacilityPage) -> Table:
     rows = [
         [
             r.year,
-            _t(r.scope1_kg),
-            _t(r.scope2_market_kg),
-            _t(r.scope2_location_kg),
-            _t(r.scope3_kg),
-            _t(r.gross_kg),
+            kg_to_t(r.scope1_kg),
+            kg_to_t(r.scope2_market_kg),
+            kg_to_t(r.scope2_location_kg),
+            kg_to_t(r.scope3_kg),
+            kg_to_t(r.gross_kg),
         ]
         for r in p.rows
     ]
@@ -205,7 +214,7 @@ def _facility_intensity(p: FacilityPage) -> Table:
         _("Intensity (kg CO2e per unit)"),
     ]
     rows = [
-        [r.year, _t(r.gross_kg), r.production, r.production_unit, r.intensity_kg_per_unit]
+        [r.year, kg_to_t(r.gross_kg), r.production, r.production_unit, r.intensity_kg_per_unit]
         for r in p.rows
     ]
     return Table(_("Intensity per year"), header, rows)
@@ -215,9 +224,13 @@ def _facility_categories(p: FacilityPage) -> Table:
     header = [
         _("Category"),
         _("Scope"),
-        _("%(year)s (t CO2e, Scope 2 location-based)") % {"year": _year(p.year)},
+        _("%(year)s (t CO2e)") % {"year": _year(p.year)},
     ]
-    rows = [[str(label), scope, _t(kg)] for _code, label, scope, kg in p.by_category]
+    rows = [[str(label), scope, kg_to_t(kg)] for _code, label, scope, kg in p.by_category]
+    if rows:
+        rows.append(
+            [_("Gross (all scopes, Scope 2 market-based)"), None, kg_to_t(p.by_category_kg)]
+        )
     return Table(_("By category"), header, rows)
 
 
@@ -241,11 +254,11 @@ def _facility_records(p: FacilityPage) -> Table:
             recent.record.period_end,
             recent.record.quantity,
             recent.record.unit,
-            _t(recent.record.co2e_kg),
+            kg_to_t(recent.record.co2e_kg),
         ]
         for recent in p.recent_records
     ]
-    return Table(_("Most recent records"), header, rows)
+    return Table(_("Most recent records of %(year)s") % {"year": _year(p.year)}, header, rows)
 
 
 FACILITY_DETAIL = {
@@ -321,7 +334,7 @@ def _coverage(p: InstrumentsPage) -> Table:
         _("Credits retired (t CO2e)"),
         _("Coverage (%)"),
     ]
-    rows = [[r.year, _t(r.gross_kg), r.total_t, r.coverage_pct] for r in p.credit_years]
+    rows = [[r.year, kg_to_t(r.gross_kg), r.total_t, r.coverage_pct] for r in p.credit_years]
     return Table(_("Credits against emissions"), header, rows)
 
 
@@ -424,6 +437,7 @@ def _targets(p: TargetsPage) -> Table:
         _("Goal (t CO2e)"),
         _("Goal (%)"),
         _("Reduction against the base year (%)"),
+        _("Measured on"),
         _("%(year)s (t CO2e)") % {"year": year},
         _("%(year)s pathway (t CO2e)") % {"year": year},
         _("%(year)s (%%)") % {"year": year},
@@ -441,14 +455,15 @@ def _targets(p: TargetsPage) -> Table:
                 t.get_kind_display(),
                 ", ".join(str(item) for item in row.coverage),
                 t.base_year,
-                _t(row.base_value) if tonnes else None,
+                kg_to_t(row.base_value) if tonnes else None,
                 None if tonnes else row.base_value,
                 t.target_year,
-                _t(row.goal_value) if tonnes else None,
+                kg_to_t(row.goal_value) if tonnes else None,
                 None if tonnes else row.goal_value,
                 t.reduction_pct if tonnes else None,
-                _t(selected.actual) if selected and tonnes else None,
-                _t(selected.pathway) if selected and tonnes else None,
+                _measure(row),
+                kg_to_t(selected.actual) if selected and tonnes else None,
+                kg_to_t(selected.pathway) if selected and tonnes else None,
                 selected.actual if selected and not tonnes else None,
                 selected.pathway if selected and not tonnes else None,
                 on_track,
@@ -457,13 +472,25 @@ def _targets(p: TargetsPage) -> Table:
     return Table(_("Targets"), header, rows)
 
 
+def _measure(row: TargetRow) -> str:
+    if row.is_share:
+        return _("Renewable share of electricity")
+    return _("Net emissions") if row.is_net else _("Gross emissions")
+
+
 def pathway_table(row: TargetRow) -> Table:
     if row.is_share:
         header = [_("Year"), _("Renewable share (%)"), _("Pathway (%)")]
         rows = [[point.year, point.actual, point.pathway] for point in row.points]
+    elif row.is_net:
+        header = [_("Year"), _("Gross (t CO2e)"), _("Net (t CO2e)"), _("Pathway (t CO2e)")]
+        rows = [
+            [point.year, kg_to_t(point.gross), kg_to_t(point.actual), kg_to_t(point.pathway)]
+            for point in row.points
+        ]
     else:
         header = [_("Year"), _("Gross (t CO2e)"), _("Pathway (t CO2e)")]
-        rows = [[point.year, _t(point.actual), _t(point.pathway)] for point in row.points]
+        rows = [[point.year, kg_to_t(point.actual), kg_to_t(point.pathway)] for point in row.points]
     return Table(row.target.name, header, rows)
 
 

@@ -1,10 +1,10 @@
-"""What the targets and initiatives page shows, assembled from the domain selectors.
+"""What the targets and initiatives page shows, shaped from the inventory read model.
 
-Each target's actuals come from one yearly_balance() for all targets: its rows keep Scope 1,
-both Scope 2 figures and Scope 3 by category, so each target's own coverage is summed here,
-and its pathway drawn from that, without a query per target (target_pathway(target) would run
-the inventory again for each one; a test checks both give the same line). Emissions are kg
-(Decimal), shares percentages.
+Each target's actuals come from one yearly_balance() for all targets: each balance applies a
+target's own boundary (`gross_kg_for`, `net_kg_for`), and the pathway is the inventory's
+`pathway_kg`, so no rule is restated here and there is no query per target. A carbon-neutrality
+target is measured on net emissions (after credits), as the overview's verdict is; the other
+kinds on gross. Emissions are kg (Decimal), shares percentages.
 """
 
 from dataclasses import dataclass, field
@@ -13,22 +13,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import Category
-from emissions.neutrality.models import ReductionInitiative, Target, TargetKind
-from emissions.neutrality.selectors import (
+from emissions.neutrality.inventory import (
     NEUTRALITY_KINDS,
     YearBalance,
-    covered_gross_kg,
-    initiatives_mac,
+    measures_net,
     pathway_kg,
+    target_base_kg,
     yearly_balance,
 )
+from emissions.neutrality.models import ReductionInitiative, Target, TargetKind
+from emissions.neutrality.selectors import initiatives_mac
 
 from . import charts
 
 ZERO = Decimal(0)
-KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
 
 
@@ -37,8 +36,11 @@ class PathwayPoint:
     """One year of a target: what happened and where its straight line says it should be."""
 
     year: int
-    actual: Decimal | None  # kg, or % for a renewable-share target
+    # kg (net for a carbon-neutrality target, gross otherwise), or % for a renewable share.
+    actual: Decimal | None
     pathway: Decimal | None
+    # Gross within the target's boundary, beside a neutrality target's net (None otherwise).
+    gross: Decimal | None = None
 
     @property
     def gap(self) -> Decimal | None:
@@ -51,6 +53,8 @@ class PathwayPoint:
 class TargetRow:
     target: Target
     is_share: bool
+    # Measured on net emissions (carbon neutrality) rather than gross.
+    is_net: bool
     coverage: list[str]
     base_value: Decimal | None  # kg or %, None when the base year is unknown
     goal_value: Decimal | None
@@ -150,12 +154,13 @@ def _target_row(target: Target, balances: list[YearBalance], year: int | None) -
         base = ZERO if base is None else base
         goal = target.renewable_share_pct
     else:
-        actual = {b.year: covered_gross_kg(b, target) for b in balances}
-        if target.base_year_gross_t is not None:
-            base = round_kg(target.base_year_gross_t * KG_PER_TONNE)
+        if measures_net(target):
+            actual = {b.year: b.net_kg_for(target) for b in balances}
         else:
-            base = actual.get(target.base_year)
+            actual = {b.year: b.gross_kg_for(target) for b in balances}
+        base = target_base_kg(target, balances)
         goal = None if base is None else pathway_kg(target, base, target.target_year)
+    gross = {b.year: b.gross_kg_for(target) for b in balances} if measures_net(target) else {}
 
     first = min([target.base_year, *actual])
     last = max([target.target_year, *actual])
@@ -164,6 +169,7 @@ def _target_row(target: Target, balances: list[YearBalance], year: int | None) -
             year=point_year,
             actual=actual.get(point_year),
             pathway=_line(target, base, goal, point_year, is_share=is_share),
+            gross=gross.get(point_year),
         )
         for point_year in range(first, last + 1)
     ]
@@ -171,6 +177,7 @@ def _target_row(target: Target, balances: list[YearBalance], year: int | None) -
     row = TargetRow(
         target=target,
         is_share=is_share,
+        is_net=not is_share and measures_net(target),
         coverage=coverage(target),
         base_value=base,
         goal_value=goal,
@@ -186,7 +193,7 @@ def _line(target, base, goal, year, *, is_share) -> Decimal | None:
     if base is None or goal is None or not target.base_year <= year <= target.target_year:
         return None
     if not is_share:
-        return pathway_kg(target, base, year)  # the balance's own rule
+        return pathway_kg(target, base, year)  # the inventory's rule
     progress = Decimal(year - target.base_year) / (target.target_year - target.base_year)
     return (base + (goal - base) * progress).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
 
@@ -203,7 +210,8 @@ def _target_chart(row: TargetRow) -> dict:
     else:
         actual = [charts.tonnes(p.actual) if p.actual is not None else None for p in row.points]
         pathway = [charts.tonnes(p.pathway) if p.pathway is not None else None for p in row.points]
-        actual_label, y_title = _("Gross emissions"), "tCO2e"
+        actual_label = _("Net emissions") if row.is_net else _("Gross emissions")
+        y_title = "tCO2e"
     colour = charts.COLOURS["onsite" if row.is_share else "scope1"]
     chart = charts.bar_chart(
         [p.year for p in row.points],

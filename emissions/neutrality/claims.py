@@ -69,9 +69,19 @@ def check_claims(balance: YearBalance, retirements) -> list[ClaimCheck]:
     ]
 
 
+def retirement_deadline(year: int) -> dt.date:
+    """The last day a retirement still counts for `year`: 12 months after the period ends."""
+    return dt.date(year + 1, 12, 31)
+
+
+def vintage_too_new(vintage_year: int, *, claimed_year: int, retired_on: dt.date) -> bool:
+    """Whether a credit's vintage is later than its retirement or the year it is claimed for."""
+    return vintage_year > retired_on.year or vintage_year > claimed_year
+
+
 def check_retired_in_time(year: int, retirements) -> ClaimCheck:
     """Credits must be retired no later than 12 months after the period ends."""
-    deadline = dt.date(year + 1, 12, 31)
+    deadline = retirement_deadline(year)
     late = [r for r in retirements if r.retired_on > deadline]
     if late:
         return ClaimCheck(
@@ -99,7 +109,7 @@ def check_vintages(year: int, retirements) -> ClaimCheck:
     too_new = [
         r
         for r in retirements
-        if r.batch.vintage_year > r.retired_on.year or r.batch.vintage_year > year
+        if vintage_too_new(r.batch.vintage_year, claimed_year=year, retired_on=r.retired_on)
     ]
     if too_new:
         return ClaimCheck(

@@ -19,6 +19,7 @@ from emissions.history_admin import HistoryAdmin
 from . import selectors
 from .forms import (
     AllowanceTransactionForm,
+    BatchChoiceField,
     CreditBatchForm,
     EnergyCertificateForm,
     RetirementForm,
@@ -246,8 +247,9 @@ class RetirementAdmin(AddOnlyAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "batch":
-            # Each option's label names its project.
-            kwargs["queryset"] = CreditBatch.objects.select_related("project")
+            # Each option's label names its project and the batch's issued, retired and
+            # remaining tonnes (all in the options' one query).
+            kwargs["form_class"] = BatchChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("removal or avoidance"), ordering="batch__project__kind")

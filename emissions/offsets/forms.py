@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from . import services
+from . import selectors, services
 from .models import (
     AllowanceTransaction,
     CreditBatch,
@@ -36,6 +38,38 @@ class ServiceCreateForm(forms.ModelForm):
                 return
             for field, errors in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
+
+
+def _tonnes(value) -> str:
+    """A quantity without trailing zeros, grouped per locale: 1,250 or 12.5."""
+    return number_format(value.normalize(), force_grouping=True)
+
+
+class BatchChoiceField(forms.ModelChoiceField):
+    """A batch picker whose every option says what the batch was issued, retired and holds.
+
+    The holdings come from the offsets selector as columns of the options' one query (not a
+    query per option). With `holding_only`, batches with nothing left are not offered.
+    """
+
+    def __init__(self, queryset=None, *, holding_only=False, **kwargs):
+        batches = CreditBatch.objects.all() if queryset is None else queryset
+        batches = selectors.with_holdings(batches.select_related("project"))
+        if holding_only:
+            batches = batches.filter(remaining_t__gt=0)
+        super().__init__(batches, **kwargs)
+
+    def label_from_instance(self, batch):
+        return _(
+            "%(batch)s (%(project)s): issued %(issued)s t, retired %(retired)s t, "
+            "remaining %(remaining)s t"
+        ) % {
+            "batch": batch,
+            "project": batch.project.name,
+            "issued": _tonnes(batch.quantity_t),
+            "retired": _tonnes(batch.net_retired_t),
+            "remaining": _tonnes(batch.remaining_t),
+        }
 
 
 class CreditBatchForm(ServiceCreateForm):

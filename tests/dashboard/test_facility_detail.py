@@ -260,16 +260,22 @@ def test_it_lists_the_most_recent_records_linking_to_the_ledger(
     records = [make_record(hebei_plant, "1000", year=2023, month=m) for m in range(1, 13)]
     records += [make_record(hebei_plant, "1000", year=2022, month=m) for m in range(1, 13)]
     html = body(reader_client.get(URL))
-    # Newest first: 2023's twelve months, then 2022's from December back to May.
-    newest, oldest_shown, not_shown = records[11], records[16], records[15]
+    # Newest first, the page's year (2023) only: before, 2022's records followed them even
+    # when another year was selected.
+    newest, oldest_shown = records[11], records[0]
     assert f'href="{reverse("dashboard:record_detail", args=[newest.pk])}"' in html
     assert f'href="{reverse("dashboard:record_detail", args=[oldest_shown.pk])}"' in html
-    assert f'href="{reverse("dashboard:record_detail", args=[not_shown.pk])}"' not in html
-    assert html.count('<td class="date">') == 20
+    for other_year in records[12:]:
+        assert f'href="{reverse("dashboard:record_detail", args=[other_year.pk])}"' not in html
+    assert html.count('<td class="date">') == 12
     assert '<td class="date">2023-12-01 – 2023-12-28</td>' in html
     assert '<td class="num">1,000 kWh</td>' in html
     assert '<td class="num">0.7</td>' in html  # 1,000 kWh × 0.6516 = 651.6 kg
-    assert f'href="{reverse("dashboard:ledger")}?facility=XT-01"' in html
+    html_2022 = body(reader_client.get(URL, {"year": "2022"}))
+    assert "Most recent records of 2022" in html_2022
+    assert f'href="{reverse("dashboard:record_detail", args=[records[23].pk])}"' in html_2022
+    assert f'href="{reverse("dashboard:record_detail", args=[newest.pk])}"' not in html_2022
+    assert f'href="{reverse("dashboard:ledger")}?facility=XT-01&amp;year=2023"' in html
 
 
 def test_a_record_s_quantity_is_shown_as_entered(reader_client, hebei_plant, make_record):

@@ -196,7 +196,8 @@ def test_each_target_shows_its_kind_years_and_coverage(targets_client, worked_ex
 def test_each_target_compares_the_selected_year_with_its_pathway(targets_client, worked_example):
     html = _html(targets_client.get(URL))
     neutral = _target_card(html, "Carbon neutral 2030")
-    assert "635.8 t against a pathway of 659.9 t" in neutral
+    net = "net 635.8 t (gross 635.8 t less credits) against a pathway of 659.9 t"
+    assert net in neutral
     assert '<span class="badge badge-ok">On track</span>' in neutral
     assert "635.3 t against a pathway of 829.2 t" in _target_card(html, "Interim −30 % by 2025")
     renewable = _target_card(html, "60 % renewable electricity")
@@ -216,16 +217,21 @@ def test_the_pathway_table_lists_every_year_from_base_to_target(targets_client, 
     neutral = _target_card(_html(targets_client.get(URL)), "Carbon neutral 2030")
     assert (
         '<tr><th scope="row">2019</th><td class="num">1,037.0</td><td class="num">1,037.0</td>'
+        '<td class="num">1,037.0</td>'
     ) in neutral
+    # A neutrality target shows gross, net (no credits here) and its pathway.
     assert (
-        '<tr><th scope="row">2023</th><td class="num">635.8</td><td class="num">659.9</td></tr>'
+        '<tr><th scope="row">2023</th><td class="num">635.8</td><td class="num">635.8</td>'
+        '<td class="num">659.9</td></tr>'
     ) in neutral
     # 1,037,024.92 × 6/11
     assert (
-        '<tr><th scope="row">2024</th><td class="num">—</td><td class="num">565.6</td></tr>'
+        '<tr><th scope="row">2024</th><td class="num">—</td><td class="num">—</td>'
+        '<td class="num">565.6</td></tr>'
     ) in neutral
     assert (
-        '<tr><th scope="row">2030</th><td class="num">—</td><td class="num">0.0</td></tr>'
+        '<tr><th scope="row">2030</th><td class="num">—</td><td class="num">—</td>'
+        '<td class="num">0.0</td></tr>'
     ) in neutral
     table = neutral.split("<details>")[1]
     assert table.count('<tr><th scope="row">') == 12  # 2019 to 2030
@@ -261,7 +267,7 @@ def test_the_pathways_are_those_of_the_neutrality_selectors(targets_client, work
 
 def test_the_selected_year_can_be_chosen(targets_client, worked_example):
     neutral = _target_card(_html(targets_client.get(URL, {"year": "2019"})), "Carbon neutral 2030")
-    assert "1,037.0 t against a pathway of 1,037.0 t" in neutral
+    assert "net 1,037.0 t (gross 1,037.0 t less credits) against a pathway of 1,037.0 t" in neutral
 
 
 def test_a_target_without_base_year_emissions_says_what_to_enter(targets_client, targets):
@@ -330,7 +336,7 @@ def test_an_empty_database_offers_admin_links_to_those_who_may_add(editor_client
 def test_a_bad_year_is_ignored_with_a_message(targets_client, worked_example):
     html = _html(targets_client.get(URL, {"year": "abc"}))
     assert "Ignored Year “abc”" in html
-    assert "635.8 t against a pathway of 659.9 t" in html
+    assert "net 635.8 t (gross 635.8 t less credits) against a pathway of 659.9 t" in html
 
 
 def test_htmx_requests_get_only_the_page_body(targets_client, worked_example):

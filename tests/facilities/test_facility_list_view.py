@@ -1,11 +1,9 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -119,23 +117,8 @@ def reader_client(client, reader):
     return client
 
 
-@pytest.fixture
-def make_record(organisation):
-    def make(facility, quantity, *, year, type_code="grid_electricity", unit="kWh"):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality="invoice",
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
+def whole_year(year: int) -> dict:
+    return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
 
 
 def cells_of(html: str, code: str) -> str:
@@ -148,8 +131,8 @@ def test_it_shows_each_facilitys_latest_year_market_based_and_the_change_since_t
     reader_client, facilities, make_record
 ):
     xingtai = facilities[0]
-    make_record(xingtai, "10000", year=2022)
-    make_record(xingtai, "10000", year=2023)
+    make_record(xingtai, "grid_electricity", "10000", "kWh", **whole_year(2022))
+    make_record(xingtai, "grid_electricity", "10000", "kWh", **whole_year(2023))
     html = reader_client.get(URL).content.decode()
     assert "2023 tCO2e" in html
     assert "Change vs 2022" in html
@@ -165,14 +148,15 @@ def test_it_shows_each_facilitys_latest_year_market_based_and_the_change_since_t
 
 def test_a_fall_in_emissions_is_shown_with_a_minus_sign(reader_client, facilities, make_record):
     xingtai = facilities[0]
-    make_record(xingtai, "20000", year=2022)  # 11,712 kg
-    make_record(xingtai, "10000", year=2023)  # 6,096 kg: −47.95… %
+    # 11,712 kg in 2022, 6,096 kg in 2023: −47.95… %
+    make_record(xingtai, "grid_electricity", "20000", "kWh", **whole_year(2022))
+    make_record(xingtai, "grid_electricity", "10000", "kWh", **whole_year(2023))
     row = cells_of(reader_client.get(URL).content.decode(), "XT-01")
     assert '<td class="num">−48.0 %</td>' in row
 
 
 def test_a_facility_without_records_last_year_has_no_change(reader_client, facilities, make_record):
-    make_record(facilities[0], "10000", year=2023)
+    make_record(facilities[0], "grid_electricity", "10000", "kWh", **whole_year(2023))
     row = cells_of(reader_client.get(URL).content.decode(), "XT-01")
     assert '<td class="num">6.1</td>' in row
     assert row.count('<td class="num">—</td>') == 1
@@ -187,7 +171,7 @@ def test_each_code_links_to_its_facility_page(reader_client, facilities):
 def test_without_permission_to_read_records_there_are_no_emissions_and_no_links(
     viewer_client, facilities, make_record
 ):
-    make_record(facilities[0], "10000", year=2023)
+    make_record(facilities[0], "grid_electricity", "10000", "kWh", **whole_year(2023))
     html = viewer_client.get(URL).content.decode()
     assert "tCO2e" not in html
     assert reverse("dashboard:facility_detail", args=["XT-01"]) not in html
@@ -214,9 +198,10 @@ def test_the_query_count_with_emissions_is_constant_in_facilities_and_records(
         )
         for year in (2022, 2023):
             for _record in range(number + 1):
-                make_record(facility, "1000", year=year)
-    # session, user, user permissions, group permissions, facilities, years with records,
-    # kg per facility-year-scope, market-based Scope 2 (organisation, grid electricity,
-    # certificates, facility regions, residual factors, GWPs)
-    with django_assert_num_queries(13):
+                make_record(facility, "grid_electricity", "1000", "kWh", **whole_year(year))
+    # session, user, user permissions, group permissions, facilities, years with records, the
+    # inventory's facility-years: organisation, neutrality target (its boundary), kg per
+    # facility-year-category, market-based Scope 2 (grid electricity, certificates, facility
+    # regions, residual factors, GWPs)
+    with django_assert_num_queries(14):
         reader_client.get(URL)

@@ -17,6 +17,7 @@ from emissions.evidence import files, services
 from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.models import EvidenceFile
 
+from .. import permissions as perms
 from ..uploads import form_refusing_the_file, limit_upload_size
 from .ledger import render_record
 
@@ -28,9 +29,7 @@ def _record_url(record_pk: int) -> str:
 
 
 @require_POST
-@permission_required(
-    ["activities.view_activityrecord", "evidence.add_evidencefile"], raise_exception=True
-)
+@permission_required([perms.VIEW_RECORDS, perms.ADD_EVIDENCE], raise_exception=True)
 @limit_upload_size(lambda: files.MAX_BYTES)
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ActivityRecord, pk=pk)
@@ -57,7 +56,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
     try:
@@ -82,9 +81,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_POST
-@permission_required(
-    ["activities.view_activityrecord", "evidence.delete_evidencefile"], raise_exception=True
-)
+@permission_required([perms.VIEW_RECORDS, perms.DELETE_EVIDENCE], raise_exception=True)
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
     try:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from emissions.facilities.models import Facility
 
+from .. import permissions as perms
 from ..facilities_page import facility_listing, facility_page
 from ..filters import page_filter
 from ..spreadsheet import responder
@@ -16,25 +17,21 @@ from .common import filename_stem, page_template
 
 
 @require_safe
-@permission_required("facilities.view_facility", raise_exception=True)
+@permission_required(perms.VIEW_FACILITIES, raise_exception=True)
 def facility_list(request: HttpRequest) -> HttpResponse:
     # Emissions are activity data: shown only to those who may read the records.
-    listing = facility_listing(
-        with_emissions=request.user.has_perm("activities.view_activityrecord")
-    )
+    listing = facility_listing(with_emissions=request.user.has_perm(perms.VIEW_RECORDS))
     return render(request, "dashboard/facility_list.html", {"listing": listing})
 
 
 @require_safe
-@permission_required("facilities.view_facility", raise_exception=True)
+@permission_required(perms.VIEW_FACILITIES, raise_exception=True)
 def facility_list_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """The facilities table as CSV or XLSX, with emissions for those who may read records."""
     respond, spec = responder(fmt), FACILITY_LIST.get(table)
     if spec is None:
         raise Http404("Unknown table")
-    listing = facility_listing(
-        with_emissions=request.user.has_perm("activities.view_activityrecord")
-    )
+    listing = facility_listing(with_emissions=request.user.has_perm(perms.VIEW_RECORDS))
     # No filter on this page: the emissions are of the latest year with records.
     stem = filename_stem("kehui-facilities", listing.year)
     return respond(spec.build(listing), filename_stem=stem)
@@ -48,9 +45,7 @@ def _facility_page(request: HttpRequest, facility: Facility):
 
 
 @require_safe
-@permission_required(
-    ["facilities.view_facility", "activities.view_activityrecord"], raise_exception=True
-)
+@permission_required([perms.VIEW_FACILITIES, perms.VIEW_RECORDS], raise_exception=True)
 def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     facility = get_object_or_404(Facility, code=code)
     selected, page = _facility_page(request, facility)
@@ -62,9 +57,7 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@permission_required(
-    ["facilities.view_facility", "activities.view_activityrecord"], raise_exception=True
-)
+@permission_required([perms.VIEW_FACILITIES, perms.VIEW_RECORDS], raise_exception=True)
 def facility_detail_export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
     """One of the facility page's tables as CSV or XLSX, for the page's own year."""
     respond, spec = responder(fmt), FACILITY_DETAIL.get(table)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from emissions.activities import imports
 from emissions.activities.models import ImportBatch, ImportStatus
 
+from .. import permissions as perms
 from ..spreadsheet import XLSX_TYPE
 from ..uploads import form_refusing_the_file, limit_upload_size
 from . import review
@@ -66,7 +67,7 @@ def _too_large_message() -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@permission_required("activities.add_activityrecord", raise_exception=True)
+@permission_required(perms.ADD_RECORDS, raise_exception=True)
 @limit_upload_size(lambda: imports.MAX_UPLOAD_BYTES)
 def import_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -85,7 +86,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 def _imports_or_reviews(user) -> bool:
     # Importers see their previews; approvers review committed imports here.
-    if user.has_perm("activities.add_activityrecord") or user.has_perm(review.APPROVE):
+    if user.has_perm(perms.ADD_RECORDS) or user.has_perm(perms.APPROVE_RECORDS):
         return True
     raise PermissionDenied
 
@@ -108,16 +109,17 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "review_counts": review.import_review_counts(batch)
         if batch.status == ImportStatus.COMMITTED
         else None,
-        "can_review": batch.user_id != request.user.pk and request.user.has_perm(review.APPROVE),
+        "can_review": batch.user_id != request.user.pk
+        and request.user.has_perm(perms.APPROVE_RECORDS),
         "reject_form": review.RejectForm(),
         "can_rollback": batch.status == ImportStatus.COMMITTED
-        and request.user.has_perm("activities.delete_activityrecord"),
+        and request.user.has_perm(perms.DELETE_RECORDS),
     }
     return render(request, "dashboard/_import_batch.html", context)
 
 
 @require_POST
-@permission_required("activities.add_activityrecord", raise_exception=True)
+@permission_required(perms.ADD_RECORDS, raise_exception=True)
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the uploader commits their own preview.
     batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
@@ -133,9 +135,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(
-    ["activities.add_activityrecord", "activities.delete_activityrecord"], raise_exception=True
-)
+@permission_required([perms.ADD_RECORDS, perms.DELETE_RECORDS], raise_exception=True)
 def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     try:
@@ -147,7 +147,7 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.add_activityrecord", raise_exception=True)
+@permission_required(perms.ADD_RECORDS, raise_exception=True)
 def import_template(request: HttpRequest) -> HttpResponse:
     # With a BOM, so that Excel opens the Chinese names as UTF-8.
     response = HttpResponse(
@@ -158,7 +158,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.add_activityrecord", raise_exception=True)
+@permission_required(perms.ADD_RECORDS, raise_exception=True)
 def import_template_xlsx(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="kehui-import-template.xlsx"'

@@ -13,6 +13,7 @@ from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.selectors import evidence_for
 from emissions.facilities import periods
 
+from .. import permissions as perms
 from ..exports import EXPORTERS
 from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
 from .common import page_template
@@ -22,7 +23,7 @@ HISTORY_SHOWN = 20
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def ledger(request: HttpRequest) -> HttpResponse:
     selected = ledger_filter(request.GET)
     context = {"filter": selected, "page": ledger_page(selected)}
@@ -33,7 +34,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_record(request, pk)
 
@@ -48,7 +49,11 @@ def render_record(
     """The record's page; with the evidence form as submitted when an upload was refused."""
     record = get_object_or_404(
         ActivityRecord.objects.select_related(
-            "facility", "activity_type", "factor__dataset", "other_gas", "submitted_by",
+            "facility",
+            "activity_type",
+            "factor__dataset",
+            "other_gas",
+            "submitted_by",
             "reviewed_by",
         ),
         pk=pk,
@@ -56,7 +61,7 @@ def render_record(
     history = record.history.select_related("history_user", "factor").order_by(
         "-history_date", "-history_id"
     )[:HISTORY_SHOWN]
-    can_upload = request.user.has_perm("evidence.add_evidencefile")
+    can_upload = request.user.has_perm(perms.ADD_EVIDENCE)
     context = {
         "record": record,
         "type_name": type_name(record.activity_type),
@@ -64,9 +69,9 @@ def render_record(
         "factor_quantity": plain_number(record.factor_quantity),
         "flags": factor_flags(record),
         "history": history,
-        "can_change": request.user.has_perm("activities.change_activityrecord"),
+        "can_change": request.user.has_perm(perms.CHANGE_RECORDS),
         "evidence_files": evidence_for(record),
-        "can_delete_evidence": request.user.has_perm("evidence.delete_evidencefile"),
+        "can_delete_evidence": request.user.has_perm(perms.DELETE_EVIDENCE),
         "upload_form": (upload_form or EvidenceUploadForm()) if can_upload else None,
         "evidence_types": evidence_files.ALLOWED_LABEL,
         "evidence_limit": evidence_files.MAX_LABEL,
@@ -78,7 +83,7 @@ def render_record(
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def ledger_export(request: HttpRequest, fmt: str) -> HttpResponse:
     exporter = EXPORTERS.get(fmt)
     if exporter is None:

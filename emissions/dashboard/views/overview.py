@@ -6,6 +6,9 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from emissions.neutrality.inventory import latest_complete_year
+
+from .. import permissions as perms
 from ..filters import page_filter
 from ..overview import build_overview
 from ..spreadsheet import responder
@@ -14,9 +17,10 @@ from .common import filename_stem, page_template
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
-    selected = page_filter(request)
+    # The overview opens on the latest complete year; a partial one only when the URL asks.
+    selected = page_filter(request, default_year=latest_complete_year())
     context = {
         "filter": selected,
         "overview": build_overview(year=selected.year, facility=selected.facility),
@@ -26,13 +30,13 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def overview_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the overview's tables as CSV or XLSX, for the page's own filter."""
     respond, spec = responder(fmt), OVERVIEW.get(table)
     if spec is None:
         raise Http404("Unknown table")
-    selected = page_filter(request)
+    selected = page_filter(request, default_year=latest_complete_year())
     if table == "facilities" and selected.facility is not None:
         raise Http404("The page shows no table by facility for one facility")
     built = build_overview(year=selected.year, facility=selected.facility)

@@ -17,8 +17,8 @@ from emissions.activities.selectors import years_with_records
 from emissions.facilities import periods
 from emissions.facilities.models import ReportingYearLock
 
-LOCK = "facilities.lock_reporting_year"
-UNLOCK = "facilities.unlock_reporting_year"
+from .. import permissions as perms
+
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as the lock's own check constraint
 
 
@@ -69,7 +69,10 @@ def _page(
     # One query for both: the history lists every lock, the years the ones in force.
     log = list(ReportingYearLock.objects.select_related("locked_by", "unlocked_by"))
     in_force = {lock.year: lock for lock in log if lock.is_active}
-    can_lock, can_unlock = request.user.has_perm(LOCK), request.user.has_perm(UNLOCK)
+    can_lock, can_unlock = (
+        request.user.has_perm(perms.LOCK_YEARS),
+        request.user.has_perm(perms.UNLOCK_YEARS),
+    )
     rows = []
     for each in sorted({*years_with_records(), *in_force}, reverse=True):
         lock = in_force.get(each)
@@ -99,13 +102,13 @@ def _year_or_404(year: int) -> int:
 
 @require_safe
 def period_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.has_perm(LOCK) or request.user.has_perm(UNLOCK)):
+    if not (request.user.has_perm(perms.LOCK_YEARS) or request.user.has_perm(perms.UNLOCK_YEARS)):
         raise PermissionDenied
     return _page(request)
 
 
 @require_POST
-@permission_required(LOCK, raise_exception=True)
+@permission_required(perms.LOCK_YEARS, raise_exception=True)
 def period_lock(request: HttpRequest, year: int) -> HttpResponse:
     year = _year_or_404(year)
     form = LockForm(request.POST, auto_id=_forms_id("lock", year))
@@ -128,7 +131,7 @@ def period_lock(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(UNLOCK, raise_exception=True)
+@permission_required(perms.UNLOCK_YEARS, raise_exception=True)
 def period_unlock(request: HttpRequest, year: int) -> HttpResponse:
     year = _year_or_404(year)
     form = UnlockForm(request.POST, auto_id=_forms_id("unlock", year))

@@ -15,13 +15,15 @@ from openpyxl.styles import Font
 
 from emissions.activities.selectors import years_with_records
 from emissions.facilities import periods
+from emissions.neutrality.inventory import latest_year
 
-from ..report import Report, build_report, latest_year, workbook_sheets
+from .. import permissions as perms
+from ..report import Report, build_report, has_records, missing_report, workbook_sheets
 from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def report_latest(request: HttpRequest) -> HttpResponse:
     year = latest_year()
     if year is not None:
@@ -30,17 +32,23 @@ def report_latest(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def report_year(request: HttpRequest, year: int) -> HttpResponse:
-    report = _report_or_404(year)
+    report = build_report(year)
     # Every year with records, for the links to the other years' reports.
     context = {"report": report, "years": years_with_records()}
+    if report is None:
+        # The site's own page saying what is missing: 200 while records wait for review, 404
+        # when the year has no records at all.
+        context["missing"] = missing_report(year)
+        status = 200 if has_records(year) else 404
+        return render(request, "dashboard/report.html", context, status=status)
     context["year_lock"] = periods.lock_for(year)  # "locked (verified)" when it is; one query
     return render(request, "dashboard/report.html", context)
 
 
 @require_safe
-@permission_required("activities.view_activityrecord", raise_exception=True)
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     report = _report_or_404(year)
     workbook = Workbook()

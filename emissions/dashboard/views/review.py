@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from emissions.activities import workflow
 from emissions.activities.models import ActivityRecord, ImportBatch, ImportStatus, ReviewStatus
 
-APPROVE = "activities.approve_activityrecord"
-SUBMIT = "activities.change_activityrecord"
+from .. import permissions as perms
 
 
 class RejectForm(forms.Form):
@@ -42,11 +41,11 @@ class ReviewActions:
 def review_actions(user, record: ActivityRecord) -> ReviewActions:
     submitted = record.status == ReviewStatus.SUBMITTED
     own = submitted and record.submitted_by_id == user.pk
-    can_review = submitted and not own and user.has_perm(APPROVE)
+    can_review = submitted and not own and user.has_perm(perms.APPROVE_RECORDS)
     return ReviewActions(
-        can_submit=record.status in workflow.SUBMITTABLE and user.has_perm(SUBMIT),
+        can_submit=record.status in workflow.SUBMITTABLE and user.has_perm(perms.CHANGE_RECORDS),
         can_review=can_review,
-        own_submission=own and user.has_perm(APPROVE),
+        own_submission=own and user.has_perm(perms.APPROVE_RECORDS),
         reject_form=RejectForm() if can_review else None,
     )
 
@@ -65,7 +64,7 @@ def _done(request, step, records, success: str) -> None:
 
 
 @require_POST
-@permission_required(["activities.view_activityrecord", SUBMIT], raise_exception=True)
+@permission_required([perms.VIEW_RECORDS, perms.CHANGE_RECORDS], raise_exception=True)
 def record_submit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ActivityRecord, pk=pk)
     _done(
@@ -78,7 +77,7 @@ def record_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(["activities.view_activityrecord", APPROVE], raise_exception=True)
+@permission_required([perms.VIEW_RECORDS, perms.APPROVE_RECORDS], raise_exception=True)
 def record_approve(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ActivityRecord, pk=pk)
     _done(
@@ -91,7 +90,7 @@ def record_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(["activities.view_activityrecord", APPROVE], raise_exception=True)
+@permission_required([perms.VIEW_RECORDS, perms.APPROVE_RECORDS], raise_exception=True)
 def record_reject(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ActivityRecord, pk=pk)
     form = RejectForm(request.POST)
@@ -116,7 +115,7 @@ def _committed_batch(pk: int) -> ImportBatch:
 
 
 @require_POST
-@permission_required(["activities.view_activityrecord", APPROVE], raise_exception=True)
+@permission_required([perms.VIEW_RECORDS, perms.APPROVE_RECORDS], raise_exception=True)
 def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _committed_batch(pk)
     _done(
@@ -136,7 +135,7 @@ def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(["activities.view_activityrecord", APPROVE], raise_exception=True)
+@permission_required([perms.VIEW_RECORDS, perms.APPROVE_RECORDS], raise_exception=True)
 def import_reject(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _committed_batch(pk)
     form = RejectForm(request.POST)

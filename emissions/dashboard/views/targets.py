@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from .. import permissions as perms
 from ..filters import page_filter
 from ..spreadsheet import responder
 from ..tables import TARGETS, pathway_table
@@ -19,7 +20,7 @@ PATHWAY_TABLE = re.compile(r"pathway-[0-9]+")
 
 
 @require_safe
-@permission_required("neutrality.view_target", raise_exception=True)
+@permission_required(perms.VIEW_TARGETS, raise_exception=True)
 def targets(request: HttpRequest) -> HttpResponse:
     # Only the year applies: targets and initiatives belong to the whole organisation.
     selected = page_filter(request)
@@ -29,7 +30,7 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@permission_required("neutrality.view_target", raise_exception=True)
+@permission_required(perms.VIEW_TARGETS, raise_exception=True)
 def targets_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the page's tables as CSV or XLSX, for the page's own year."""
     respond, spec = responder(fmt), TARGETS.get(table)

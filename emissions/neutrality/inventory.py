@@ -1,0 +1,716 @@
+"""The inventory read model: the one place emissions totals are made.
+
+Every figure a page, an export or the report shows about emissions, credits, net, pathway or
+progress comes from here. This module alone sums the rollups (activities/rollups.py); it applies,
+once each:
+
+- the **approval basis**: approved records only (what the inventory report counts) or approved
+  and pending ones (what the dashboard counts, saying how much is pending); rejected never count;
+- the **Scope 2 method**: location-based as records store it, market-based per facility-year
+  from neutrality/scope2.py, swapped in for grid electricity only;
+- the **boundary**: the neutrality target's coverage (`Boundary.of(target)`), or all scopes;
+- the **credits**, read through the offsets selectors (never re-summed here).
+
+It returns organisation-years (`YearBalance`) and facility-years (`FacilityYear`) whose fields say
+their basis. Per-facility figures of one basis add up to the organisation's, to the milligram:
+both are sums of the same rollup rows and of the same market-based Scope 2 rows.
+
+Aggregation happens in the database (values().annotate(Sum(...))); Python combines the grouped
+rows, so the query count does not grow with the records. kg are rounded half-up to 6 decimals,
+percentages half-up to 1 decimal.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max, Q, QuerySet, Sum, Value
+from django.utils.translation import gettext_lazy as _
+
+from emissions.activities.models import ActivityRecord, MonthRollup, RecordRollup
+from emissions.activities.rollups import months_for, rollup_for
+from emissions.facilities.models import Organisation
+from emissions.factors.calculation import round_kg
+from emissions.factors.taxonomy import scope_of
+from emissions.offsets.selectors import (
+    allowances_surrendered_by_year,
+    credits_retired_by_year,
+    internal_removals_by_year,
+)
+
+from .models import Scope2Method, Target, TargetKind
+from .scope2 import FacilityScope2, calculate_market_scope2
+
+KG_PER_TONNE = Decimal(1000)
+PERCENT_PLACES = Decimal("0.1")
+ZERO = Decimal(0)
+# The target a neutrality balance is measured against, in order of preference.
+NEUTRALITY_KINDS = [TargetKind.CARBON_NEUTRALITY, TargetKind.NET_ZERO]
+
+
+def kg_to_t(kg: Decimal | None) -> Decimal | None:
+    """kg → t (or kWh → MWh), exact: the decimal point moves, nothing is divided into a float."""
+    return None if kg is None else kg.scaleb(-3)
+
+
+def percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    """part as a percentage of whole, half-up to 0.1; None without a whole."""
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percent_change(new: Decimal, old: Decimal | None) -> Decimal | None:
+    if not old:
+        return None
+    return percent(new - old, old)
+
+
+# --- The bases a figure is stated on ----------------------------------------------------------
+
+
+class Approval:
+    """Which records a figure counts. Rejected records never count."""
+
+    APPROVED = "approved"
+    WITH_PENDING = "with_pending"
+    LABELS = {
+        APPROVED: _("approved data only"),
+        WITH_PENDING: _("approved and pending data"),
+    }
+
+    @classmethod
+    def of(cls, approved_only: bool) -> str:
+        return cls.APPROVED if approved_only else cls.WITH_PENDING
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Which emissions a gross figure counts: the neutrality target's coverage, or all scopes.
+
+    scope2_method is None when Scope 2 is outside; scope3_categories None means every category.
+    """
+
+    scope1: bool
+    scope2_method: str | None
+    scope3_categories: frozenset[str] | None
+    is_target: bool
+
+    @classmethod
+    def of(cls, target: Target | None) -> "Boundary":
+        """The target's coverage; without a target, Scope 1, 2 market-based and all of 3."""
+        if target is None:
+            return ALL_SCOPES
+        return cls(
+            scope1=target.covers_scope1,
+            scope2_method=target.scope2_method if target.covers_scope2 else None,
+            scope3_categories=frozenset(target.scope3_categories),
+            is_target=True,
+        )
+
+    def covers_category(self, category: str) -> bool:
+        return self.scope3_categories is None or category in self.scope3_categories
+
+    @property
+    def label(self) -> str:
+        if self.is_target:
+            return str(_("within the neutrality target's boundary"))
+        return str(_("all scopes"))
+
+    def parts(
+        self,
+        *,
+        scope1_kg: Decimal,
+        scope2_location_kg: Decimal,
+        scope2_market_kg: Decimal,
+        scope3_kg_by_category: dict[str, Decimal],
+    ) -> tuple[Decimal, Decimal, Decimal]:
+        """(Scope 1, Scope 2, Scope 3) within this boundary: they add up to its gross."""
+        scope1 = scope1_kg if self.scope1 else ZERO
+        if self.scope2_method is None:
+            scope2 = ZERO
+        elif self.scope2_method == Scope2Method.LOCATION:
+            scope2 = scope2_location_kg
+        else:
+            scope2 = scope2_market_kg
+        scope3 = sum(
+            (
+                kg
+                for c, kg in scope3_kg_by_category.items()
+                if scope_of(c) == 3 and self.covers_category(c)
+            ),
+            ZERO,
+        )
+        return scope1, scope2, scope3
+
+
+ALL_SCOPES = Boundary(
+    scope1=True, scope2_method=Scope2Method.MARKET, scope3_categories=None, is_target=False
+)
+
+
+# --- Emissions of one organisation-year or facility-year ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Emissions:
+    """What was emitted in one year by the organisation or one facility, on one approval basis.
+
+    kg_by_category is as records store it (Scope 2 location-based); scope2_market_kg swaps the
+    grid electricity's location-based kg for its market-based kg.
+    """
+
+    year: int
+    approval: str
+    kg_by_category: dict[str, Decimal]
+    scope2_market_kg: Decimal
+    boundary: Boundary
+
+    def scope_kg(self, scope: int) -> Decimal:
+        return sum((kg for c, kg in self.kg_by_category.items() if scope_of(c) == scope), ZERO)
+
+    @property
+    def scope1_kg(self) -> Decimal:
+        return self.scope_kg(1)
+
+    @property
+    def scope2_location_kg(self) -> Decimal:
+        return self.scope_kg(2)
+
+    @property
+    def scope3_kg(self) -> Decimal:
+        """All of Scope 3, whatever the boundary (boundary_scope3_kg is the part within it)."""
+        return self.scope_kg(3)
+
+    @property
+    def scope3_kg_by_category(self) -> dict[str, Decimal]:
+        return {c: kg for c, kg in sorted(self.kg_by_category.items()) if scope_of(c) == 3}
+
+    @property
+    def scope2_market_adjustment_kg(self) -> Decimal:
+        """Market-based minus location-based Scope 2 (certificates and residual mix)."""
+        return self.scope2_market_kg - self.scope2_location_kg
+
+    @property
+    def all_scopes_market_kg(self) -> Decimal:
+        return self.scope1_kg + self.scope2_market_kg + self.scope3_kg
+
+    @property
+    def all_scopes_location_kg(self) -> Decimal:
+        return self.scope1_kg + self.scope2_location_kg + self.scope3_kg
+
+    def _parts(self) -> tuple[Decimal, Decimal, Decimal]:
+        return self.boundary.parts(
+            scope1_kg=self.scope1_kg,
+            scope2_location_kg=self.scope2_location_kg,
+            scope2_market_kg=self.scope2_market_kg,
+            scope3_kg_by_category=self.kg_by_category,
+        )
+
+    @property
+    def boundary_scope1_kg(self) -> Decimal:
+        return self._parts()[0]
+
+    @property
+    def boundary_scope2_kg(self) -> Decimal:
+        return self._parts()[1]
+
+    @property
+    def boundary_scope3_kg(self) -> Decimal:
+        return self._parts()[2]
+
+    @property
+    def gross_kg(self) -> Decimal:
+        """Gross emissions within the boundary."""
+        return sum(self._parts(), ZERO)
+
+    def gross_kg_for(self, target: Target | None) -> Decimal:
+        """Gross emissions within another target's boundary (the targets page's rows)."""
+        return sum(
+            Boundary.of(target).parts(
+                scope1_kg=self.scope1_kg,
+                scope2_location_kg=self.scope2_location_kg,
+                scope2_market_kg=self.scope2_market_kg,
+                scope3_kg_by_category=self.kg_by_category,
+            ),
+            ZERO,
+        )
+
+
+@dataclass(frozen=True)
+class YearBalance(Emissions):
+    """One year of the organisation's neutrality balance: the same row feeds the table, the
+    chart, the export and the report. gross_kg is within the neutrality target's boundary."""
+
+    credits_removal_kg: Decimal
+    credits_avoidance_kg: Decimal
+    internal_removals_kg: Decimal
+    internal_removals_counted: bool
+    base_year: int | None
+    base_gross_kg: Decimal | None
+    electricity_kwh: Decimal
+    # On-site renewable generation consumed (records of renewable electricity types).
+    onsite_renewable_kwh: Decimal
+    # Grid electricity covered by zero-emission certificates.
+    certificate_renewable_kwh: Decimal
+    # Compliance only: shown beside the balance, never subtracted from it.
+    ets_surrendered_t: Decimal
+    # Certificates beyond the electricity consumed (facility and organisation-wide): not counted.
+    unused_certificate_kwh: Decimal
+    scope2_facilities: tuple[FacilityScope2, ...]
+    target: Target | None
+
+    @property
+    def credits_kg(self) -> Decimal:
+        return self.credits_removal_kg + self.credits_avoidance_kg
+
+    @property
+    def net_kg(self) -> Decimal:
+        """Gross within the boundary, less credits (and own planting where it counts)."""
+        counted = self.internal_removals_kg if self.internal_removals_counted else ZERO
+        return self.gross_kg - self.credits_kg - counted
+
+    @property
+    def is_neutral(self) -> bool:
+        return self.net_kg <= 0
+
+    @property
+    def change_vs_base_pct(self) -> Decimal | None:
+        return percent_change(self.gross_kg, self.base_gross_kg)
+
+    @property
+    def pathway_kg(self) -> Decimal | None:
+        if self.target is None or self.base_gross_kg is None:
+            return None
+        return pathway_kg(self.target, self.base_gross_kg, self.year)
+
+    @property
+    def renewable_kwh(self) -> Decimal:
+        return self.onsite_renewable_kwh + self.certificate_renewable_kwh
+
+    @property
+    def renewable_share_pct(self) -> Decimal | None:
+        return percent(self.renewable_kwh, self.electricity_kwh)
+
+    @property
+    def scope2_uses_location_fallback(self) -> bool:
+        """Whether any facility's market-based figure fell back to its location-based rate."""
+        return any(row.uses_location_fallback for row in self.scope2_facilities)
+
+    def net_kg_for(self, target: Target) -> Decimal:
+        """Net emissions within another target's boundary: the same credits, its gross."""
+        counted = self.internal_removals_kg if self.internal_removals_counted else ZERO
+        return self.gross_kg_for(target) - self.credits_kg - counted
+
+
+@dataclass(frozen=True)
+class FacilityYear(Emissions):
+    """One facility in one year. Its boundary is the organisation's; credits are retired for
+    the whole organisation, so a facility has no net."""
+
+    facility_id: int
+    onsite_renewable_kwh: Decimal
+    scope2: FacilityScope2 | None
+
+
+# --- Reading them -------------------------------------------------------------------------------
+
+
+def neutrality_target() -> Target | None:
+    """The target the balance is measured against: carbon neutrality, else net zero."""
+    targets = list(Target.objects.filter(kind__in=NEUTRALITY_KINDS))
+    for kind in NEUTRALITY_KINDS:
+        of_kind = [target for target in targets if target.kind == kind]
+        if of_kind:
+            return of_kind[0]  # the earliest target year (the model's ordering)
+    return None
+
+
+def yearly_balance(years=None, *, approved_only=False) -> list[YearBalance]:
+    """The neutrality balance of each year with activity data, oldest first.
+
+    With `approved_only`, emissions count approved records only (the inventory report);
+    otherwise approved and pending ones (the dashboard). Rejected records never count.
+    """
+    organisation = Organisation.current()
+    if organisation is None:
+        return []
+    target = neutrality_target()
+    boundary = Boundary.of(target)
+    approval = Approval.of(approved_only)
+    base_year = target.base_year if target else organisation.base_year
+    wanted = None if years is None else sorted({*years, base_year})
+
+    sums = _sums_by_year(wanted, approved_only=approved_only)
+    scope2 = calculate_market_scope2(wanted, organisation=organisation, approved_only=approved_only)
+    facility_rows = defaultdict(list)
+    for row in scope2.rows:
+        facility_rows[row.year].append(row)
+
+    emissions = {
+        year: Emissions(
+            year=year,
+            approval=approval,
+            kg_by_category=kg,
+            scope2_market_kg=_scope2_market_kg(kg, facility_rows[year]),
+            boundary=boundary,
+        )
+        for year, (kg, _kwh, _onsite) in sums.items()
+    }
+    base_gross_kg = _base_gross_kg(target, emissions.get(base_year))
+
+    shown = sorted(year for year in sums if years is None or year in years)
+    credits = credits_retired_by_year(shown)
+    planted = internal_removals_by_year(shown)
+    surrendered = allowances_surrendered_by_year(shown)
+    balances = []
+    for year in shown:
+        kg, kwh, onsite = sums[year]
+        rows = facility_rows[year]
+        balances.append(
+            YearBalance(
+                year=year,
+                approval=approval,
+                kg_by_category=kg,
+                scope2_market_kg=emissions[year].scope2_market_kg,
+                boundary=boundary,
+                credits_removal_kg=round_kg(credits[year].removal_t * KG_PER_TONNE),
+                credits_avoidance_kg=round_kg(credits[year].avoidance_t * KG_PER_TONNE),
+                internal_removals_kg=round_kg(planted[year] * KG_PER_TONNE),
+                internal_removals_counted=organisation.count_internal_removals,
+                base_year=base_year,
+                base_gross_kg=base_gross_kg,
+                electricity_kwh=kwh,
+                onsite_renewable_kwh=onsite,
+                certificate_renewable_kwh=sum(
+                    (row.zero_emission_certificate_kwh for row in rows), ZERO
+                ),
+                ets_surrendered_t=surrendered.get(year, ZERO),
+                unused_certificate_kwh=sum((row.unused_certificate_kwh for row in rows), ZERO)
+                + scope2.unused_organisation_kwh_by_year.get(year, ZERO),
+                scope2_facilities=tuple(rows),
+                target=target,
+            )
+        )
+    return balances
+
+
+def facility_years(
+    *, years=None, facility_ids=None, approved_only=False, balances=None
+) -> list[FacilityYear]:
+    """Each facility-year with records, by year then facility, within the neutrality target's
+    boundary (gross_kg) and over all scopes (all_scopes_market_kg).
+
+    Given the organisation's `balances` of the same approval basis (covering `years`), their
+    market-based Scope 2 rows and target are reused instead of being read again.
+    """
+    if balances is not None:
+        target = balances[0].target if balances else None
+        scope2_rows = [row for b in balances for row in b.scope2_facilities]
+    else:
+        organisation = Organisation.current()
+        if organisation is None:
+            return []
+        target = neutrality_target()
+        # Every facility's: organisation-wide certificates are shared among all of them.
+        scope2_rows = calculate_market_scope2(
+            years, organisation=organisation, approved_only=approved_only
+        ).rows
+    boundary = Boundary.of(target)
+    approval = Approval.of(approved_only)
+    records = rollup_for(years=years, facility_ids=facility_ids, approved_only=approved_only)
+    kg = defaultdict(dict)
+    onsite = defaultdict(lambda: ZERO)
+    rows = records.order_by().values("facility", "year", "category").annotate(**_SUMS)
+    for row in rows:
+        key = (row["year"], row["facility"])
+        kg[key][row["category"]] = round_kg(row["kg"] or ZERO)
+        onsite[key] += row["onsite_kwh"] or ZERO
+    scope2 = {(row.year, row.facility_id): row for row in scope2_rows}
+    return [
+        FacilityYear(
+            year=year,
+            approval=approval,
+            kg_by_category=kg[year, facility_id],
+            scope2_market_kg=_scope2_market_kg(
+                kg[year, facility_id],
+                [scope2[year, facility_id]] if (year, facility_id) in scope2 else [],
+            ),
+            boundary=boundary,
+            facility_id=facility_id,
+            onsite_renewable_kwh=onsite[year, facility_id],
+            scope2=scope2.get((year, facility_id)),
+        )
+        for year, facility_id in sorted(kg)
+    ]
+
+
+_SUMS = {
+    "kg": Sum("co2e_kg"),
+    "kwh": Sum("electricity_kwh"),
+    "onsite_kwh": Sum("electricity_kwh", filter=Q(activity_type__is_renewable_electricity=True)),
+}
+
+
+def _sums_by_year(years, *, approved_only) -> dict[int, tuple[dict, Decimal, Decimal]]:
+    """year → (kg by category, electricity kWh, on-site renewable kWh); one query."""
+    records = rollup_for(years=years, approved_only=approved_only)
+    rows = records.order_by().values("year", "category").annotate(**_SUMS)
+    kg, kwh, onsite = defaultdict(dict), defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for row in rows:
+        kg[row["year"]][row["category"]] = round_kg(row["kg"] or ZERO)
+        kwh[row["year"]] += row["kwh"] or ZERO
+        onsite[row["year"]] += row["onsite_kwh"] or ZERO
+    return {year: (kg[year], kwh[year], onsite[year]) for year in kg}
+
+
+def _scope2_market_kg(kg_by_category: dict, scope2_rows) -> Decimal:
+    """Scope 2 with grid electricity market-based; heat, steam and the rest as recorded."""
+    location = sum((kg for c, kg in kg_by_category.items() if scope_of(c) == 2), ZERO)
+    grid_location = sum((row.location_kg for row in scope2_rows), ZERO)
+    grid_market = sum((row.market_kg for row in scope2_rows), ZERO)
+    return location - grid_location + grid_market
+
+
+def _base_gross_kg(target: Target | None, base: Emissions | None) -> Decimal | None:
+    if target is not None and target.base_year_gross_t is not None:
+        return round_kg(target.base_year_gross_t * KG_PER_TONNE)
+    return None if base is None else base.gross_kg
+
+
+# --- Targets ------------------------------------------------------------------------------------
+
+
+def pathway_kg(target: Target, base_kg: Decimal, year: int) -> Decimal | None:
+    """The straight line from the base year's gross to the target year's goal.
+
+    A carbon-neutrality target's goal is 0 (net); an absolute or net-zero target's goal is the
+    base less its reduction (gross: a net-zero target neutralises the residual with removals).
+    """
+    if not target.base_year <= year <= target.target_year:
+        return None
+    if target.kind == TargetKind.CARBON_NEUTRALITY:
+        goal = ZERO
+    else:
+        goal = base_kg * (1 - (target.reduction_pct or ZERO) / 100)
+    progress = Decimal(year - target.base_year) / (target.target_year - target.base_year)
+    return round_kg(base_kg + (goal - base_kg) * progress)
+
+
+def measures_net(target: Target) -> bool:
+    """A carbon-neutrality target is met on net emissions (after credits), the others on gross."""
+    return target.kind == TargetKind.CARBON_NEUTRALITY
+
+
+def target_base_kg(target: Target, balances: list[YearBalance]) -> Decimal | None:
+    """The base-year gross within the target's own boundary (or the figure entered for it)."""
+    if target.base_year_gross_t is not None:
+        return round_kg(target.base_year_gross_t * KG_PER_TONNE)
+    base = next((b for b in balances if b.year == target.base_year), None)
+    return None if base is None else base.gross_kg_for(target)
+
+
+def target_pathway(target: Target, balances: list[YearBalance] | None = None):
+    """(year, kg) for every year from the base year to the target year; [] without a base."""
+    if target.kind == TargetKind.RENEWABLE_SHARE:
+        return []  # a share of electricity, not a quantity of emissions
+    if balances is None and target.base_year_gross_t is None:
+        balances = yearly_balance([target.base_year])
+    base = target_base_kg(target, balances or [])
+    if base is None:
+        return []
+    return [
+        (year, pathway_kg(target, base, year))
+        for year in range(target.base_year, target.target_year + 1)
+    ]
+
+
+# --- Other views of the same rollups ------------------------------------------------------------
+
+
+def latest_year() -> int | None:
+    """The latest year with activity records (any review status), or None."""
+    return MonthRollup.objects.aggregate(year=Max("year"))["year"]
+
+
+@dataclass(frozen=True)
+class YearCoverage:
+    """How much of a year the records cover: a year is partial while it is still running or
+    when its records stop before December."""
+
+    year: int
+    last_month: int
+    today: dt.date
+
+    @property
+    def is_partial(self) -> bool:
+        return self.year >= self.today.year or self.last_month < 12
+
+
+def year_coverage(*, facility_ids=None, today: dt.date | None = None) -> dict[int, YearCoverage]:
+    """year → its coverage by counted records (approved and pending); one query."""
+    today = today or dt.date.today()
+    rows = months_for(facility_ids=facility_ids).order_by().values("year").annotate(m=Max("month"))
+    return {row["year"]: YearCoverage(row["year"], row["m"], today) for row in rows}
+
+
+def latest_complete_year(today: dt.date | None = None) -> int | None:
+    """The latest year whose records are not partial (see YearCoverage), or None."""
+    complete = [y for y, c in year_coverage(today=today).items() if not c.is_partial]
+    return max(complete, default=None)
+
+
+def kg_by_month(*, years, facility_ids=None) -> dict[tuple[int, int], Decimal]:
+    """(year, month) → kg CO2e of approved and pending records: all scopes, Scope 2
+    location-based (market-based Scope 2 is a yearly figure, so months are as recorded)."""
+    records = months_for(years=years, facility_ids=facility_ids).order_by()
+    return {
+        (row["year"], row["month"]): row["kg"]
+        for row in records.values("year", "month").annotate(kg=Sum("co2e_kg"))
+    }
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A year's records still in review, and what they add to the with-pending figures."""
+
+    records: int
+    # gross(with pending) − gross(approved) on the same boundary and Scope 2 method.
+    kg: Decimal
+    # kg as a share of the with-pending gross that the page shows.
+    share_pct: Decimal | None
+
+
+def pending_records(*, years, facility_ids=None) -> dict[int, int]:
+    """year → the number of records in draft or submitted; one query."""
+    rows = (
+        RecordRollup.objects.pending()
+        .filter(year__in=years)
+        .order_by()
+        .values("year")
+        .annotate(n=Sum("record_count"))
+    )
+    if facility_ids is not None:
+        rows = rows.filter(facility_id__in=facility_ids)
+    return {row["year"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class BothBases:
+    """One year's balance on approved data (the report's) and with pending data (the
+    dashboard's), and how many records are in review between them."""
+
+    approved: YearBalance | None
+    with_pending: YearBalance | None
+    records_in_review: int
+
+    @property
+    def pending(self) -> Pending | None:
+        return pending_between(self.with_pending, self.approved, self.records_in_review)
+
+
+def both_bases(year: int, *, with_pending: YearBalance | None = None) -> BothBases:
+    """The year's balance on both approval bases. Pass the with-pending balance when the page
+    has it already; without records in review, the approved balance is that same one."""
+    if with_pending is None:
+        with_pending = next(iter(yearly_balance([year])), None)
+    in_review = pending_records(years=[year]).get(year, 0) if with_pending else 0
+    if not in_review:
+        return BothBases(approved=with_pending, with_pending=with_pending, records_in_review=0)
+    approved = next(iter(yearly_balance([year], approved_only=True)), None)
+    return BothBases(approved=approved, with_pending=with_pending, records_in_review=in_review)
+
+
+def pending_between(
+    with_pending: Emissions | None,
+    approved: Emissions | None,
+    records: int,
+    *,
+    all_scopes: bool = False,
+) -> Pending | None:
+    """What the year's pending records add: the difference of the two bases' gross (within the
+    boundary, or over all scopes), and its share of the with-pending gross."""
+    if not records or with_pending is None:
+        return None
+
+    def gross(emissions: Emissions | None) -> Decimal:
+        if emissions is None:
+            return ZERO
+        return emissions.all_scopes_market_kg if all_scopes else emissions.gross_kg
+
+    kg = gross(with_pending) - gross(approved)
+    return Pending(records=records, kg=kg, share_pct=percent(kg, gross(with_pending)))
+
+
+# --- The report's breakdowns of one year ------------------------------------------------------
+
+
+def _year_rows(year: int, approved_only: bool) -> QuerySet:
+    return rollup_for(years=[year], approved_only=approved_only).order_by()
+
+
+def scope1_gas_sums(year: int, *, approved_only: bool) -> list[dict]:
+    """Scope 1 kg per gas, grouped by the other gas (None for records without one): one query.
+
+    Each row: other_gas__code, co2, ch4, n2o, other, published (kg CO2e published unsplit)."""
+    rows = (
+        _year_rows(year, approved_only)
+        .filter(scope=1)
+        .values("other_gas__code")
+        .annotate(
+            co2=Sum("co2_kg"),
+            ch4=Sum("ch4_kg"),
+            n2o=Sum("n2o_kg"),
+            other=Sum("other_gas_kg"),
+            published=Sum("published_co2e_kg"),
+        )
+        .order_by("other_gas__code")
+    )
+    return list(rows)
+
+
+def category_quality_sums(year: int, *, approved_only: bool) -> list[dict]:
+    """kg CO2e, record count and biogenic CO2 per (category, data quality): one query."""
+    rows = _year_rows(year, approved_only).values("category", "data_quality")
+    return list(
+        rows.annotate(kg=Sum("co2e_kg"), n=Sum("record_count"), biogenic=Sum("biogenic_co2_kg"))
+    )
+
+
+def records_by_factor(year: int, *, approved_only: bool) -> dict[int, int]:
+    """factor id → how many of the year's records used it: one query."""
+    rows = _year_rows(year, approved_only).exclude(factor=None).values("factor")
+    return dict(rows.annotate(n=Sum("record_count")).values_list("factor", "n"))
+
+
+# --- The ledger's totals ------------------------------------------------------------------------
+
+# The filters each rollup is keyed by (activities/rollup_sql.py), besides review status.
+RECORD_ROLLUP_FILTERS = {
+    "facility_id",
+    "activity_type_id",
+    "scope",
+    "category",
+    "year",
+    "data_quality",
+}
+MONTH_ROLLUP_FILTERS = {"facility_id", "year", "month"}
+
+
+def totals_source(filter_columns) -> QuerySet:
+    """Rows to total for filters on these columns: a rollup's when it is keyed by every one.
+
+    The records' own totals need a pass over every matching record, a million unfiltered.
+    """
+    if set(filter_columns) <= RECORD_ROLLUP_FILTERS:
+        return RecordRollup.objects.all()
+    if set(filter_columns) <= MONTH_ROLLUP_FILTERS:
+        return MonthRollup.objects.all()
+    return ActivityRecord.objects.annotate(record_count=Value(1))
+
+
+def count_and_kg(rows: QuerySet) -> tuple[int, Decimal]:
+    """How many records and kg CO2e (as recorded) the rows of totals_source() hold: one query."""
+    totals = rows.order_by().aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))
+    return totals["count"] or 0, totals["kg"] or ZERO
