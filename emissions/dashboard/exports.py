@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .ledger import in_chinese
+from .pages.ledger import in_chinese
 from .spreadsheet import XLSX_TYPE, neutralise
 
 CHUNK_SIZE = 2000

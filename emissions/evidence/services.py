@@ -56,5 +56,7 @@ def delete_evidence(*, evidence: EvidenceFile) -> None:
     ValidationError when the record's reporting year is locked.
     """
     with transaction.atomic():
-        periods.assert_open(among=ActivityRecord.objects.filter(pk=evidence.record_id).values("year"))
+        periods.assert_open(
+            among=ActivityRecord.objects.filter(pk=evidence.record_id).values("year")
+        )
         evidence.delete()

@@ -310,10 +310,7 @@ class ReportingYearLock(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(unlocked_at__isnull=True, unlocked_by__isnull=True, unlock_reason="")
-                | (
-                    Q(unlocked_at__isnull=False, unlocked_by__isnull=False)
-                    & ~Q(unlock_reason="")
-                ),
+                | (Q(unlocked_at__isnull=False, unlocked_by__isnull=False) & ~Q(unlock_reason="")),
                 name="reporting_year_unlocked_with_who_and_why",
                 violation_error_message=_("Unlocking needs who, when and a reason."),
             ),

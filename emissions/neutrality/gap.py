@@ -1,6 +1,6 @@
 """How far one year is from neutral, and what could still close the gap.
 
-Built only from what the domain already provides: the year's balance (yearly_balance, on both
+Built only from what the domain already provides: the year's balance (the inventory, on both
 approval bases), the credits batches still hold (the offsets selectors) and the claim rules
 (claims.retirement_deadline, claims.vintage_too_new). Emissions are kg, credits tCO2e, all
 Decimals; nothing here sums a retirement.
@@ -117,19 +117,15 @@ class NeutralityGap:
 
 
 def neutrality_gap(
-    year: int,
-    *,
-    today: dt.date | None = None,
-    with_pending: YearBalance | None = None,
-    both: BothBases | None = None,
+    year: int, *, today: dt.date | None = None, both: BothBases | None = None
 ) -> NeutralityGap | None:
     """The year's gap to neutrality on both bases and the credits that could close it.
 
     None when the year has no balance on either basis (no organisation, no activity data).
-    Pass the year's with-pending balance, or both bases, when the page has them already.
+    Pass both bases (inventory.both_bases) when the page has them already.
     """
     today = today or timezone.localdate()
-    both = both or both_bases(year, with_pending=with_pending)
+    both = both or both_bases(year)
     bases = {
         approved_only: None
         if balance is None

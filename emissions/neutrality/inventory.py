@@ -24,11 +24,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from emissions.activities.models import ActivityRecord, MonthRollup, RecordRollup
+from emissions.activities.models import ActivityRecord, MonthRollup, RecordRollup, ReviewStatus
 from emissions.activities.rollups import months_for, rollup_for
 from emissions.facilities.models import Organisation
 from emissions.factors.calculation import round_kg
@@ -40,7 +41,7 @@ from emissions.offsets.selectors import (
 )
 
 from .models import Scope2Method, Target, TargetKind
-from .scope2 import FacilityScope2, calculate_market_scope2
+from .scope2 import FacilityScope2, calculate_market_scope2, calculate_market_scope2_both
 
 KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
@@ -109,6 +110,17 @@ class Boundary:
             is_target=True,
         )
 
+    def q(self) -> Q:
+        """The rollup rows (or records) this boundary counts, as a filter."""
+        scopes = Q(scope=1) if self.scope1 else Q(pk__in=[])
+        if self.scope2_method is not None:
+            scopes |= Q(scope=2)
+        if self.scope3_categories is None:
+            scopes |= Q(scope=3)
+        elif self.scope3_categories:
+            scopes |= Q(scope=3, category__in=sorted(self.scope3_categories))
+        return scopes
+
     def covers_category(self, category: str) -> bool:
         return self.scope3_categories is None or category in self.scope3_categories
 
@@ -158,7 +170,8 @@ class Emissions:
     """What was emitted in one year by the organisation or one facility, on one approval basis.
 
     kg_by_category is as records store it (Scope 2 location-based); scope2_market_kg swaps the
-    grid electricity's location-based kg for its market-based kg.
+    grid electricity's location-based kg for its market-based kg. The derived figures are
+    computed once per object (cached_property: pages read them many times).
     """
 
     year: int
@@ -170,20 +183,20 @@ class Emissions:
     def scope_kg(self, scope: int) -> Decimal:
         return sum((kg for c, kg in self.kg_by_category.items() if scope_of(c) == scope), ZERO)
 
-    @property
+    @cached_property
     def scope1_kg(self) -> Decimal:
         return self.scope_kg(1)
 
-    @property
+    @cached_property
     def scope2_location_kg(self) -> Decimal:
         return self.scope_kg(2)
 
-    @property
+    @cached_property
     def scope3_kg(self) -> Decimal:
         """All of Scope 3, whatever the boundary (boundary_scope3_kg is the part within it)."""
         return self.scope_kg(3)
 
-    @property
+    @cached_property
     def scope3_kg_by_category(self) -> dict[str, Decimal]:
         return {c: kg for c, kg in sorted(self.kg_by_category.items()) if scope_of(c) == 3}
 
@@ -192,14 +205,15 @@ class Emissions:
         """Market-based minus location-based Scope 2 (certificates and residual mix)."""
         return self.scope2_market_kg - self.scope2_location_kg
 
-    @property
+    @cached_property
     def all_scopes_market_kg(self) -> Decimal:
         return self.scope1_kg + self.scope2_market_kg + self.scope3_kg
 
-    @property
+    @cached_property
     def all_scopes_location_kg(self) -> Decimal:
         return self.scope1_kg + self.scope2_location_kg + self.scope3_kg
 
+    @cached_property
     def _parts(self) -> tuple[Decimal, Decimal, Decimal]:
         return self.boundary.parts(
             scope1_kg=self.scope1_kg,
@@ -208,22 +222,22 @@ class Emissions:
             scope3_kg_by_category=self.kg_by_category,
         )
 
-    @property
+    @cached_property
     def boundary_scope1_kg(self) -> Decimal:
-        return self._parts()[0]
+        return self._parts[0]
 
-    @property
+    @cached_property
     def boundary_scope2_kg(self) -> Decimal:
-        return self._parts()[1]
+        return self._parts[1]
 
-    @property
+    @cached_property
     def boundary_scope3_kg(self) -> Decimal:
-        return self._parts()[2]
+        return self._parts[2]
 
-    @property
+    @cached_property
     def gross_kg(self) -> Decimal:
         """Gross emissions within the boundary."""
-        return sum(self._parts(), ZERO)
+        return sum(self._parts, ZERO)
 
     def gross_kg_for(self, target: Target | None) -> Decimal:
         """Gross emissions within another target's boundary (the targets page's rows)."""
@@ -327,66 +341,113 @@ def neutrality_target() -> Target | None:
     return None
 
 
-def yearly_balance(years=None, *, approved_only=False) -> list[YearBalance]:
+def yearly_balance(years=None, *, approved_only=False, with_base_year=True) -> list[YearBalance]:
     """The neutrality balance of each year with activity data, oldest first.
 
     With `approved_only`, emissions count approved records only (the inventory report);
     otherwise approved and pending ones (the dashboard). Rejected records never count.
+    Without `with_base_year`, the base year is not read (base_gross_kg and the pathway are then
+    those of the target's stated figure, if any): for a net figure alone.
     """
     organisation = Organisation.current()
     if organisation is None:
         return []
     target = neutrality_target()
-    boundary = Boundary.of(target)
-    approval = Approval.of(approved_only)
-    base_year = target.base_year if target else organisation.base_year
-    wanted = None if years is None else sorted({*years, base_year})
-
+    wanted = _wanted(years, organisation, target, with_base_year)
     sums = _sums_by_year(wanted, approved_only=approved_only)
     scope2 = calculate_market_scope2(wanted, organisation=organisation, approved_only=approved_only)
+    reads = _Reads(
+        years, organisation, target, sorted(year for year in sums if _shown(year, years))
+    )
+    return _balances(reads, Approval.of(approved_only), sums, scope2)
+
+
+def yearly_balances_on_both_bases(
+    years=None, *, with_base_year=True
+) -> tuple[list[YearBalance], list[YearBalance]]:
+    """(approved and pending, approved only): the two lists yearly_balance gives, read in one
+    pass: each rollup once with the review status beside the sums, credits once."""
+    organisation = Organisation.current()
+    if organisation is None:
+        return [], []
+    target = neutrality_target()
+    wanted = _wanted(years, organisation, target, with_base_year)
+    with_pending, approved = _sums_by_year_on_both_bases(wanted)
+    scope2 = calculate_market_scope2_both(wanted, organisation=organisation)
+    shown = sorted(year for year in with_pending if _shown(year, years))
+    reads = _Reads(years, organisation, target, shown)
+    return (
+        _balances(reads, Approval.WITH_PENDING, with_pending, scope2[0]),
+        _balances(reads, Approval.APPROVED, approved, scope2[1]),
+    )
+
+
+def _wanted(years, organisation, target, with_base_year) -> list[int] | None:
+    base_year = target.base_year if target else organisation.base_year
+    also = [base_year] if with_base_year else []
+    return None if years is None else sorted({*years, *also})
+
+
+def _shown(year: int, years) -> bool:
+    return years is None or year in years
+
+
+class _Reads:
+    """What a balance reads besides the emissions (the same for both approval bases)."""
+
+    def __init__(self, years, organisation, target, shown: list[int]):
+        self.organisation, self.target, self.shown = organisation, target, shown
+        self.base_year = target.base_year if target else organisation.base_year
+        self.credits = credits_retired_by_year(shown)
+        self.planted = internal_removals_by_year(shown)
+        self.surrendered = allowances_surrendered_by_year(shown)
+
+
+def _balances(reads: _Reads, approval: str, sums, scope2) -> list[YearBalance]:
+    target, organisation = reads.target, reads.organisation
+    boundary = Boundary.of(target)
     facility_rows = defaultdict(list)
     for row in scope2.rows:
         facility_rows[row.year].append(row)
-
-    emissions = {
-        year: Emissions(
-            year=year,
+    base = sums.get(reads.base_year)
+    base_gross_kg = _base_gross_kg(
+        target,
+        None
+        if base is None
+        else Emissions(
+            year=reads.base_year,
             approval=approval,
-            kg_by_category=kg,
-            scope2_market_kg=_scope2_market_kg(kg, facility_rows[year]),
+            kg_by_category=base[0],
+            scope2_market_kg=_scope2_market_kg(base[0], facility_rows[reads.base_year]),
             boundary=boundary,
-        )
-        for year, (kg, _kwh, _onsite) in sums.items()
-    }
-    base_gross_kg = _base_gross_kg(target, emissions.get(base_year))
-
-    shown = sorted(year for year in sums if years is None or year in years)
-    credits = credits_retired_by_year(shown)
-    planted = internal_removals_by_year(shown)
-    surrendered = allowances_surrendered_by_year(shown)
+        ),
+    )
     balances = []
-    for year in shown:
+    for year in reads.shown:
+        if year not in sums:
+            continue  # no records of that year on this basis (none approved yet)
         kg, kwh, onsite = sums[year]
         rows = facility_rows[year]
+        credits = reads.credits[year]
         balances.append(
             YearBalance(
                 year=year,
                 approval=approval,
                 kg_by_category=kg,
-                scope2_market_kg=emissions[year].scope2_market_kg,
+                scope2_market_kg=_scope2_market_kg(kg, rows),
                 boundary=boundary,
-                credits_removal_kg=round_kg(credits[year].removal_t * KG_PER_TONNE),
-                credits_avoidance_kg=round_kg(credits[year].avoidance_t * KG_PER_TONNE),
-                internal_removals_kg=round_kg(planted[year] * KG_PER_TONNE),
+                credits_removal_kg=round_kg(credits.removal_t * KG_PER_TONNE),
+                credits_avoidance_kg=round_kg(credits.avoidance_t * KG_PER_TONNE),
+                internal_removals_kg=round_kg(reads.planted[year] * KG_PER_TONNE),
                 internal_removals_counted=organisation.count_internal_removals,
-                base_year=base_year,
+                base_year=reads.base_year,
                 base_gross_kg=base_gross_kg,
                 electricity_kwh=kwh,
                 onsite_renewable_kwh=onsite,
                 certificate_renewable_kwh=sum(
                     (row.zero_emission_certificate_kwh for row in rows), ZERO
                 ),
-                ets_surrendered_t=surrendered.get(year, ZERO),
+                ets_surrendered_t=reads.surrendered.get(year, ZERO),
                 unused_certificate_kwh=sum((row.unused_certificate_kwh for row in rows), ZERO)
                 + scope2.unused_organisation_kwh_by_year.get(year, ZERO),
                 scope2_facilities=tuple(rows),
@@ -446,6 +507,51 @@ def facility_years(
     ]
 
 
+@dataclass(frozen=True)
+class FacilityGross:
+    """One facility-year's gross: within the neutrality target's boundary and over all scopes
+    (both Scope 2 market-based where the boundary says so). The same figures as FacilityYear's
+    gross_kg and all_scopes_market_kg, read without the per-category detail."""
+
+    facility_id: int
+    year: int
+    gross_kg: Decimal
+    all_scopes_market_kg: Decimal
+
+
+def facility_gross(*, years, approved_only=False, balances=None) -> list[FacilityGross]:
+    """Every facility-year's gross on one basis: one query grouped by facility and year (a
+    facility list needs no more), plus market-based Scope 2 (reused from `balances`)."""
+    if balances is not None:
+        target = balances[0].target if balances else None
+        scope2_rows = [row for b in balances for row in b.scope2_facilities]
+    else:
+        organisation = Organisation.current()
+        if organisation is None:
+            return []
+        target = neutrality_target()
+        scope2_rows = calculate_market_scope2(
+            years, organisation=organisation, approved_only=approved_only
+        ).rows
+    boundary = Boundary.of(target)
+    records = rollup_for(years=years, approved_only=approved_only).order_by()
+    rows = records.values_list("facility", "year").annotate(
+        kg=Sum("co2e_kg"), boundary_kg=Sum("co2e_kg", filter=boundary.q())
+    )
+    swap = {(r.facility_id, r.year): r.market_kg - r.location_kg for r in scope2_rows}
+    boundary_swap = boundary.scope2_method == Scope2Method.MARKET
+    return [
+        FacilityGross(
+            facility_id=facility_id,
+            year=year,
+            gross_kg=round_kg(boundary_kg or ZERO)
+            + (swap.get((facility_id, year), ZERO) if boundary_swap else ZERO),
+            all_scopes_market_kg=round_kg(kg or ZERO) + swap.get((facility_id, year), ZERO),
+        )
+        for facility_id, year, kg, boundary_kg in rows
+    ]
+
+
 _SUMS = {
     "kg": Sum("co2e_kg"),
     "kwh": Sum("electricity_kwh"),
@@ -463,6 +569,36 @@ def _sums_by_year(years, *, approved_only) -> dict[int, tuple[dict, Decimal, Dec
         kwh[row["year"]] += row["kwh"] or ZERO
         onsite[row["year"]] += row["onsite_kwh"] or ZERO
     return {year: (kg[year], kwh[year], onsite[year]) for year in kg}
+
+
+def _sums_by_year_on_both_bases(years) -> tuple[dict, dict]:
+    """_sums_by_year for (approved and pending, approved only), from one query."""
+    records = rollup_for(years=years)
+    rows = (
+        records.order_by()
+        .values_list("year", "category", "status")
+        .annotate(
+            kg=Sum("co2e_kg"),
+            kwh=Sum("electricity_kwh"),
+            onsite_kwh=Sum(
+                "electricity_kwh", filter=Q(activity_type__is_renewable_electricity=True)
+            ),
+        )
+    )
+    bases = ({}, {})  # year → [kg by category, kWh, on-site kWh]
+    for year, category, status, kg, kwh, onsite in rows:
+        for basis in bases if status == ReviewStatus.APPROVED else bases[:1]:
+            sums = basis.setdefault(year, [defaultdict(lambda: ZERO), ZERO, ZERO])
+            sums[0][category] += kg or ZERO
+            sums[1] += kwh or ZERO
+            sums[2] += onsite or ZERO
+    return tuple(
+        {
+            year: ({c: round_kg(kg) for c, kg in sorted(by_category.items())}, kwh, onsite)
+            for year, (by_category, kwh, onsite) in sorted(basis.items())
+        }
+        for basis in bases
+    )
 
 
 def _scope2_market_kg(kg_by_category: dict, scope2_rows) -> Decimal:
@@ -555,9 +691,12 @@ def year_coverage(*, facility_ids=None, today: dt.date | None = None) -> dict[in
     return {row["year"]: YearCoverage(row["year"], row["m"], today) for row in rows}
 
 
-def latest_complete_year(today: dt.date | None = None) -> int | None:
+def latest_complete_year(
+    today: dt.date | None = None, coverage: dict[int, YearCoverage] | None = None
+) -> int | None:
     """The latest year whose records are not partial (see YearCoverage), or None."""
-    complete = [y for y, c in year_coverage(today=today).items() if not c.is_partial]
+    coverage = year_coverage(today=today) if coverage is None else coverage
+    complete = [y for y, c in coverage.items() if not c.is_partial]
     return max(complete, default=None)
 
 
@@ -610,15 +749,16 @@ class BothBases:
         return pending_between(self.with_pending, self.approved, self.records_in_review)
 
 
-def both_bases(year: int, *, with_pending: YearBalance | None = None) -> BothBases:
-    """The year's balance on both approval bases. Pass the with-pending balance when the page
-    has it already; without records in review, the approved balance is that same one."""
-    if with_pending is None:
-        with_pending = next(iter(yearly_balance([year])), None)
+def both_bases(year: int, *, balances: tuple[list, list] | None = None) -> BothBases:
+    """The year's balance on both approval bases and how many records are in review.
+
+    `balances` is what yearly_balances_on_both_bases() returned, when the page has read it."""
+    if balances is None:
+        balances = yearly_balances_on_both_bases([year], with_base_year=False)
+    with_pending, approved = (
+        next((b for b in basis if b.year == year), None) for basis in balances
+    )
     in_review = pending_records(years=[year]).get(year, 0) if with_pending else 0
-    if not in_review:
-        return BothBases(approved=with_pending, with_pending=with_pending, records_in_review=0)
-    approved = next(iter(yearly_balance([year], approved_only=True)), None)
     return BothBases(approved=approved, with_pending=with_pending, records_in_review=in_review)
 
 

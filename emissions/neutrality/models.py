@@ -99,7 +99,7 @@ class Target(models.Model):
             raise ValidationError(
                 {
                     "scope3_categories": _(
-                        "List Scope 3 category codes from s3_01 to s3_15, e.g. [\"s3_06\"]."
+                        'List Scope 3 category codes from s3_01 to s3_15, e.g. ["s3_06"].'
                     )
                 }
             )

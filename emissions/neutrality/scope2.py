@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from emissions.activities.models import ReviewStatus
 from emissions.activities.rollups import rollup_for
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.calculation import (
@@ -125,13 +126,43 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
     organisation = organisation or Organisation.current()
     if organisation is None:
         return MarketScope2(rows=[])
-
     grid = {
         (row["facility_id"], row["year"]): (row["kwh"] or ZERO, row["kg"] or ZERO)
         for row in _grid_electricity(years, approved_only=approved_only)
     }
+    (result,) = _calculate_for(years, organisation, [grid])
+    return result
+
+
+def calculate_market_scope2_both(years=None, *, organisation) -> tuple[MarketScope2, MarketScope2]:
+    """(approved and pending, approved only): the same five queries as one basis, the grid's
+    kWh read once with the review status beside them."""
+    with_pending, approved = defaultdict(lambda: [ZERO, ZERO]), defaultdict(lambda: [ZERO, ZERO])
+    records = rollup_for().filter(activity_type__code=GRID_ELECTRICITY)
+    if years is not None:
+        records = records.filter(year__in=years)
+    rows = (
+        records.order_by("facility_id", "year", "status")
+        .values_list("facility_id", "year", "status")
+        .annotate(kwh=Sum("electricity_kwh"), kg=Sum("co2e_kg"))
+    )
+    for facility_id, year, status, kwh, kg in rows:
+        is_approved = status == ReviewStatus.APPROVED
+        for grid in (with_pending, approved) if is_approved else (with_pending,):
+            grid[facility_id, year][0] += kwh or ZERO
+            grid[facility_id, year][1] += kg or ZERO
+    grids = [
+        {key: tuple(value) for key, value in sorted(grid.items())}
+        for grid in (with_pending, approved)
+    ]
+    pending_result, approved_result = _calculate_for(years, organisation, grids)
+    return pending_result, approved_result
+
+
+def _calculate_for(years, organisation, grids: list[dict]) -> list[MarketScope2]:
+    """Each grid's market-based Scope 2, the other inputs read once for all of them."""
     certificates = list(_certificates(years))
-    facility_ids = {facility_id for facility_id, _year in grid}
+    facility_ids = {facility_id for grid in grids for facility_id, _year in grid}
     facility_ids |= {row[0] for row in certificates if row[0] is not None}
     facilities = _facility_regions(facility_ids)
     residual_choice = _ResidualChooser(organisation, facilities.values())
@@ -142,16 +173,29 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
     # The queries above are cheap (they read the rollup); what follows is Python over every
     # facility-year, 1,600 of them for 200 plants over 8 years. Its result depends on nothing
     # but these inputs, so it is remembered by them: the same inputs give the same rows.
-    key = (
-        tuple(grid.items()),
+    shared = (
         tuple(certificates),
         tuple((pk, tuple(row.items())) for pk, row in sorted(facilities.items())),
         residual_choice.fingerprint(),
         gwp_set,
     )
-    return _REMEMBERED.get(key) or _REMEMBERED.keep(
-        key, _calculate(grid, certificates, facilities, residual_choice, gwp_set)
-    )
+    results = []
+    for grid in grids:
+        # Only the facilities of this grid and of the certificates, as one basis alone reads.
+        own_ids = {facility_id for facility_id, _year in grid}
+        own_ids |= {row[0] for row in certificates if row[0] is not None}
+        own = {pk: row for pk, row in facilities.items() if pk in own_ids}
+        key = (
+            tuple(grid.items()),
+            shared[0],
+            tuple((pk, tuple(row.items())) for pk, row in sorted(own.items())),
+            *shared[2:],
+        )
+        results.append(
+            _REMEMBERED.get(key)
+            or _REMEMBERED.keep(key, _calculate(grid, certificates, own, residual_choice, gwp_set))
+        )
+    return results
 
 
 class _Remembered:

@@ -396,11 +396,10 @@ def test_a_locked_year_takes_no_retirement(
 
 # Queries
 
-# The page without the card takes 26 here; the card reuses the page's balance (approved +
-# pending) and adds the year's records in review (1), the balance on approved data only (10
-# here: no electricity) as the year has records in review, and the batches still holding
+# The page without the card takes 26 here (its balance read on both approval bases in one
+# pass); the card adds the year's records in review (1) and the batches still holding
 # credits (1).
-PAGE_QUERIES = 26 + 1 + 10 + 1
+PAGE_QUERIES = 26 + 1 + 1
 # An approver's page adds the retire form's batch options (1: holdings in the same query).
 APPROVER_QUERIES = PAGE_QUERIES + 1
 

@@ -19,11 +19,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from emissions.dashboard.facilities_page import facility_listing, facility_page
-from emissions.dashboard.instruments_page import build_instruments_page
-from emissions.dashboard.overview import build_overview
+from emissions.dashboard.pages.facilities import facility_listing, facility_page
+from emissions.dashboard.pages.offsets import build_offsets_page
+from emissions.dashboard.pages.overview import build_overview
+from emissions.dashboard.pages.targets import build_targets_page
 from emissions.dashboard.spreadsheet import neutralise, plain_decimal
-from emissions.dashboard.targets_page import build_targets_page
 from emissions.facilities.models import Facility, FacilityOutput
 from emissions.neutrality.models import ReductionInitiative, Target
 from emissions.offsets import services
@@ -492,7 +492,7 @@ def test_an_unknown_facility_is_404(staff_client, inventory):
 
 
 def test_the_offsets_tables_hold_the_page_s_numbers(staff_client, instruments):
-    p = build_instruments_page(year=2023)
+    p = build_offsets_page(year=2023)
     tco2e = ["Bought (t CO2e)", "Retired (t CO2e)", "Remaining (t CO2e)"]
     check_both(
         staff_client, offsets_url("vintages"), {},
@@ -800,16 +800,15 @@ def test_the_offsets_and_targets_exports_query_counts_are_pinned(
 # records, the facility filter; the balance (12: organisation, target, records by category,
 # market-based Scope 2 ×5, credits ×2, planting, surrenders); the facility's kg by year and
 # category, production, the year's coverage, by month, the year's records pending approval (the
-# organisation's, then the facility's); and as the year has pending records, its balance on
-# approved data only (organisation, target, records by category, market-based Scope 2 ×3
-# without approved grid electricity) and the facility's approved kg by category.
-OVERVIEW_QUERIES = 32
-# As on each page, the same builders: test_facility_detail's 16, test_instruments_page's 39,
+# organisation's, then the facility's); and as the year has pending records, the facility's
+# approved kg by category. The balance is read on both approval bases in one pass.
+OVERVIEW_QUERIES = 26
+# As on each page, the same builders: test_facility_detail's 16, test_offsets_page's 31,
 # test_targets_page's 19; the facility list's 14 (no filter, so no years query of its own;
 # the neutrality target, whose boundary the inventory's facility-years carry).
 FACILITY_LIST_QUERIES = 14
 FACILITY_QUERIES = 16
-OFFSETS_QUERIES = 39
+OFFSETS_QUERIES = 31
 TARGETS_QUERIES = 19
 
 

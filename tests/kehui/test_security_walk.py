@@ -15,7 +15,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from emissions.dashboard import tables
+from emissions.dashboard.pages import facilities as facilities_page
+from emissions.dashboard.pages import offsets as offsets_page
+from emissions.dashboard.pages import overview as overview_page
+from emissions.dashboard.pages import targets as targets_page
 from tests.kehui import security_objects
 from tests.kehui.test_login_required import walk
 
@@ -49,11 +52,11 @@ ADMIN_WRITE_SUFFIXES = ("add", "change", "delete", "import", "process_import", "
 
 # Which export tables each page's export route serves: the walk uses the first.
 EXPORT_TABLES = {
-    "dashboard:overview_export": tables.OVERVIEW,
-    "dashboard:facility_list_export": tables.FACILITY_LIST,
-    "dashboard:facility_detail_export": tables.FACILITY_DETAIL,
-    "dashboard:offsets_export": tables.INSTRUMENTS,
-    "dashboard:targets_export": tables.TARGETS,
+    "dashboard:overview_export": overview_page.OVERVIEW,
+    "dashboard:facility_list_export": facilities_page.FACILITY_LIST,
+    "dashboard:facility_detail_export": facilities_page.FACILITY_DETAIL,
+    "dashboard:offsets_export": offsets_page.OFFSETS,
+    "dashboard:targets_export": targets_page.TARGETS,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {

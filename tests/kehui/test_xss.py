@@ -10,7 +10,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from emissions.dashboard import tables
+from emissions.dashboard.pages import facilities as facilities_page
+from emissions.dashboard.pages import offsets as offsets_page
+from emissions.dashboard.pages import overview as overview_page
+from emissions.dashboard.pages import targets as targets_page
 from tests.kehui import security_objects
 
 PAYLOADS = [
@@ -119,11 +122,11 @@ def export_urls(objects) -> list[str]:
     code = objects.facility.code
     urls = [reverse("dashboard:ledger_export", args=["csv"])]
     for name, specs, args in [
-        ("dashboard:overview_export", tables.OVERVIEW, []),
-        ("dashboard:facility_list_export", tables.FACILITY_LIST, []),
-        ("dashboard:facility_detail_export", tables.FACILITY_DETAIL, [code]),
-        ("dashboard:offsets_export", tables.INSTRUMENTS, []),
-        ("dashboard:targets_export", tables.TARGETS, []),
+        ("dashboard:overview_export", overview_page.OVERVIEW, []),
+        ("dashboard:facility_list_export", facilities_page.FACILITY_LIST, []),
+        ("dashboard:facility_detail_export", facilities_page.FACILITY_DETAIL, [code]),
+        ("dashboard:offsets_export", offsets_page.OFFSETS, []),
+        ("dashboard:targets_export", targets_page.TARGETS, []),
     ]:
         urls += [reverse(name, args=[*args, table, "csv"]) + f"?year={year}" for table in specs]
     return urls

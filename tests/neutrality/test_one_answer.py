@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emissions.activities.models import ActivityRecord
-from emissions.dashboard.facilities_page import facility_listing, facility_page
-from emissions.dashboard.instruments_page import build_instruments_page
-from emissions.dashboard.ledger import ledger_filter, ledger_page
-from emissions.dashboard.overview import build_overview
-from emissions.dashboard.report import build_report
-from emissions.dashboard.targets_page import build_targets_page
+from emissions.dashboard.pages.facilities import facility_listing, facility_page
+from emissions.dashboard.pages.ledger import ledger_filter, ledger_page
+from emissions.dashboard.pages.offsets import build_offsets_page
+from emissions.dashboard.pages.overview import build_overview
+from emissions.dashboard.pages.report import build_report
+from emissions.dashboard.pages.targets import build_targets_page
 from emissions.facilities.models import Facility
 from emissions.factors.calculation import round_kg
 from emissions.neutrality.inventory import (
@@ -226,7 +226,7 @@ def _check_year(year, balance, target, facilities):
     assert neutral.selected.gross == balance.gross_kg
     assert neutral.selected.pathway == balance.pathway_kg
     # The offsets page's coverage is against the same gross.
-    offsets = build_instruments_page(year=year)
+    offsets = build_offsets_page(year=year)
     row = next(r for r in offsets.credit_years if r.year == year)
     assert row.gross_kg == balance.gross_kg
     assert row.total_t * 1000 == balance.credits_kg
@@ -276,7 +276,7 @@ def test_the_downloads_give_the_page_figures(demo, reader):
     assert Decimal(by_year[year][4]) == kg_to_t(overview.current.gross_kg)
     assert Decimal(by_year[year][6]) == kg_to_t(overview.current.net_kg)
     report = build_report(year)
-    from emissions.dashboard.report import workbook_sheets
+    from emissions.dashboard.pages.report import workbook_sheets
 
     totals = {
         row[0]: row[1]

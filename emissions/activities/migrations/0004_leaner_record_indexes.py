@@ -5,25 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0003_record_electricity_kwh'),
-        ('facilities', '0003_historicalfacility_historicalorganisation'),
+        ("activities", "0003_record_electricity_kwh"),
+        ("facilities", "0003_historicalfacility_historicalorganisation"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='activityrecord',
-            name='activities__factor__2a17ad_idx',
+            model_name="activityrecord",
+            name="activities__factor__2a17ad_idx",
         ),
         migrations.AlterField(
-            model_name='activityrecord',
-            name='facility',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='activity_records', to='facilities.facility'),
+            model_name="activityrecord",
+            name="facility",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activity_records",
+                to="facilities.facility",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalactivityrecord',
-            name='history_id',
+            model_name="historicalactivityrecord",
+            name="history_id",
             field=models.BigAutoField(editable=False, primary_key=True, serialize=False),
         ),
     ]

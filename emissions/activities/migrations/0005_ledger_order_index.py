@@ -4,16 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0004_leaner_record_indexes'),
-        ('facilities', '0005_facility_output'),
-        ('factors', '0002_historicalemissionfactor_historicalgas'),
+        ("activities", "0004_leaner_record_indexes"),
+        ("facilities", "0005_facility_output"),
+        ("factors", "0002_historicalemissionfactor_historicalgas"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='activityrecord',
-            index=models.Index(fields=['period_start', 'id'], name='activities__period__2da316_idx'),
+            model_name="activityrecord",
+            index=models.Index(
+                fields=["period_start", "id"], name="activities__period__2da316_idx"
+            ),
         ),
     ]

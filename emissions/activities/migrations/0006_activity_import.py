@@ -6,41 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0005_ledger_order_index'),
+        ("activities", "0005_ledger_order_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('content', models.BinaryField(verbose_name='file content')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('status', models.CharField(choices=[('previewed', 'Previewed'), ('committed', 'Committed'), ('rolled_back', 'Rolled back'), ('failed', 'Failed')], default='previewed', max_length=12, verbose_name='status')),
-                ('message', models.TextField(blank=True, verbose_name='result')),
-                ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='committed at')),
-                ('rolled_back_at', models.DateTimeField(blank=True, null=True, verbose_name='rolled back at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("content", models.BinaryField(verbose_name="file content")),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Previewed"),
+                            ("committed", "Committed"),
+                            ("rolled_back", "Rolled back"),
+                            ("failed", "Failed"),
+                        ],
+                        default="previewed",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="result")),
+                (
+                    "committed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="committed at"),
+                ),
+                (
+                    "rolled_back_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="rolled back at"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import batch',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "import batch",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='import_batch',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='activities.importbatch', verbose_name='import batch'),
+            model_name="activityrecord",
+            name="import_batch",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="records",
+                to="activities.importbatch",
+                verbose_name="import batch",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='import_batch',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='activities.importbatch', verbose_name='import batch'),
+            model_name="historicalactivityrecord",
+            name="import_batch",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="activities.importbatch",
+                verbose_name="import batch",
+            ),
         ),
     ]

@@ -12,86 +12,175 @@ def approve_existing_records(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0007_import_batch_preview'),
-        ('facilities', '0005_facility_output'),
-        ('factors', '0002_historicalemissionfactor_historicalgas'),
+        ("activities", "0007_import_batch_preview"),
+        ("facilities", "0005_facility_output"),
+        ("factors", "0002_historicalemissionfactor_historicalgas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='activityrecord',
-            options={'ordering': ['-period_start', 'facility_id'], 'permissions': [('approve_activityrecord', 'Can approve or reject submitted activity records')], 'verbose_name': 'activity record'},
+            name="activityrecord",
+            options={
+                "ordering": ["-period_start", "facility_id"],
+                "permissions": [
+                    ("approve_activityrecord", "Can approve or reject submitted activity records")
+                ],
+                "verbose_name": "activity record",
+            },
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='rejection_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='reason for rejection'),
+            model_name="activityrecord",
+            name="rejection_reason",
+            field=models.TextField(blank=True, editable=False, verbose_name="reason for rejection"),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='reviewed at'),
+            model_name="activityrecord",
+            name="reviewed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="reviewed at"
+            ),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="activityrecord",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', editable=False, max_length=10, verbose_name='review status'),
+            model_name="activityrecord",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                ],
+                default="draft",
+                editable=False,
+                max_length=10,
+                verbose_name="review status",
+            ),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted at'),
+            model_name="activityrecord",
+            name="submitted_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="submitted at"
+            ),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by'),
+            model_name="activityrecord",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="submitted by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='rejection_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='reason for rejection'),
+            model_name="historicalactivityrecord",
+            name="rejection_reason",
+            field=models.TextField(blank=True, editable=False, verbose_name="reason for rejection"),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='reviewed at'),
+            model_name="historicalactivityrecord",
+            name="reviewed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="reviewed at"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="historicalactivityrecord",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', editable=False, max_length=10, verbose_name='review status'),
+            model_name="historicalactivityrecord",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                ],
+                default="draft",
+                editable=False,
+                max_length=10,
+                verbose_name="review status",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted at'),
+            model_name="historicalactivityrecord",
+            name="submitted_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="submitted at"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalactivityrecord',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by'),
+            model_name="historicalactivityrecord",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="submitted by",
+            ),
         ),
         migrations.RunPython(approve_existing_records, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('reviewed_by__isnull', False), models.Q(('reviewed_by', models.F('submitted_by')), _negated=True)), models.Q(('reviewed_by__isnull', True), ('submitted_by__isnull', True)), _connector='OR'), name='record_approved_by_someone_else', violation_error_message='A record cannot be approved by who submitted it.'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    models.Q(
+                        ("reviewed_by__isnull", False),
+                        models.Q(("reviewed_by", models.F("submitted_by")), _negated=True),
+                    ),
+                    models.Q(("reviewed_by__isnull", True), ("submitted_by__isnull", True)),
+                    _connector="OR",
+                ),
+                name="record_approved_by_someone_else",
+                violation_error_message="A record cannot be approved by who submitted it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='record_rejected_with_a_reason', violation_error_message='A rejection needs a reason.'),
+            model_name="activityrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True),
+                    models.Q(("rejection_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="record_rejected_with_a_reason",
+                violation_error_message="A rejection needs a reason.",
+            ),
         ),
     ]

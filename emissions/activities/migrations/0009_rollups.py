@@ -9,222 +9,222 @@ from django.db import migrations, models
 # triggers ships as a new migration that drops these and installs its own frozen copy.
 
 POSTGRESQL_INSTALL = [
-    'CREATE UNIQUE INDEX activities_recordrollup_key ON activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) NULLS NOT DISTINCT',
-    'CREATE UNIQUE INDEX activities_monthrollup_key ON activities_monthrollup (year, month, facility_id, status)',
+    "CREATE UNIQUE INDEX activities_recordrollup_key ON activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) NULLS NOT DISTINCT",
+    "CREATE UNIQUE INDEX activities_monthrollup_key ON activities_monthrollup (year, month, facility_id, status)",
     (
-        'CREATE FUNCTION activities_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
-        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh '
-        'FROM new_rows r) AS delta '
-        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
-        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
-        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
-        'DELETE FROM activities_recordrollup '
-        'WHERE record_count = 0; '
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
-        'FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg '
-        'FROM new_rows r) AS delta '
-        'GROUP BY year, month, facility_id, status '
-        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
-        'ORDER BY year, month, facility_id, status '
-        'ON CONFLICT (year, month, facility_id, status) '
-        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
-        'DELETE FROM activities_monthrollup '
-        'WHERE record_count = 0; '
-        'RETURN NULL; '
-        'END; '
-        '$$'
+        "CREATE FUNCTION activities_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) "
+        "FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh "
+        "FROM new_rows r) AS delta "
+        "GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 "
+        "ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) "
+        "DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; "
+        "DELETE FROM activities_recordrollup "
+        "WHERE record_count = 0; "
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) "
+        "FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg "
+        "FROM new_rows r) AS delta "
+        "GROUP BY year, month, facility_id, status "
+        "HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 "
+        "ORDER BY year, month, facility_id, status "
+        "ON CONFLICT (year, month, facility_id, status) "
+        "DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; "
+        "DELETE FROM activities_monthrollup "
+        "WHERE record_count = 0; "
+        "RETURN NULL; "
+        "END; "
+        "$$"
     ),
     (
-        'CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord '
-        'REFERENCING NEW TABLE AS new_rows '
-        'FOR EACH STATEMENT '
-        'EXECUTE FUNCTION activities_rollup_insert()'
+        "CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord "
+        "REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT "
+        "EXECUTE FUNCTION activities_rollup_insert()"
     ),
     (
-        'CREATE FUNCTION activities_rollup_update() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
-        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh '
-        'FROM new_rows r '
-        'UNION ALL '
-        'SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh '
-        'FROM old_rows r) AS delta '
-        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
-        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
-        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
-        'DELETE FROM activities_recordrollup '
-        'WHERE record_count = 0; '
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
-        'FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg '
-        'FROM new_rows r '
-        'UNION ALL '
-        'SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg '
-        'FROM old_rows r) AS delta '
-        'GROUP BY year, month, facility_id, status '
-        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
-        'ORDER BY year, month, facility_id, status '
-        'ON CONFLICT (year, month, facility_id, status) '
-        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
-        'DELETE FROM activities_monthrollup '
-        'WHERE record_count = 0; '
-        'RETURN NULL; '
-        'END; '
-        '$$'
+        "CREATE FUNCTION activities_rollup_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) "
+        "FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, 1 AS record_count, coalesce(r.co2_kg, 0) AS co2_kg, coalesce(r.ch4_kg, 0) AS ch4_kg, coalesce(r.n2o_kg, 0) AS n2o_kg, coalesce(r.other_gas_kg, 0) AS other_gas_kg, coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, coalesce(r.co2e_kg, 0) AS co2e_kg, coalesce(r.electricity_kwh, 0) AS electricity_kwh "
+        "FROM new_rows r "
+        "UNION ALL "
+        "SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh "
+        "FROM old_rows r) AS delta "
+        "GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 "
+        "ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) "
+        "DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; "
+        "DELETE FROM activities_recordrollup "
+        "WHERE record_count = 0; "
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) "
+        "FROM (SELECT r.year, r.month, r.facility_id, r.status, 1 AS record_count, coalesce(r.co2e_kg, 0) AS co2e_kg "
+        "FROM new_rows r "
+        "UNION ALL "
+        "SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg "
+        "FROM old_rows r) AS delta "
+        "GROUP BY year, month, facility_id, status "
+        "HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 "
+        "ORDER BY year, month, facility_id, status "
+        "ON CONFLICT (year, month, facility_id, status) "
+        "DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; "
+        "DELETE FROM activities_monthrollup "
+        "WHERE record_count = 0; "
+        "RETURN NULL; "
+        "END; "
+        "$$"
     ),
     (
-        'CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord '
-        'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-        'FOR EACH STATEMENT '
-        'EXECUTE FUNCTION activities_rollup_update()'
+        "CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT "
+        "EXECUTE FUNCTION activities_rollup_update()"
     ),
     (
-        'CREATE FUNCTION activities_rollup_delete() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        'BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) '
-        'FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh '
-        'FROM old_rows r) AS delta '
-        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 '
-        'ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id '
-        'ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) '
-        'DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; '
-        'DELETE FROM activities_recordrollup '
-        'WHERE record_count = 0; '
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) '
-        'FROM (SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg '
-        'FROM old_rows r) AS delta '
-        'GROUP BY year, month, facility_id, status '
-        'HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 '
-        'ORDER BY year, month, facility_id, status '
-        'ON CONFLICT (year, month, facility_id, status) '
-        'DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; '
-        'DELETE FROM activities_monthrollup '
-        'WHERE record_count = 0; '
-        'RETURN NULL; '
-        'END; '
-        '$$'
+        "CREATE FUNCTION activities_rollup_delete() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, sum(record_count), sum(co2_kg), sum(ch4_kg), sum(n2o_kg), sum(other_gas_kg), sum(published_co2e_kg), sum(biogenic_co2_kg), sum(co2e_kg), sum(electricity_kwh) "
+        "FROM (SELECT r.year, r.facility_id, r.activity_type_id, r.scope, r.category, r.status, r.data_quality, r.factor_id, r.other_gas_id, -1 AS record_count, -coalesce(r.co2_kg, 0) AS co2_kg, -coalesce(r.ch4_kg, 0) AS ch4_kg, -coalesce(r.n2o_kg, 0) AS n2o_kg, -coalesce(r.other_gas_kg, 0) AS other_gas_kg, -coalesce(r.published_co2e_kg, 0) AS published_co2e_kg, -coalesce(r.biogenic_co2_kg, 0) AS biogenic_co2_kg, -coalesce(r.co2e_kg, 0) AS co2e_kg, -coalesce(r.electricity_kwh, 0) AS electricity_kwh "
+        "FROM old_rows r) AS delta "
+        "GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "HAVING sum(record_count) <> 0 OR sum(co2_kg) <> 0 OR sum(ch4_kg) <> 0 OR sum(n2o_kg) <> 0 OR sum(other_gas_kg) <> 0 OR sum(published_co2e_kg) <> 0 OR sum(biogenic_co2_kg) <> 0 OR sum(co2e_kg) <> 0 OR sum(electricity_kwh) <> 0 "
+        "ORDER BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id "
+        "ON CONFLICT (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id) "
+        "DO UPDATE SET record_count = activities_recordrollup.record_count + excluded.record_count, co2_kg = activities_recordrollup.co2_kg + excluded.co2_kg, ch4_kg = activities_recordrollup.ch4_kg + excluded.ch4_kg, n2o_kg = activities_recordrollup.n2o_kg + excluded.n2o_kg, other_gas_kg = activities_recordrollup.other_gas_kg + excluded.other_gas_kg, published_co2e_kg = activities_recordrollup.published_co2e_kg + excluded.published_co2e_kg, biogenic_co2_kg = activities_recordrollup.biogenic_co2_kg + excluded.biogenic_co2_kg, co2e_kg = activities_recordrollup.co2e_kg + excluded.co2e_kg, electricity_kwh = activities_recordrollup.electricity_kwh + excluded.electricity_kwh; "
+        "DELETE FROM activities_recordrollup "
+        "WHERE record_count = 0; "
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT year, month, facility_id, status, sum(record_count), sum(co2e_kg) "
+        "FROM (SELECT r.year, r.month, r.facility_id, r.status, -1 AS record_count, -coalesce(r.co2e_kg, 0) AS co2e_kg "
+        "FROM old_rows r) AS delta "
+        "GROUP BY year, month, facility_id, status "
+        "HAVING sum(record_count) <> 0 OR sum(co2e_kg) <> 0 "
+        "ORDER BY year, month, facility_id, status "
+        "ON CONFLICT (year, month, facility_id, status) "
+        "DO UPDATE SET record_count = activities_monthrollup.record_count + excluded.record_count, co2e_kg = activities_monthrollup.co2e_kg + excluded.co2e_kg; "
+        "DELETE FROM activities_monthrollup "
+        "WHERE record_count = 0; "
+        "RETURN NULL; "
+        "END; "
+        "$$"
     ),
     (
-        'CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord '
-        'REFERENCING OLD TABLE AS old_rows '
-        'FOR EACH STATEMENT '
-        'EXECUTE FUNCTION activities_rollup_delete()'
+        "CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord "
+        "REFERENCING OLD TABLE AS old_rows "
+        "FOR EACH STATEMENT "
+        "EXECUTE FUNCTION activities_rollup_delete()"
     ),
     (
-        'CREATE FUNCTION activities_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        'BEGIN DELETE FROM activities_recordrollup; '
-        'DELETE FROM activities_monthrollup; '
-        'RETURN NULL; '
-        'END; '
-        '$$'
+        "CREATE FUNCTION activities_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN DELETE FROM activities_recordrollup; "
+        "DELETE FROM activities_monthrollup; "
+        "RETURN NULL; "
+        "END; "
+        "$$"
     ),
     (
-        'CREATE TRIGGER activities_rollup_truncate AFTER TRUNCATE ON activities_activityrecord '
-        'FOR EACH STATEMENT '
-        'EXECUTE FUNCTION activities_rollup_truncate()'
+        "CREATE TRIGGER activities_rollup_truncate AFTER TRUNCATE ON activities_activityrecord "
+        "FOR EACH STATEMENT "
+        "EXECUTE FUNCTION activities_rollup_truncate()"
     ),
 ]
 
 POSTGRESQL_UNINSTALL = [
-    'DROP TRIGGER IF EXISTS activities_rollup_insert ON activities_activityrecord',
-    'DROP FUNCTION IF EXISTS activities_rollup_insert()',
-    'DROP TRIGGER IF EXISTS activities_rollup_update ON activities_activityrecord',
-    'DROP FUNCTION IF EXISTS activities_rollup_update()',
-    'DROP TRIGGER IF EXISTS activities_rollup_delete ON activities_activityrecord',
-    'DROP FUNCTION IF EXISTS activities_rollup_delete()',
-    'DROP TRIGGER IF EXISTS activities_rollup_truncate ON activities_activityrecord',
-    'DROP FUNCTION IF EXISTS activities_rollup_truncate()',
-    'DROP INDEX IF EXISTS activities_recordrollup_key',
-    'DROP INDEX IF EXISTS activities_monthrollup_key',
+    "DROP TRIGGER IF EXISTS activities_rollup_insert ON activities_activityrecord",
+    "DROP FUNCTION IF EXISTS activities_rollup_insert()",
+    "DROP TRIGGER IF EXISTS activities_rollup_update ON activities_activityrecord",
+    "DROP FUNCTION IF EXISTS activities_rollup_update()",
+    "DROP TRIGGER IF EXISTS activities_rollup_delete ON activities_activityrecord",
+    "DROP FUNCTION IF EXISTS activities_rollup_delete()",
+    "DROP TRIGGER IF EXISTS activities_rollup_truncate ON activities_activityrecord",
+    "DROP FUNCTION IF EXISTS activities_rollup_truncate()",
+    "DROP INDEX IF EXISTS activities_recordrollup_key",
+    "DROP INDEX IF EXISTS activities_monthrollup_key",
 ]
 
 SQLITE_INSTALL = [
     (
-        'CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord '
-        'FOR EACH ROW '
-        'BEGIN UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) '
-        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; '
-        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) '
-        'WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup '
-        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); '
-        'UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) '
-        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; '
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) '
-        'WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup '
-        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); '
-        'END'
+        "CREATE TRIGGER activities_rollup_insert AFTER INSERT ON activities_activityrecord "
+        "FOR EACH ROW "
+        "BEGIN UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) "
+        "WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; "
+        "INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) "
+        "WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup "
+        "WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); "
+        "UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) "
+        "WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; "
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) "
+        "WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup "
+        "WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); "
+        "END"
     ),
     (
-        'CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord '
-        'FOR EACH ROW '
-        'BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) '
-        'WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
-        'DELETE FROM activities_recordrollup '
-        'WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
-        'UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) '
-        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; '
-        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) '
-        'WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup '
-        'WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); '
-        'UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) '
-        'WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
-        'DELETE FROM activities_monthrollup '
-        'WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
-        'UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) '
-        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; '
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) '
-        'WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup '
-        'WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); '
-        'END'
+        "CREATE TRIGGER activities_rollup_update AFTER UPDATE ON activities_activityrecord "
+        "FOR EACH ROW "
+        "BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) "
+        "WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; "
+        "DELETE FROM activities_recordrollup "
+        "WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; "
+        "UPDATE activities_recordrollup SET record_count = record_count + 1, co2_kg = co2_kg + coalesce(NEW.co2_kg, 0), ch4_kg = ch4_kg + coalesce(NEW.ch4_kg, 0), n2o_kg = n2o_kg + coalesce(NEW.n2o_kg, 0), other_gas_kg = other_gas_kg + coalesce(NEW.other_gas_kg, 0), published_co2e_kg = published_co2e_kg + coalesce(NEW.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg + coalesce(NEW.biogenic_co2_kg, 0), co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0), electricity_kwh = electricity_kwh + coalesce(NEW.electricity_kwh, 0) "
+        "WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id; "
+        "INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT NEW.year, NEW.facility_id, NEW.activity_type_id, NEW.scope, NEW.category, NEW.status, NEW.data_quality, NEW.factor_id, NEW.other_gas_id, 1, coalesce(NEW.co2_kg, 0), coalesce(NEW.ch4_kg, 0), coalesce(NEW.n2o_kg, 0), coalesce(NEW.other_gas_kg, 0), coalesce(NEW.published_co2e_kg, 0), coalesce(NEW.biogenic_co2_kg, 0), coalesce(NEW.co2e_kg, 0), coalesce(NEW.electricity_kwh, 0) "
+        "WHERE NOT EXISTS (SELECT 1 FROM activities_recordrollup "
+        "WHERE year = NEW.year AND facility_id = NEW.facility_id AND activity_type_id = NEW.activity_type_id AND scope = NEW.scope AND category = NEW.category AND status = NEW.status AND data_quality = NEW.data_quality AND factor_id IS NEW.factor_id AND other_gas_id IS NEW.other_gas_id); "
+        "UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) "
+        "WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; "
+        "DELETE FROM activities_monthrollup "
+        "WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; "
+        "UPDATE activities_monthrollup SET record_count = record_count + 1, co2e_kg = co2e_kg + coalesce(NEW.co2e_kg, 0) "
+        "WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status; "
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT NEW.year, NEW.month, NEW.facility_id, NEW.status, 1, coalesce(NEW.co2e_kg, 0) "
+        "WHERE NOT EXISTS (SELECT 1 FROM activities_monthrollup "
+        "WHERE year = NEW.year AND month = NEW.month AND facility_id = NEW.facility_id AND status = NEW.status); "
+        "END"
     ),
     (
-        'CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord '
-        'FOR EACH ROW '
-        'BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) '
-        'WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
-        'DELETE FROM activities_recordrollup '
-        'WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; '
-        'UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) '
-        'WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
-        'DELETE FROM activities_monthrollup '
-        'WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; '
-        'END'
+        "CREATE TRIGGER activities_rollup_delete AFTER DELETE ON activities_activityrecord "
+        "FOR EACH ROW "
+        "BEGIN UPDATE activities_recordrollup SET record_count = record_count - 1, co2_kg = co2_kg - coalesce(OLD.co2_kg, 0), ch4_kg = ch4_kg - coalesce(OLD.ch4_kg, 0), n2o_kg = n2o_kg - coalesce(OLD.n2o_kg, 0), other_gas_kg = other_gas_kg - coalesce(OLD.other_gas_kg, 0), published_co2e_kg = published_co2e_kg - coalesce(OLD.published_co2e_kg, 0), biogenic_co2_kg = biogenic_co2_kg - coalesce(OLD.biogenic_co2_kg, 0), co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0), electricity_kwh = electricity_kwh - coalesce(OLD.electricity_kwh, 0) "
+        "WHERE year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; "
+        "DELETE FROM activities_recordrollup "
+        "WHERE record_count = 0 AND year = OLD.year AND facility_id = OLD.facility_id AND activity_type_id = OLD.activity_type_id AND scope = OLD.scope AND category = OLD.category AND status = OLD.status AND data_quality = OLD.data_quality AND factor_id IS OLD.factor_id AND other_gas_id IS OLD.other_gas_id; "
+        "UPDATE activities_monthrollup SET record_count = record_count - 1, co2e_kg = co2e_kg - coalesce(OLD.co2e_kg, 0) "
+        "WHERE year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; "
+        "DELETE FROM activities_monthrollup "
+        "WHERE record_count = 0 AND year = OLD.year AND month = OLD.month AND facility_id = OLD.facility_id AND status = OLD.status; "
+        "END"
     ),
 ]
 
 SQLITE_UNINSTALL = [
-    'DROP TRIGGER IF EXISTS activities_rollup_insert',
-    'DROP TRIGGER IF EXISTS activities_rollup_update',
-    'DROP TRIGGER IF EXISTS activities_rollup_delete',
+    "DROP TRIGGER IF EXISTS activities_rollup_insert",
+    "DROP TRIGGER IF EXISTS activities_rollup_update",
+    "DROP TRIGGER IF EXISTS activities_rollup_delete",
 ]
 
 REBUILD = [
-    'DELETE FROM activities_recordrollup',
+    "DELETE FROM activities_recordrollup",
     (
-        'INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) '
-        'SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, count(*), sum(coalesce(activities_activityrecord.co2_kg, 0)), sum(coalesce(activities_activityrecord.ch4_kg, 0)), sum(coalesce(activities_activityrecord.n2o_kg, 0)), sum(coalesce(activities_activityrecord.other_gas_kg, 0)), sum(coalesce(activities_activityrecord.published_co2e_kg, 0)), sum(coalesce(activities_activityrecord.biogenic_co2_kg, 0)), sum(coalesce(activities_activityrecord.co2e_kg, 0)), sum(coalesce(activities_activityrecord.electricity_kwh, 0)) '
-        'FROM activities_activityrecord '
-        'GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id'
+        "INSERT INTO activities_recordrollup (year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, record_count, co2_kg, ch4_kg, n2o_kg, other_gas_kg, published_co2e_kg, biogenic_co2_kg, co2e_kg, electricity_kwh) "
+        "SELECT year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id, count(*), sum(coalesce(activities_activityrecord.co2_kg, 0)), sum(coalesce(activities_activityrecord.ch4_kg, 0)), sum(coalesce(activities_activityrecord.n2o_kg, 0)), sum(coalesce(activities_activityrecord.other_gas_kg, 0)), sum(coalesce(activities_activityrecord.published_co2e_kg, 0)), sum(coalesce(activities_activityrecord.biogenic_co2_kg, 0)), sum(coalesce(activities_activityrecord.co2e_kg, 0)), sum(coalesce(activities_activityrecord.electricity_kwh, 0)) "
+        "FROM activities_activityrecord "
+        "GROUP BY year, facility_id, activity_type_id, scope, category, status, data_quality, factor_id, other_gas_id"
     ),
-    'DELETE FROM activities_monthrollup',
+    "DELETE FROM activities_monthrollup",
     (
-        'INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) '
-        'SELECT year, month, facility_id, status, count(*), sum(coalesce(activities_activityrecord.co2e_kg, 0)) '
-        'FROM activities_activityrecord '
-        'GROUP BY year, month, facility_id, status'
+        "INSERT INTO activities_monthrollup (year, month, facility_id, status, record_count, co2e_kg) "
+        "SELECT year, month, facility_id, status, count(*), sum(coalesce(activities_activityrecord.co2e_kg, 0)) "
+        "FROM activities_activityrecord "
+        "GROUP BY year, month, facility_id, status"
     ),
 ]
 
@@ -249,58 +249,286 @@ def uninstall_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0008_record_review'),
-        ('facilities', '0006_reporting_year_lock'),
-        ('factors', '0003_historicalfactordataset'),
+        ("activities", "0008_record_review"),
+        ("facilities", "0006_reporting_year_lock"),
+        ("factors", "0003_historicalfactordataset"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthRollup',
+            name="MonthRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(editable=False, verbose_name='month')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], max_length=10, verbose_name='review status')),
-                ('record_count', models.BigIntegerField(default=0, editable=False, verbose_name='records')),
-                ('co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg CO2e')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                ("month", models.PositiveSmallIntegerField(editable=False, verbose_name="month")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                        verbose_name="review status",
+                    ),
+                ),
+                (
+                    "record_count",
+                    models.BigIntegerField(default=0, editable=False, verbose_name="records"),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg CO2e",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'month rollup',
-                'default_permissions': (),
-                'indexes': [models.Index(fields=['year', 'month'], name='activities__year_b24e40_idx'), models.Index(condition=models.Q(('record_count', 0)), fields=['id'], name='monthrollup_empty')],
+                "verbose_name": "month rollup",
+                "default_permissions": (),
+                "indexes": [
+                    models.Index(fields=["year", "month"], name="activities__year_b24e40_idx"),
+                    models.Index(
+                        condition=models.Q(("record_count", 0)),
+                        fields=["id"],
+                        name="monthrollup_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RecordRollup',
+            name="RecordRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('scope', models.PositiveSmallIntegerField(choices=[(1, 'Scope 1 — direct'), (2, 'Scope 2 — purchased energy'), (3, 'Scope 3 — value chain')], editable=False, verbose_name='scope')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], editable=False, max_length=20, verbose_name='category')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], max_length=10, verbose_name='review status')),
-                ('data_quality', models.CharField(choices=[('metered', 'Metered'), ('invoice', 'Invoice'), ('estimated', 'Estimated')], max_length=10, verbose_name='data quality')),
-                ('record_count', models.BigIntegerField(default=0, editable=False, verbose_name='records')),
-                ('co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg CO2')),
-                ('ch4_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg CH4')),
-                ('n2o_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg N2O')),
-                ('other_gas_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg of other gas')),
-                ('published_co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg CO2e published')),
-                ('biogenic_co2_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg biogenic CO2')),
-                ('co2e_kg', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='kg CO2e')),
-                ('electricity_kwh', models.DecimalField(decimal_places=6, default=0, editable=False, max_digits=32, verbose_name='electricity (kWh)')),
-                ('activity_type', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='activities.activitytype')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('factor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.emissionfactor')),
-                ('other_gas', models.ForeignKey(null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.gas')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                (
+                    "scope",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scope 1 — direct"),
+                            (2, "Scope 2 — purchased energy"),
+                            (3, "Scope 3 — value chain"),
+                        ],
+                        editable=False,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                        verbose_name="review status",
+                    ),
+                ),
+                (
+                    "data_quality",
+                    models.CharField(
+                        choices=[
+                            ("metered", "Metered"),
+                            ("invoice", "Invoice"),
+                            ("estimated", "Estimated"),
+                        ],
+                        max_length=10,
+                        verbose_name="data quality",
+                    ),
+                ),
+                (
+                    "record_count",
+                    models.BigIntegerField(default=0, editable=False, verbose_name="records"),
+                ),
+                (
+                    "co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg CO2",
+                    ),
+                ),
+                (
+                    "ch4_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg CH4",
+                    ),
+                ),
+                (
+                    "n2o_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg N2O",
+                    ),
+                ),
+                (
+                    "other_gas_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg of other gas",
+                    ),
+                ),
+                (
+                    "published_co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg CO2e published",
+                    ),
+                ),
+                (
+                    "biogenic_co2_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg biogenic CO2",
+                    ),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="kg CO2e",
+                    ),
+                ),
+                (
+                    "electricity_kwh",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        editable=False,
+                        max_digits=32,
+                        verbose_name="electricity (kWh)",
+                    ),
+                ),
+                (
+                    "activity_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="activities.activitytype",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "factor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.emissionfactor",
+                    ),
+                ),
+                (
+                    "other_gas",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.gas",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'record rollup',
-                'default_permissions': (),
-                'indexes': [models.Index(fields=['year', 'facility'], name='activities__year_6377e3_idx'), models.Index(fields=['facility', 'year'], name='activities__facilit_5ad767_idx'), models.Index(condition=models.Q(('record_count', 0)), fields=['id'], name='recordrollup_empty')],
+                "verbose_name": "record rollup",
+                "default_permissions": (),
+                "indexes": [
+                    models.Index(fields=["year", "facility"], name="activities__year_6377e3_idx"),
+                    models.Index(
+                        fields=["facility", "year"], name="activities__facilit_5ad767_idx"
+                    ),
+                    models.Index(
+                        condition=models.Q(("record_count", 0)),
+                        fields=["id"],
+                        name="recordrollup_empty",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(install_triggers, uninstall_triggers),

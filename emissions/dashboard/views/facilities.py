@@ -9,10 +9,9 @@ from django.views.decorators.http import require_safe
 from emissions.facilities.models import Facility
 
 from .. import permissions as perms
-from ..facilities_page import facility_listing, facility_page
 from ..filters import page_filter
+from ..pages.facilities import FACILITY_DETAIL, FACILITY_LIST, facility_listing, facility_page
 from ..spreadsheet import responder
-from ..tables import FACILITY_DETAIL, FACILITY_LIST
 from .common import filename_stem, page_template
 
 

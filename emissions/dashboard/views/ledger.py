@@ -15,7 +15,7 @@ from emissions.facilities import periods
 
 from .. import permissions as perms
 from ..exports import EXPORTERS
-from ..ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
+from ..pages.ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
 from .common import page_template
 from .review import review_actions
 

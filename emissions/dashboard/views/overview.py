@@ -6,13 +6,12 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from emissions.neutrality.inventory import latest_complete_year
+from emissions.neutrality.inventory import latest_complete_year, year_coverage
 
 from .. import permissions as perms
 from ..filters import page_filter
-from ..overview import build_overview
+from ..pages.overview import OVERVIEW, build_overview
 from ..spreadsheet import responder
-from ..tables import OVERVIEW
 from .common import filename_stem, page_template
 
 
@@ -20,11 +19,10 @@ from .common import filename_stem, page_template
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
     # The overview opens on the latest complete year; a partial one only when the URL asks.
-    selected = page_filter(request, default_year=latest_complete_year())
-    context = {
-        "filter": selected,
-        "overview": build_overview(year=selected.year, facility=selected.facility),
-    }
+    coverage = year_coverage()
+    selected = page_filter(request, default_year=latest_complete_year(coverage=coverage))
+    built = build_overview(year=selected.year, facility=selected.facility, coverage=coverage)
+    context = {"filter": selected, "overview": built}
     template = page_template(request, "dashboard/overview.html")
     return render(request, template, context)
 
@@ -36,10 +34,11 @@ def overview_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     respond, spec = responder(fmt), OVERVIEW.get(table)
     if spec is None:
         raise Http404("Unknown table")
-    selected = page_filter(request, default_year=latest_complete_year())
+    coverage = year_coverage()
+    selected = page_filter(request, default_year=latest_complete_year(coverage=coverage))
     if table == "facilities" and selected.facility is not None:
         raise Http404("The page shows no table by facility for one facility")
-    built = build_overview(year=selected.year, facility=selected.facility)
+    built = build_overview(year=selected.year, facility=selected.facility, coverage=coverage)
     stem = filename_stem(
         "kehui-overview",
         table,

@@ -18,7 +18,7 @@ from emissions.facilities import periods
 from emissions.neutrality.inventory import latest_year
 
 from .. import permissions as perms
-from ..report import Report, build_report, has_records, missing_report, workbook_sheets
+from ..pages.report import Report, build_report, has_records, missing_report, workbook_sheets
 from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
 
 

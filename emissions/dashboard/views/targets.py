@@ -10,9 +10,8 @@ from django.views.decorators.http import require_safe
 
 from .. import permissions as perms
 from ..filters import page_filter
+from ..pages.targets import TARGETS, build_targets_page, pathway_table
 from ..spreadsheet import responder
-from ..tables import TARGETS, pathway_table
-from ..targets_page import build_targets_page
 from .common import filename_stem, page_template
 
 # One target's pathway table: "pathway-<the target's id>" (TargetRow.table_name).

@@ -10,60 +10,179 @@ import emissions.evidence.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0006_activity_import'),
+        ("activities", "0006_activity_import"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalEvidenceFile',
+            name="HistoricalEvidenceFile",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('file', models.TextField(max_length=200, verbose_name='stored file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(choices=[('application/pdf', 'PDF'), ('image/png', 'PNG'), ('image/jpeg', 'JPEG')], max_length=40, verbose_name='content type')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='activities.activityrecord', verbose_name='activity record')),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.TextField(max_length=200, verbose_name="stored file")),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[
+                            ("application/pdf", "PDF"),
+                            ("image/png", "PNG"),
+                            ("image/jpeg", "JPEG"),
+                        ],
+                        max_length=40,
+                        verbose_name="content type",
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="activities.activityrecord",
+                        verbose_name="activity record",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical evidence file',
-                'verbose_name_plural': 'historical evidence files',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical evidence file",
+                "verbose_name_plural": "historical evidence files",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='EvidenceFile',
+            name="EvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=emissions.evidence.models.evidence_upload_to, verbose_name='stored file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(choices=[('application/pdf', 'PDF'), ('image/png', 'PNG'), ('image/jpeg', 'JPEG')], max_length=40, verbose_name='content type')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_files', to='activities.activityrecord', verbose_name='activity record')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=emissions.evidence.models.evidence_upload_to,
+                        verbose_name="stored file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[
+                            ("application/pdf", "PDF"),
+                            ("image/png", "PNG"),
+                            ("image/jpeg", "JPEG"),
+                        ],
+                        max_length=40,
+                        verbose_name="content type",
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_files",
+                        to="activities.activityrecord",
+                        verbose_name="activity record",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence file',
-                'ordering': ['-uploaded_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='evidence_size_positive'), models.CheckConstraint(condition=models.Q(('content_type__in', ['application/pdf', 'image/png', 'image/jpeg'])), name='evidence_content_type_allowed'), models.CheckConstraint(condition=models.Q(('file', ''), _negated=True), name='evidence_has_a_stored_file')],
+                "verbose_name": "evidence file",
+                "ordering": ["-uploaded_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("size__gt", 0)), name="evidence_size_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("content_type__in", ["application/pdf", "image/png", "image/jpeg"])
+                        ),
+                        name="evidence_content_type_allowed",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("file", ""), _negated=True),
+                        name="evidence_has_a_stored_file",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,50 +7,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0004_historicalorganisation_count_internal_removals_and_more'),
+        ("facilities", "0004_historicalorganisation_count_internal_removals_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalFacilityOutput',
+            name="HistoricalFacilityOutput",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('metric', models.CharField(choices=[('production', 'Production'), ('revenue', 'Revenue'), ('headcount', 'Headcount')], max_length=12, verbose_name='metric')),
-                ('value', models.DecimalField(decimal_places=3, max_digits=18, verbose_name='value')),
-                ('unit', models.CharField(help_text='e.g. t of castings, CNY, people', max_length=20, verbose_name='unit')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("production", "Production"),
+                            ("revenue", "Revenue"),
+                            ("headcount", "Headcount"),
+                        ],
+                        max_length=12,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=3, max_digits=18, verbose_name="value"),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="e.g. t of castings, CNY, people",
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical facility output',
-                'verbose_name_plural': 'historical facility outputs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical facility output",
+                "verbose_name_plural": "historical facility outputs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FacilityOutput',
+            name="FacilityOutput",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('metric', models.CharField(choices=[('production', 'Production'), ('revenue', 'Revenue'), ('headcount', 'Headcount')], max_length=12, verbose_name='metric')),
-                ('value', models.DecimalField(decimal_places=3, max_digits=18, verbose_name='value')),
-                ('unit', models.CharField(help_text='e.g. t of castings, CNY, people', max_length=20, verbose_name='unit')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outputs', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("production", "Production"),
+                            ("revenue", "Revenue"),
+                            ("headcount", "Headcount"),
+                        ],
+                        max_length=12,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=3, max_digits=18, verbose_name="value"),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="e.g. t of castings, CNY, people",
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outputs",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'facility output',
-                'ordering': ['facility', 'year', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'year', 'metric'), name='facility_output_unique_per_year_and_metric', violation_error_message='This facility already has that metric for that year.'), models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='facility_output_positive', violation_error_message='The value must be more than zero.')],
+                "verbose_name": "facility output",
+                "ordering": ["facility", "year", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("facility", "year", "metric"),
+                        name="facility_output_unique_per_year_and_metric",
+                        violation_error_message="This facility already has that metric for that year.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gt", 0)),
+                        name="facility_output_positive",
+                        violation_error_message="The value must be more than zero.",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,56 +8,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0005_facility_output'),
+        ("facilities", "0005_facility_output"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReportingYearLock',
+            name="HistoricalReportingYearLock",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='reporting year')),
-                ('locked_at', models.DateTimeField(verbose_name='locked at')),
-                ('note', models.TextField(blank=True, help_text='e.g. the verification statement.', verbose_name='note')),
-                ('unlocked_at', models.DateTimeField(blank=True, null=True, verbose_name='unlocked at')),
-                ('unlock_reason', models.TextField(blank=True, verbose_name='reason for unlocking')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('locked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='locked by')),
-                ('unlocked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='unlocked by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="reporting year",
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(verbose_name="locked at")),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="e.g. the verification statement.",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "unlocked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="unlocked at"),
+                ),
+                (
+                    "unlock_reason",
+                    models.TextField(blank=True, verbose_name="reason for unlocking"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="locked by",
+                    ),
+                ),
+                (
+                    "unlocked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="unlocked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reporting year lock',
-                'verbose_name_plural': 'historical reporting year locks',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reporting year lock",
+                "verbose_name_plural": "historical reporting year locks",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReportingYearLock',
+            name="ReportingYearLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='reporting year')),
-                ('locked_at', models.DateTimeField(verbose_name='locked at')),
-                ('note', models.TextField(blank=True, help_text='e.g. the verification statement.', verbose_name='note')),
-                ('unlocked_at', models.DateTimeField(blank=True, null=True, verbose_name='unlocked at')),
-                ('unlock_reason', models.TextField(blank=True, verbose_name='reason for unlocking')),
-                ('locked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='locked by')),
-                ('unlocked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='unlocked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="reporting year",
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(verbose_name="locked at")),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="e.g. the verification statement.",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "unlocked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="unlocked at"),
+                ),
+                (
+                    "unlock_reason",
+                    models.TextField(blank=True, verbose_name="reason for unlocking"),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="locked by",
+                    ),
+                ),
+                (
+                    "unlocked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="unlocked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reporting year lock',
-                'ordering': ['-locked_at', '-id'],
-                'permissions': [('lock_reporting_year', 'Can lock a verified reporting year'), ('unlock_reporting_year', 'Can unlock a locked reporting year, giving a reason')],
-                'default_permissions': ['view'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('unlocked_at__isnull', True)), fields=('year',), name='reporting_year_locked_once', violation_error_message='This reporting year is already locked.'), models.CheckConstraint(condition=models.Q(models.Q(('unlock_reason', ''), ('unlocked_at__isnull', True), ('unlocked_by__isnull', True)), models.Q(('unlocked_at__isnull', False), ('unlocked_by__isnull', False), models.Q(('unlock_reason', ''), _negated=True)), _connector='OR'), name='reporting_year_unlocked_with_who_and_why', violation_error_message='Unlocking needs who, when and a reason.'), models.CheckConstraint(condition=models.Q(('year__gte', 1990), ('year__lte', 2100)), name='reporting_year_lock_year_in_range')],
+                "verbose_name": "reporting year lock",
+                "ordering": ["-locked_at", "-id"],
+                "permissions": [
+                    ("lock_reporting_year", "Can lock a verified reporting year"),
+                    (
+                        "unlock_reporting_year",
+                        "Can unlock a locked reporting year, giving a reason",
+                    ),
+                ],
+                "default_permissions": ["view"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("unlocked_at__isnull", True)),
+                        fields=("year",),
+                        name="reporting_year_locked_once",
+                        violation_error_message="This reporting year is already locked.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("unlock_reason", ""),
+                                ("unlocked_at__isnull", True),
+                                ("unlocked_by__isnull", True),
+                            ),
+                            models.Q(
+                                ("unlocked_at__isnull", False),
+                                ("unlocked_by__isnull", False),
+                                models.Q(("unlock_reason", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reporting_year_unlocked_with_who_and_why",
+                        violation_error_message="Unlocking needs who, when and a reason.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 1990), ("year__lte", 2100)),
+                        name="reporting_year_lock_year_in_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,75 +5,288 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='FactorDataset',
+            name="FactorDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('publisher', models.CharField(max_length=200, verbose_name='publisher')),
-                ('version', models.CharField(max_length=50, verbose_name='version or year')),
-                ('licence', models.CharField(blank=True, max_length=300, verbose_name='licence')),
-                ('source_reference', models.TextField(blank=True, verbose_name='source reference')),
-                ('is_shipped', models.BooleanField(default=False, help_text='Shipped datasets are loaded by load_factors and read-only in the admin.', verbose_name='shipped with Kehui Carbon')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("publisher", models.CharField(max_length=200, verbose_name="publisher")),
+                ("version", models.CharField(max_length=50, verbose_name="version or year")),
+                ("licence", models.CharField(blank=True, max_length=300, verbose_name="licence")),
+                ("source_reference", models.TextField(blank=True, verbose_name="source reference")),
+                (
+                    "is_shipped",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shipped datasets are loaded by load_factors and read-only in the admin.",
+                        verbose_name="shipped with Kehui Carbon",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'factor dataset',
-                'ordering': ['name'],
+                "verbose_name": "factor dataset",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Gas',
+            name="Gas",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('formula', models.CharField(max_length=100, verbose_name='formula or composition')),
-                ('gwp_ar4', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR4')),
-                ('gwp_ar5', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR5')),
-                ('gwp_ar6', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR6')),
-                ('source', models.TextField(verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "formula",
+                    models.CharField(max_length=100, verbose_name="formula or composition"),
+                ),
+                (
+                    "gwp_ar4",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR4"
+                    ),
+                ),
+                (
+                    "gwp_ar5",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR5"
+                    ),
+                ),
+                (
+                    "gwp_ar6",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR6"
+                    ),
+                ),
+                ("source", models.TextField(verbose_name="source")),
             ],
             options={
-                'verbose_name': 'gas',
-                'verbose_name_plural': 'gases',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('gwp_ar4__gte', 0), ('gwp_ar5__gte', 0), ('gwp_ar6__gte', 0)), name='gas_gwp_not_negative')],
+                "verbose_name": "gas",
+                "verbose_name_plural": "gases",
+                "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("gwp_ar4__gte", 0), ("gwp_ar5__gte", 0), ("gwp_ar6__gte", 0)
+                        ),
+                        name="gas_gwp_not_negative",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmissionFactor',
+            name="EmissionFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=120, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('group', models.SlugField(help_text='What the factor measures, e.g. grid_electricity; activity types pick by it.', max_length=60, verbose_name='factor group')),
-                ('series', models.SlugField(blank=True, help_text="Factors of one group that follow different methods (e.g. China's MEE–NBS annual average vs the carbon-market grid factor) are never mixed in one time series.", max_length=40, verbose_name='series')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], max_length=20, verbose_name='category')),
-                ('unit', models.CharField(help_text='A pint unit, e.g. kWh.', max_length=40, verbose_name='per unit')),
-                ('region', models.CharField(help_text='CN-HE, CN-North, CN, US, GLOBAL …', max_length=20, verbose_name='region')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='data year')),
-                ('co2_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg CO2')),
-                ('ch4_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg CH4')),
-                ('n2o_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg N2O')),
-                ('biogenic_co2_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg biogenic CO2')),
-                ('co2e_kg', models.DecimalField(blank=True, decimal_places=12, help_text='Only where the source publishes nothing but a CO2e total.', max_digits=24, null=True, verbose_name='published kg CO2e')),
-                ('co2e_gwp_basis', models.CharField(blank=True, choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], max_length=3, verbose_name='GWP basis of the published CO2e')),
-                ('source_reference', models.TextField(verbose_name='source reference')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='factors', to='factors.factordataset', verbose_name='dataset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=120, unique=True, verbose_name="key")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "group",
+                    models.SlugField(
+                        help_text="What the factor measures, e.g. grid_electricity; activity types pick by it.",
+                        max_length=60,
+                        verbose_name="factor group",
+                    ),
+                ),
+                (
+                    "series",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Factors of one group that follow different methods (e.g. China's MEE–NBS annual average vs the carbon-market grid factor) are never mixed in one time series.",
+                        max_length=40,
+                        verbose_name="series",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="A pint unit, e.g. kWh.", max_length=40, verbose_name="per unit"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        help_text="CN-HE, CN-North, CN, US, GLOBAL …",
+                        max_length=20,
+                        verbose_name="region",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="data year")),
+                (
+                    "co2_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg CO2",
+                    ),
+                ),
+                (
+                    "ch4_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg CH4",
+                    ),
+                ),
+                (
+                    "n2o_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg N2O",
+                    ),
+                ),
+                (
+                    "biogenic_co2_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg biogenic CO2",
+                    ),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        help_text="Only where the source publishes nothing but a CO2e total.",
+                        max_digits=24,
+                        null=True,
+                        verbose_name="published kg CO2e",
+                    ),
+                ),
+                (
+                    "co2e_gwp_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        max_length=3,
+                        verbose_name="GWP basis of the published CO2e",
+                    ),
+                ),
+                ("source_reference", models.TextField(verbose_name="source reference")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="factors",
+                        to="factors.factordataset",
+                        verbose_name="dataset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'emission factor',
-                'ordering': ['group', 'region', '-year'],
-                'indexes': [models.Index(fields=['group', 'region', 'year'], name='factors_emi_group_01d23d_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('co2_kg__isnull', False), ('ch4_kg__isnull', False), ('n2o_kg__isnull', False), ('biogenic_co2_kg__isnull', False), ('co2e_kg__isnull', False), _connector='OR'), name='factor_has_a_value', violation_error_message='Give at least one gas or a published CO2e value.'), models.CheckConstraint(condition=models.Q(('co2e_kg__isnull', True), models.Q(('co2e_gwp_basis', ''), _negated=True), _connector='OR'), name='factor_published_co2e_names_its_gwp_basis', violation_error_message='A published CO2e value needs its GWP basis.'), models.CheckConstraint(condition=models.Q(models.Q(('co2_kg__isnull', True), ('co2_kg__gte', 0), _connector='OR'), models.Q(('ch4_kg__isnull', True), ('ch4_kg__gte', 0), _connector='OR'), models.Q(('n2o_kg__isnull', True), ('n2o_kg__gte', 0), _connector='OR'), models.Q(('biogenic_co2_kg__isnull', True), ('biogenic_co2_kg__gte', 0), _connector='OR')), name='factor_gases_not_negative', violation_error_message='Gas amounts cannot be negative.'), models.CheckConstraint(condition=models.Q(('year__gte', 1990), ('year__lte', 2100)), name='factor_year_in_range')],
+                "verbose_name": "emission factor",
+                "ordering": ["group", "region", "-year"],
+                "indexes": [
+                    models.Index(
+                        fields=["group", "region", "year"], name="factors_emi_group_01d23d_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("co2_kg__isnull", False),
+                            ("ch4_kg__isnull", False),
+                            ("n2o_kg__isnull", False),
+                            ("biogenic_co2_kg__isnull", False),
+                            ("co2e_kg__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="factor_has_a_value",
+                        violation_error_message="Give at least one gas or a published CO2e value.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("co2e_kg__isnull", True),
+                            models.Q(("co2e_gwp_basis", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="factor_published_co2e_names_its_gwp_basis",
+                        violation_error_message="A published CO2e value needs its GWP basis.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("co2_kg__isnull", True), ("co2_kg__gte", 0), _connector="OR"),
+                            models.Q(("ch4_kg__isnull", True), ("ch4_kg__gte", 0), _connector="OR"),
+                            models.Q(("n2o_kg__isnull", True), ("n2o_kg__gte", 0), _connector="OR"),
+                            models.Q(
+                                ("biogenic_co2_kg__isnull", True),
+                                ("biogenic_co2_kg__gte", 0),
+                                _connector="OR",
+                            ),
+                        ),
+                        name="factor_gases_not_negative",
+                        violation_error_message="Gas amounts cannot be negative.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 1990), ("year__lte", 2100)),
+                        name="factor_year_in_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,70 +7,250 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('factors', '0001_initial'),
+        ("factors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalEmissionFactor',
+            name="HistoricalEmissionFactor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.SlugField(max_length=120, verbose_name='key')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('group', models.SlugField(help_text='What the factor measures, e.g. grid_electricity; activity types pick by it.', max_length=60, verbose_name='factor group')),
-                ('series', models.SlugField(blank=True, help_text="Factors of one group that follow different methods (e.g. China's MEE–NBS annual average vs the carbon-market grid factor) are never mixed in one time series.", max_length=40, verbose_name='series')),
-                ('category', models.CharField(choices=[('s1_stationary', 'Stationary combustion'), ('s1_mobile', 'Mobile combustion'), ('s1_process', 'Process emissions'), ('s1_fugitive', 'Fugitive emissions'), ('s2_electricity', 'Purchased electricity'), ('s2_heat', 'Purchased heat'), ('s2_steam', 'Purchased steam'), ('s2_cooling', 'Purchased cooling'), ('s3_01', '3.1 Purchased goods and services'), ('s3_02', '3.2 Capital goods'), ('s3_03', '3.3 Fuel- and energy-related activities'), ('s3_04', '3.4 Upstream transportation and distribution'), ('s3_05', '3.5 Waste generated in operations'), ('s3_06', '3.6 Business travel'), ('s3_07', '3.7 Employee commuting'), ('s3_08', '3.8 Upstream leased assets'), ('s3_09', '3.9 Downstream transportation and distribution'), ('s3_10', '3.10 Processing of sold products'), ('s3_11', '3.11 Use of sold products'), ('s3_12', '3.12 End-of-life treatment of sold products'), ('s3_13', '3.13 Downstream leased assets'), ('s3_14', '3.14 Franchises'), ('s3_15', '3.15 Investments')], max_length=20, verbose_name='category')),
-                ('unit', models.CharField(help_text='A pint unit, e.g. kWh.', max_length=40, verbose_name='per unit')),
-                ('region', models.CharField(help_text='CN-HE, CN-North, CN, US, GLOBAL …', max_length=20, verbose_name='region')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='data year')),
-                ('co2_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg CO2')),
-                ('ch4_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg CH4')),
-                ('n2o_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg N2O')),
-                ('biogenic_co2_kg', models.DecimalField(blank=True, decimal_places=12, max_digits=24, null=True, verbose_name='kg biogenic CO2')),
-                ('co2e_kg', models.DecimalField(blank=True, decimal_places=12, help_text='Only where the source publishes nothing but a CO2e total.', max_digits=24, null=True, verbose_name='published kg CO2e')),
-                ('co2e_gwp_basis', models.CharField(blank=True, choices=[('AR4', 'IPCC AR4 (2007)'), ('AR5', 'IPCC AR5 (2014)'), ('AR6', 'IPCC AR6 (2021)')], max_length=3, verbose_name='GWP basis of the published CO2e')),
-                ('source_reference', models.TextField(verbose_name='source reference')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('dataset', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='factors.factordataset', verbose_name='dataset')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=120, verbose_name="key")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "group",
+                    models.SlugField(
+                        help_text="What the factor measures, e.g. grid_electricity; activity types pick by it.",
+                        max_length=60,
+                        verbose_name="factor group",
+                    ),
+                ),
+                (
+                    "series",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Factors of one group that follow different methods (e.g. China's MEE–NBS annual average vs the carbon-market grid factor) are never mixed in one time series.",
+                        max_length=40,
+                        verbose_name="series",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("s1_stationary", "Stationary combustion"),
+                            ("s1_mobile", "Mobile combustion"),
+                            ("s1_process", "Process emissions"),
+                            ("s1_fugitive", "Fugitive emissions"),
+                            ("s2_electricity", "Purchased electricity"),
+                            ("s2_heat", "Purchased heat"),
+                            ("s2_steam", "Purchased steam"),
+                            ("s2_cooling", "Purchased cooling"),
+                            ("s3_01", "3.1 Purchased goods and services"),
+                            ("s3_02", "3.2 Capital goods"),
+                            ("s3_03", "3.3 Fuel- and energy-related activities"),
+                            ("s3_04", "3.4 Upstream transportation and distribution"),
+                            ("s3_05", "3.5 Waste generated in operations"),
+                            ("s3_06", "3.6 Business travel"),
+                            ("s3_07", "3.7 Employee commuting"),
+                            ("s3_08", "3.8 Upstream leased assets"),
+                            ("s3_09", "3.9 Downstream transportation and distribution"),
+                            ("s3_10", "3.10 Processing of sold products"),
+                            ("s3_11", "3.11 Use of sold products"),
+                            ("s3_12", "3.12 End-of-life treatment of sold products"),
+                            ("s3_13", "3.13 Downstream leased assets"),
+                            ("s3_14", "3.14 Franchises"),
+                            ("s3_15", "3.15 Investments"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="A pint unit, e.g. kWh.", max_length=40, verbose_name="per unit"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        help_text="CN-HE, CN-North, CN, US, GLOBAL …",
+                        max_length=20,
+                        verbose_name="region",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="data year")),
+                (
+                    "co2_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg CO2",
+                    ),
+                ),
+                (
+                    "ch4_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg CH4",
+                    ),
+                ),
+                (
+                    "n2o_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg N2O",
+                    ),
+                ),
+                (
+                    "biogenic_co2_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="kg biogenic CO2",
+                    ),
+                ),
+                (
+                    "co2e_kg",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        help_text="Only where the source publishes nothing but a CO2e total.",
+                        max_digits=24,
+                        null=True,
+                        verbose_name="published kg CO2e",
+                    ),
+                ),
+                (
+                    "co2e_gwp_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AR4", "IPCC AR4 (2007)"),
+                            ("AR5", "IPCC AR5 (2014)"),
+                            ("AR6", "IPCC AR6 (2021)"),
+                        ],
+                        max_length=3,
+                        verbose_name="GWP basis of the published CO2e",
+                    ),
+                ),
+                ("source_reference", models.TextField(verbose_name="source reference")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="factors.factordataset",
+                        verbose_name="dataset",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical emission factor',
-                'verbose_name_plural': 'historical emission factors',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical emission factor",
+                "verbose_name_plural": "historical emission factors",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalGas',
+            name="HistoricalGas",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=30, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('formula', models.CharField(max_length=100, verbose_name='formula or composition')),
-                ('gwp_ar4', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR4')),
-                ('gwp_ar5', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR5')),
-                ('gwp_ar6', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='GWP AR6')),
-                ('source', models.TextField(verbose_name='source')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=30, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "formula",
+                    models.CharField(max_length=100, verbose_name="formula or composition"),
+                ),
+                (
+                    "gwp_ar4",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR4"
+                    ),
+                ),
+                (
+                    "gwp_ar5",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR5"
+                    ),
+                ),
+                (
+                    "gwp_ar6",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="GWP AR6"
+                    ),
+                ),
+                ("source", models.TextField(verbose_name="source")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical gas',
-                'verbose_name_plural': 'historical gases',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical gas",
+                "verbose_name_plural": "historical gases",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

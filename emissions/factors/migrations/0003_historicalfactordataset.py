@@ -26,34 +26,58 @@ def start_history_of_existing_datasets(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('factors', '0002_historicalemissionfactor_historicalgas'),
+        ("factors", "0002_historicalemissionfactor_historicalgas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalFactorDataset',
+            name="HistoricalFactorDataset",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('publisher', models.CharField(max_length=200, verbose_name='publisher')),
-                ('version', models.CharField(max_length=50, verbose_name='version or year')),
-                ('licence', models.CharField(blank=True, max_length=300, verbose_name='licence')),
-                ('source_reference', models.TextField(blank=True, verbose_name='source reference')),
-                ('is_shipped', models.BooleanField(default=False, help_text='Shipped datasets are loaded by load_factors and read-only in the admin.', verbose_name='shipped with Kehui Carbon')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                ("publisher", models.CharField(max_length=200, verbose_name="publisher")),
+                ("version", models.CharField(max_length=50, verbose_name="version or year")),
+                ("licence", models.CharField(blank=True, max_length=300, verbose_name="licence")),
+                ("source_reference", models.TextField(blank=True, verbose_name="source reference")),
+                (
+                    "is_shipped",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shipped datasets are loaded by load_factors and read-only in the admin.",
+                        verbose_name="shipped with Kehui Carbon",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical factor dataset',
-                'verbose_name_plural': 'historical factor datasets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical factor dataset",
+                "verbose_name_plural": "historical factor datasets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -8,113 +8,454 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('facilities', '0004_historicalorganisation_count_internal_removals_and_more'),
+        ("facilities", "0004_historicalorganisation_count_internal_removals_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReductionInitiative',
+            name="HistoricalReductionInitiative",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('rooftop_solar', 'Rooftop solar'), ('boiler_switch', 'Boiler fuel switch'), ('heat_pump', 'Heat pump'), ('led', 'LED lighting'), ('process_efficiency', 'Process efficiency'), ('fleet_electrification', 'Fleet electrification'), ('green_power', 'Green-power purchase'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('status', models.CharField(choices=[('idea', 'Idea'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done')], max_length=20, verbose_name='status')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('expected_abatement_t_per_year', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='expected abatement (tCO2e/year)')),
-                ('capex', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='capital cost')),
-                ('annual_saving', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='annual saving')),
-                ('lifetime_years', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1)], verbose_name='lifetime (years)')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rooftop_solar", "Rooftop solar"),
+                            ("boiler_switch", "Boiler fuel switch"),
+                            ("heat_pump", "Heat pump"),
+                            ("led", "LED lighting"),
+                            ("process_efficiency", "Process efficiency"),
+                            ("fleet_electrification", "Fleet electrification"),
+                            ("green_power", "Green-power purchase"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                (
+                    "expected_abatement_t_per_year",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=14,
+                        verbose_name="expected abatement (tCO2e/year)",
+                    ),
+                ),
+                (
+                    "capex",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="capital cost"
+                    ),
+                ),
+                (
+                    "annual_saving",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="annual saving"
+                    ),
+                ),
+                (
+                    "lifetime_years",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="lifetime (years)",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="currency"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reduction initiative',
-                'verbose_name_plural': 'historical reduction initiatives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reduction initiative",
+                "verbose_name_plural": "historical reduction initiatives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTarget',
+            name="HistoricalTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('absolute', 'Absolute reduction vs base year'), ('neutrality', 'Carbon neutrality'), ('net_zero', 'Net zero'), ('renewable_share', 'Renewable electricity share')], max_length=20, verbose_name='kind')),
-                ('base_year', models.PositiveSmallIntegerField(verbose_name='base year')),
-                ('base_year_gross_t', models.DecimalField(blank=True, decimal_places=3, help_text="Leave empty to use the inventory's own base-year total.", max_digits=16, null=True, verbose_name='base-year gross emissions (tCO2e)')),
-                ('target_year', models.PositiveSmallIntegerField(verbose_name='target year')),
-                ('reduction_pct', models.DecimalField(blank=True, decimal_places=2, help_text='For absolute-reduction and net-zero targets.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='reduction (%)')),
-                ('renewable_share_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='renewable electricity share (%)')),
-                ('covers_scope1', models.BooleanField(default=True, verbose_name='covers Scope 1')),
-                ('covers_scope2', models.BooleanField(default=True, verbose_name='covers Scope 2')),
-                ('scope2_method', models.CharField(choices=[('market', 'Market-based'), ('location', 'Location-based')], default='market', max_length=10, verbose_name='Scope 2 method')),
-                ('scope3_categories', models.JSONField(blank=True, default=list, help_text='Category codes, e.g. ["s3_06", "s3_05"].', verbose_name='Scope 3 categories covered')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("absolute", "Absolute reduction vs base year"),
+                            ("neutrality", "Carbon neutrality"),
+                            ("net_zero", "Net zero"),
+                            ("renewable_share", "Renewable electricity share"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("base_year", models.PositiveSmallIntegerField(verbose_name="base year")),
+                (
+                    "base_year_gross_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Leave empty to use the inventory's own base-year total.",
+                        max_digits=16,
+                        null=True,
+                        verbose_name="base-year gross emissions (tCO2e)",
+                    ),
+                ),
+                ("target_year", models.PositiveSmallIntegerField(verbose_name="target year")),
+                (
+                    "reduction_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="For absolute-reduction and net-zero targets.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="reduction (%)",
+                    ),
+                ),
+                (
+                    "renewable_share_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="renewable electricity share (%)",
+                    ),
+                ),
+                ("covers_scope1", models.BooleanField(default=True, verbose_name="covers Scope 1")),
+                ("covers_scope2", models.BooleanField(default=True, verbose_name="covers Scope 2")),
+                (
+                    "scope2_method",
+                    models.CharField(
+                        choices=[("market", "Market-based"), ("location", "Location-based")],
+                        default="market",
+                        max_length=10,
+                        verbose_name="Scope 2 method",
+                    ),
+                ),
+                (
+                    "scope3_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Category codes, e.g. ["s3_06", "s3_05"].',
+                        verbose_name="Scope 3 categories covered",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical target',
-                'verbose_name_plural': 'historical targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical target",
+                "verbose_name_plural": "historical targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('absolute', 'Absolute reduction vs base year'), ('neutrality', 'Carbon neutrality'), ('net_zero', 'Net zero'), ('renewable_share', 'Renewable electricity share')], max_length=20, verbose_name='kind')),
-                ('base_year', models.PositiveSmallIntegerField(verbose_name='base year')),
-                ('base_year_gross_t', models.DecimalField(blank=True, decimal_places=3, help_text="Leave empty to use the inventory's own base-year total.", max_digits=16, null=True, verbose_name='base-year gross emissions (tCO2e)')),
-                ('target_year', models.PositiveSmallIntegerField(verbose_name='target year')),
-                ('reduction_pct', models.DecimalField(blank=True, decimal_places=2, help_text='For absolute-reduction and net-zero targets.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='reduction (%)')),
-                ('renewable_share_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='renewable electricity share (%)')),
-                ('covers_scope1', models.BooleanField(default=True, verbose_name='covers Scope 1')),
-                ('covers_scope2', models.BooleanField(default=True, verbose_name='covers Scope 2')),
-                ('scope2_method', models.CharField(choices=[('market', 'Market-based'), ('location', 'Location-based')], default='market', max_length=10, verbose_name='Scope 2 method')),
-                ('scope3_categories', models.JSONField(blank=True, default=list, help_text='Category codes, e.g. ["s3_06", "s3_05"].', verbose_name='Scope 3 categories covered')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("absolute", "Absolute reduction vs base year"),
+                            ("neutrality", "Carbon neutrality"),
+                            ("net_zero", "Net zero"),
+                            ("renewable_share", "Renewable electricity share"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("base_year", models.PositiveSmallIntegerField(verbose_name="base year")),
+                (
+                    "base_year_gross_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Leave empty to use the inventory's own base-year total.",
+                        max_digits=16,
+                        null=True,
+                        verbose_name="base-year gross emissions (tCO2e)",
+                    ),
+                ),
+                ("target_year", models.PositiveSmallIntegerField(verbose_name="target year")),
+                (
+                    "reduction_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="For absolute-reduction and net-zero targets.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="reduction (%)",
+                    ),
+                ),
+                (
+                    "renewable_share_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="renewable electricity share (%)",
+                    ),
+                ),
+                ("covers_scope1", models.BooleanField(default=True, verbose_name="covers Scope 1")),
+                ("covers_scope2", models.BooleanField(default=True, verbose_name="covers Scope 2")),
+                (
+                    "scope2_method",
+                    models.CharField(
+                        choices=[("market", "Market-based"), ("location", "Location-based")],
+                        default="market",
+                        max_length=10,
+                        verbose_name="Scope 2 method",
+                    ),
+                ),
+                (
+                    "scope3_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Category codes, e.g. ["s3_06", "s3_05"].',
+                        verbose_name="Scope 3 categories covered",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'ordering': ['target_year', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('target_year__gt', models.F('base_year'))), name='target_year_after_base_year', violation_error_message='The target year must come after the base year.'), models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['absolute', 'net_zero']), _negated=True), ('reduction_pct__isnull', False), _connector='OR'), name='target_reduction_needs_a_percentage', violation_error_message='A reduction target needs its reduction percentage.'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'renewable_share'), _negated=True), ('renewable_share_pct__isnull', False), _connector='OR'), name='target_renewable_share_needs_a_percentage', violation_error_message='A renewable-share target needs its share.')],
+                "verbose_name": "target",
+                "ordering": ["target_year", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("target_year__gt", models.F("base_year"))),
+                        name="target_year_after_base_year",
+                        violation_error_message="The target year must come after the base year.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind__in", ["absolute", "net_zero"]), _negated=True),
+                            ("reduction_pct__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="target_reduction_needs_a_percentage",
+                        violation_error_message="A reduction target needs its reduction percentage.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "renewable_share"), _negated=True),
+                            ("renewable_share_pct__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="target_renewable_share_needs_a_percentage",
+                        violation_error_message="A renewable-share target needs its share.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReductionInitiative',
+            name="ReductionInitiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('rooftop_solar', 'Rooftop solar'), ('boiler_switch', 'Boiler fuel switch'), ('heat_pump', 'Heat pump'), ('led', 'LED lighting'), ('process_efficiency', 'Process efficiency'), ('fleet_electrification', 'Fleet electrification'), ('green_power', 'Green-power purchase'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('status', models.CharField(choices=[('idea', 'Idea'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done')], max_length=20, verbose_name='status')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('expected_abatement_t_per_year', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='expected abatement (tCO2e/year)')),
-                ('capex', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='capital cost')),
-                ('annual_saving', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='annual saving')),
-                ('lifetime_years', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1)], verbose_name='lifetime (years)')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('facility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rooftop_solar", "Rooftop solar"),
+                            ("boiler_switch", "Boiler fuel switch"),
+                            ("heat_pump", "Heat pump"),
+                            ("led", "LED lighting"),
+                            ("process_efficiency", "Process efficiency"),
+                            ("fleet_electrification", "Fleet electrification"),
+                            ("green_power", "Green-power purchase"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                (
+                    "expected_abatement_t_per_year",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=14,
+                        verbose_name="expected abatement (tCO2e/year)",
+                    ),
+                ),
+                (
+                    "capex",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="capital cost"
+                    ),
+                ),
+                (
+                    "annual_saving",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="annual saving"
+                    ),
+                ),
+                (
+                    "lifetime_years",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="lifetime (years)",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="currency"),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reduction initiative',
-                'ordering': ['status', 'title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expected_abatement_t_per_year__gt', 0)), name='initiative_abatement_positive', violation_error_message='Expected abatement must be more than zero.'), models.CheckConstraint(condition=models.Q(('lifetime_years__gte', 1)), name='initiative_lifetime_at_least_a_year'), models.CheckConstraint(condition=models.Q(('capex__gte', 0)), name='initiative_capex_not_negative')],
+                "verbose_name": "reduction initiative",
+                "ordering": ["status", "title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expected_abatement_t_per_year__gt", 0)),
+                        name="initiative_abatement_positive",
+                        violation_error_message="Expected abatement must be more than zero.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("lifetime_years__gte", 1)),
+                        name="initiative_lifetime_at_least_a_year",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("capex__gte", 0)), name="initiative_capex_not_negative"
+                    ),
+                ],
             },
         ),
     ]

@@ -8,368 +8,1048 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('facilities', '0004_historicalorganisation_count_internal_removals_and_more'),
+        ("facilities", "0004_historicalorganisation_count_internal_removals_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CreditProject',
+            name="CreditProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('standard', models.CharField(choices=[('ccer', 'CCER (China Certified Emission Reduction)'), ('vcs', 'Verra VCS'), ('gold_standard', 'Gold Standard'), ('cdm', 'CDM'), ('puro', 'Puro.earth'), ('other', 'Other')], max_length=20, verbose_name='standard / registry')),
-                ('registry_project_id', models.CharField(max_length=60, verbose_name='registry project id')),
-                ('project_type', models.CharField(choices=[('afforestation', 'Afforestation / reforestation'), ('improved_forest', 'Improved forest management'), ('renewable_energy', 'Renewable energy'), ('methane_capture', 'Methane capture'), ('cookstoves', 'Cookstoves'), ('biochar', 'Biochar'), ('dac', 'Direct air capture'), ('energy_efficiency', 'Energy efficiency'), ('other', 'Other')], max_length=30, verbose_name='project type')),
-                ('kind', models.CharField(choices=[('removal', 'Removal'), ('avoidance', 'Avoidance / reduction')], max_length=10, verbose_name='removal or avoidance')),
-                ('country', models.CharField(default='CN', max_length=2, verbose_name='country')),
-                ('methodology', models.CharField(blank=True, max_length=200, verbose_name='methodology')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "standard",
+                    models.CharField(
+                        choices=[
+                            ("ccer", "CCER (China Certified Emission Reduction)"),
+                            ("vcs", "Verra VCS"),
+                            ("gold_standard", "Gold Standard"),
+                            ("cdm", "CDM"),
+                            ("puro", "Puro.earth"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="standard / registry",
+                    ),
+                ),
+                (
+                    "registry_project_id",
+                    models.CharField(max_length=60, verbose_name="registry project id"),
+                ),
+                (
+                    "project_type",
+                    models.CharField(
+                        choices=[
+                            ("afforestation", "Afforestation / reforestation"),
+                            ("improved_forest", "Improved forest management"),
+                            ("renewable_energy", "Renewable energy"),
+                            ("methane_capture", "Methane capture"),
+                            ("cookstoves", "Cookstoves"),
+                            ("biochar", "Biochar"),
+                            ("dac", "Direct air capture"),
+                            ("energy_efficiency", "Energy efficiency"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="project type",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("removal", "Removal"), ("avoidance", "Avoidance / reduction")],
+                        max_length=10,
+                        verbose_name="removal or avoidance",
+                    ),
+                ),
+                ("country", models.CharField(default="CN", max_length=2, verbose_name="country")),
+                (
+                    "methodology",
+                    models.CharField(blank=True, max_length=200, verbose_name="methodology"),
+                ),
             ],
             options={
-                'verbose_name': 'credit project',
-                'ordering': ['standard', 'registry_project_id'],
-                'constraints': [models.UniqueConstraint(fields=('standard', 'registry_project_id'), name='credit_project_unique_per_registry', violation_error_message='This registry already has a project with that id.')],
+                "verbose_name": "credit project",
+                "ordering": ["standard", "registry_project_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("standard", "registry_project_id"),
+                        name="credit_project_unique_per_registry",
+                        violation_error_message="This registry already has a project with that id.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CreditBatch',
+            name="CreditBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vintage_year', models.PositiveSmallIntegerField(verbose_name='vintage')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity (tCO2e)')),
-                ('serial_first', models.PositiveBigIntegerField(verbose_name='first serial number')),
-                ('serial_last', models.PositiveBigIntegerField(verbose_name='last serial number')),
-                ('purchased_on', models.DateField(verbose_name='purchase date')),
-                ('price_per_t', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='price per tonne')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='offsets.creditproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("vintage_year", models.PositiveSmallIntegerField(verbose_name="vintage")),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity (tCO2e)",
+                    ),
+                ),
+                (
+                    "serial_first",
+                    models.PositiveBigIntegerField(verbose_name="first serial number"),
+                ),
+                ("serial_last", models.PositiveBigIntegerField(verbose_name="last serial number")),
+                ("purchased_on", models.DateField(verbose_name="purchase date")),
+                (
+                    "price_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="price per tonne",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="currency"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="offsets.creditproject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credit batch',
-                'verbose_name_plural': 'credit batches',
-                'ordering': ['-purchased_on', 'pk'],
+                "verbose_name": "credit batch",
+                "verbose_name_plural": "credit batches",
+                "ordering": ["-purchased_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EnergyCertificate',
+            name="EnergyCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('gec', 'China green electricity certificate (GEC)'), ('irec', 'I-REC'), ('rec', 'REC'), ('green_power', 'Green-power purchase contract'), ('supplier', 'Supplier-specific factor')], max_length=20, verbose_name='scheme')),
-                ('registry', models.CharField(max_length=100, verbose_name='registry')),
-                ('technology', models.CharField(choices=[('wind', 'Wind'), ('solar', 'Solar'), ('hydro', 'Hydro'), ('biomass', 'Biomass'), ('nuclear', 'Nuclear'), ('mixed', 'Supplier mix')], max_length=20, verbose_name='technology')),
-                ('serial_first', models.PositiveBigIntegerField(verbose_name='first serial number')),
-                ('serial_last', models.PositiveBigIntegerField(verbose_name='last serial number')),
-                ('generation_start', models.DateField(verbose_name='generation period start')),
-                ('generation_end', models.DateField(verbose_name='generation period end')),
-                ('mwh', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='MWh')),
-                ('reporting_year', models.PositiveSmallIntegerField(verbose_name='reporting year applied to')),
-                ('kg_co2e_per_kwh', models.DecimalField(decimal_places=6, default=0, help_text="0 for renewable certificates; the supplier's factor for a supplier mix.", max_digits=10, verbose_name='emission factor (kg CO2e/kWh)')),
-                ('facility', models.ForeignKey(blank=True, help_text='Leave empty to apply the certificates to the whole organisation.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='energy_certificates', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("gec", "China green electricity certificate (GEC)"),
+                            ("irec", "I-REC"),
+                            ("rec", "REC"),
+                            ("green_power", "Green-power purchase contract"),
+                            ("supplier", "Supplier-specific factor"),
+                        ],
+                        max_length=20,
+                        verbose_name="scheme",
+                    ),
+                ),
+                ("registry", models.CharField(max_length=100, verbose_name="registry")),
+                (
+                    "technology",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind"),
+                            ("solar", "Solar"),
+                            ("hydro", "Hydro"),
+                            ("biomass", "Biomass"),
+                            ("nuclear", "Nuclear"),
+                            ("mixed", "Supplier mix"),
+                        ],
+                        max_length=20,
+                        verbose_name="technology",
+                    ),
+                ),
+                (
+                    "serial_first",
+                    models.PositiveBigIntegerField(verbose_name="first serial number"),
+                ),
+                ("serial_last", models.PositiveBigIntegerField(verbose_name="last serial number")),
+                ("generation_start", models.DateField(verbose_name="generation period start")),
+                ("generation_end", models.DateField(verbose_name="generation period end")),
+                ("mwh", models.DecimalField(decimal_places=3, max_digits=16, verbose_name="MWh")),
+                (
+                    "reporting_year",
+                    models.PositiveSmallIntegerField(verbose_name="reporting year applied to"),
+                ),
+                (
+                    "kg_co2e_per_kwh",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        help_text="0 for renewable certificates; the supplier's factor for a supplier mix.",
+                        max_digits=10,
+                        verbose_name="emission factor (kg CO2e/kWh)",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty to apply the certificates to the whole organisation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="energy_certificates",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'energy attribute certificate',
-                'ordering': ['-reporting_year', 'registry', 'serial_first'],
+                "verbose_name": "energy attribute certificate",
+                "ordering": ["-reporting_year", "registry", "serial_first"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAllowanceTransaction',
+            name="HistoricalAllowanceTransaction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('compliance_year', models.PositiveSmallIntegerField(verbose_name='compliance year')),
-                ('kind', models.CharField(choices=[('allocation', 'Free allocation'), ('purchase', 'Purchase'), ('sale', 'Sale'), ('surrender', 'Surrender for compliance')], max_length=12, verbose_name='kind')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='allowances (tCO2)')),
-                ('transacted_on', models.DateField(verbose_name='date')),
-                ('price_per_t', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='price per tonne')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "compliance_year",
+                    models.PositiveSmallIntegerField(verbose_name="compliance year"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("allocation", "Free allocation"),
+                            ("purchase", "Purchase"),
+                            ("sale", "Sale"),
+                            ("surrender", "Surrender for compliance"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="allowances (tCO2)"
+                    ),
+                ),
+                ("transacted_on", models.DateField(verbose_name="date")),
+                (
+                    "price_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="price per tonne",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="reference"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical ETS allowance transaction',
-                'verbose_name_plural': 'historical ETS allowance transactions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical ETS allowance transaction",
+                "verbose_name_plural": "historical ETS allowance transactions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCreditBatch',
+            name="HistoricalCreditBatch",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('vintage_year', models.PositiveSmallIntegerField(verbose_name='vintage')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity (tCO2e)')),
-                ('serial_first', models.PositiveBigIntegerField(verbose_name='first serial number')),
-                ('serial_last', models.PositiveBigIntegerField(verbose_name='last serial number')),
-                ('purchased_on', models.DateField(verbose_name='purchase date')),
-                ('price_per_t', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='price per tonne')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offsets.creditproject')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("vintage_year", models.PositiveSmallIntegerField(verbose_name="vintage")),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity (tCO2e)",
+                    ),
+                ),
+                (
+                    "serial_first",
+                    models.PositiveBigIntegerField(verbose_name="first serial number"),
+                ),
+                ("serial_last", models.PositiveBigIntegerField(verbose_name="last serial number")),
+                ("purchased_on", models.DateField(verbose_name="purchase date")),
+                (
+                    "price_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="price per tonne",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="currency"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="offsets.creditproject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical credit batch',
-                'verbose_name_plural': 'historical credit batches',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical credit batch",
+                "verbose_name_plural": "historical credit batches",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCreditProject',
+            name="HistoricalCreditProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('standard', models.CharField(choices=[('ccer', 'CCER (China Certified Emission Reduction)'), ('vcs', 'Verra VCS'), ('gold_standard', 'Gold Standard'), ('cdm', 'CDM'), ('puro', 'Puro.earth'), ('other', 'Other')], max_length=20, verbose_name='standard / registry')),
-                ('registry_project_id', models.CharField(max_length=60, verbose_name='registry project id')),
-                ('project_type', models.CharField(choices=[('afforestation', 'Afforestation / reforestation'), ('improved_forest', 'Improved forest management'), ('renewable_energy', 'Renewable energy'), ('methane_capture', 'Methane capture'), ('cookstoves', 'Cookstoves'), ('biochar', 'Biochar'), ('dac', 'Direct air capture'), ('energy_efficiency', 'Energy efficiency'), ('other', 'Other')], max_length=30, verbose_name='project type')),
-                ('kind', models.CharField(choices=[('removal', 'Removal'), ('avoidance', 'Avoidance / reduction')], max_length=10, verbose_name='removal or avoidance')),
-                ('country', models.CharField(default='CN', max_length=2, verbose_name='country')),
-                ('methodology', models.CharField(blank=True, max_length=200, verbose_name='methodology')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "standard",
+                    models.CharField(
+                        choices=[
+                            ("ccer", "CCER (China Certified Emission Reduction)"),
+                            ("vcs", "Verra VCS"),
+                            ("gold_standard", "Gold Standard"),
+                            ("cdm", "CDM"),
+                            ("puro", "Puro.earth"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="standard / registry",
+                    ),
+                ),
+                (
+                    "registry_project_id",
+                    models.CharField(max_length=60, verbose_name="registry project id"),
+                ),
+                (
+                    "project_type",
+                    models.CharField(
+                        choices=[
+                            ("afforestation", "Afforestation / reforestation"),
+                            ("improved_forest", "Improved forest management"),
+                            ("renewable_energy", "Renewable energy"),
+                            ("methane_capture", "Methane capture"),
+                            ("cookstoves", "Cookstoves"),
+                            ("biochar", "Biochar"),
+                            ("dac", "Direct air capture"),
+                            ("energy_efficiency", "Energy efficiency"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="project type",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("removal", "Removal"), ("avoidance", "Avoidance / reduction")],
+                        max_length=10,
+                        verbose_name="removal or avoidance",
+                    ),
+                ),
+                ("country", models.CharField(default="CN", max_length=2, verbose_name="country")),
+                (
+                    "methodology",
+                    models.CharField(blank=True, max_length=200, verbose_name="methodology"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical credit project',
-                'verbose_name_plural': 'historical credit projects',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical credit project",
+                "verbose_name_plural": "historical credit projects",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEnergyCertificate',
+            name="HistoricalEnergyCertificate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('gec', 'China green electricity certificate (GEC)'), ('irec', 'I-REC'), ('rec', 'REC'), ('green_power', 'Green-power purchase contract'), ('supplier', 'Supplier-specific factor')], max_length=20, verbose_name='scheme')),
-                ('registry', models.CharField(max_length=100, verbose_name='registry')),
-                ('technology', models.CharField(choices=[('wind', 'Wind'), ('solar', 'Solar'), ('hydro', 'Hydro'), ('biomass', 'Biomass'), ('nuclear', 'Nuclear'), ('mixed', 'Supplier mix')], max_length=20, verbose_name='technology')),
-                ('serial_first', models.PositiveBigIntegerField(verbose_name='first serial number')),
-                ('serial_last', models.PositiveBigIntegerField(verbose_name='last serial number')),
-                ('generation_start', models.DateField(verbose_name='generation period start')),
-                ('generation_end', models.DateField(verbose_name='generation period end')),
-                ('mwh', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='MWh')),
-                ('reporting_year', models.PositiveSmallIntegerField(verbose_name='reporting year applied to')),
-                ('kg_co2e_per_kwh', models.DecimalField(decimal_places=6, default=0, help_text="0 for renewable certificates; the supplier's factor for a supplier mix.", max_digits=10, verbose_name='emission factor (kg CO2e/kWh)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, help_text='Leave empty to apply the certificates to the whole organisation.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("gec", "China green electricity certificate (GEC)"),
+                            ("irec", "I-REC"),
+                            ("rec", "REC"),
+                            ("green_power", "Green-power purchase contract"),
+                            ("supplier", "Supplier-specific factor"),
+                        ],
+                        max_length=20,
+                        verbose_name="scheme",
+                    ),
+                ),
+                ("registry", models.CharField(max_length=100, verbose_name="registry")),
+                (
+                    "technology",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind"),
+                            ("solar", "Solar"),
+                            ("hydro", "Hydro"),
+                            ("biomass", "Biomass"),
+                            ("nuclear", "Nuclear"),
+                            ("mixed", "Supplier mix"),
+                        ],
+                        max_length=20,
+                        verbose_name="technology",
+                    ),
+                ),
+                (
+                    "serial_first",
+                    models.PositiveBigIntegerField(verbose_name="first serial number"),
+                ),
+                ("serial_last", models.PositiveBigIntegerField(verbose_name="last serial number")),
+                ("generation_start", models.DateField(verbose_name="generation period start")),
+                ("generation_end", models.DateField(verbose_name="generation period end")),
+                ("mwh", models.DecimalField(decimal_places=3, max_digits=16, verbose_name="MWh")),
+                (
+                    "reporting_year",
+                    models.PositiveSmallIntegerField(verbose_name="reporting year applied to"),
+                ),
+                (
+                    "kg_co2e_per_kwh",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        help_text="0 for renewable certificates; the supplier's factor for a supplier mix.",
+                        max_digits=10,
+                        verbose_name="emission factor (kg CO2e/kWh)",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty to apply the certificates to the whole organisation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical energy attribute certificate',
-                'verbose_name_plural': 'historical energy attribute certificates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical energy attribute certificate",
+                "verbose_name_plural": "historical energy attribute certificates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRetirement',
+            name="HistoricalRetirement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='quantity (tCO2e)')),
-                ('retired_on', models.DateField(verbose_name='retired on')),
-                ('claimed_year', models.PositiveSmallIntegerField(verbose_name='reporting year claimed for')),
-                ('purpose', models.CharField(choices=[('neutrality', 'Carbon-neutrality claim'), ('ets_compliance', 'ETS compliance (surrendered; not for neutrality)')], default='neutrality', max_length=20, verbose_name='purpose')),
-                ('registry_reference', models.CharField(max_length=100, verbose_name='registry retirement reference')),
-                ('beneficiary_statement', models.TextField(blank=True, verbose_name='beneficiary statement')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='recorded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('batch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offsets.creditbatch')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="quantity (tCO2e)"
+                    ),
+                ),
+                ("retired_on", models.DateField(verbose_name="retired on")),
+                (
+                    "claimed_year",
+                    models.PositiveSmallIntegerField(verbose_name="reporting year claimed for"),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("neutrality", "Carbon-neutrality claim"),
+                            ("ets_compliance", "ETS compliance (surrendered; not for neutrality)"),
+                        ],
+                        default="neutrality",
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "registry_reference",
+                    models.CharField(max_length=100, verbose_name="registry retirement reference"),
+                ),
+                (
+                    "beneficiary_statement",
+                    models.TextField(blank=True, verbose_name="beneficiary statement"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="recorded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="offsets.creditbatch",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical retirement',
-                'verbose_name_plural': 'historical retirements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical retirement",
+                "verbose_name_plural": "historical retirements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTreePlanting',
+            name="HistoricalTreePlanting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('area_ha', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='area (ha)')),
-                ('species', models.CharField(max_length=200, verbose_name='species')),
-                ('planting_year', models.PositiveSmallIntegerField(verbose_name='planting year')),
-                ('sequestration_t_per_year', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='estimated sequestration (tCO2/year)')),
-                ('method', models.TextField(verbose_name='estimation method')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "area_ha",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="area (ha)"),
+                ),
+                ("species", models.CharField(max_length=200, verbose_name="species")),
+                ("planting_year", models.PositiveSmallIntegerField(verbose_name="planting year")),
+                (
+                    "sequestration_t_per_year",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=16,
+                        verbose_name="estimated sequestration (tCO2/year)",
+                    ),
+                ),
+                ("method", models.TextField(verbose_name="estimation method")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical tree planting',
-                'verbose_name_plural': 'historical tree planting',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical tree planting",
+                "verbose_name_plural": "historical tree planting",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Retirement',
+            name="Retirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='quantity (tCO2e)')),
-                ('retired_on', models.DateField(verbose_name='retired on')),
-                ('claimed_year', models.PositiveSmallIntegerField(verbose_name='reporting year claimed for')),
-                ('purpose', models.CharField(choices=[('neutrality', 'Carbon-neutrality claim'), ('ets_compliance', 'ETS compliance (surrendered; not for neutrality)')], default='neutrality', max_length=20, verbose_name='purpose')),
-                ('registry_reference', models.CharField(max_length=100, verbose_name='registry retirement reference')),
-                ('beneficiary_statement', models.TextField(blank=True, verbose_name='beneficiary statement')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='retirements', to='offsets.creditbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="quantity (tCO2e)"
+                    ),
+                ),
+                ("retired_on", models.DateField(verbose_name="retired on")),
+                (
+                    "claimed_year",
+                    models.PositiveSmallIntegerField(verbose_name="reporting year claimed for"),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("neutrality", "Carbon-neutrality claim"),
+                            ("ets_compliance", "ETS compliance (surrendered; not for neutrality)"),
+                        ],
+                        default="neutrality",
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "registry_reference",
+                    models.CharField(max_length=100, verbose_name="registry retirement reference"),
+                ),
+                (
+                    "beneficiary_statement",
+                    models.TextField(blank=True, verbose_name="beneficiary statement"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="retirements",
+                        to="offsets.creditbatch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retirement',
-                'ordering': ['-retired_on', 'pk'],
+                "verbose_name": "retirement",
+                "ordering": ["-retired_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRetirementReversal',
+            name="HistoricalRetirementReversal",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='quantity (tCO2e)')),
-                ('reversed_on', models.DateField(verbose_name='reversed on')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='recorded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('retirement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offsets.retirement')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="quantity (tCO2e)"
+                    ),
+                ),
+                ("reversed_on", models.DateField(verbose_name="reversed on")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="recorded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "retirement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="offsets.retirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical retirement reversal',
-                'verbose_name_plural': 'historical retirement reversals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical retirement reversal",
+                "verbose_name_plural": "historical retirement reversals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RetirementReversal',
+            name="RetirementReversal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='quantity (tCO2e)')),
-                ('reversed_on', models.DateField(verbose_name='reversed on')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('retirement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='offsets.retirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="quantity (tCO2e)"
+                    ),
+                ),
+                ("reversed_on", models.DateField(verbose_name="reversed on")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "retirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversals",
+                        to="offsets.retirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retirement reversal',
+                "verbose_name": "retirement reversal",
             },
         ),
         migrations.CreateModel(
-            name='TreePlanting',
+            name="TreePlanting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('area_ha', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='area (ha)')),
-                ('species', models.CharField(max_length=200, verbose_name='species')),
-                ('planting_year', models.PositiveSmallIntegerField(verbose_name='planting year')),
-                ('sequestration_t_per_year', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='estimated sequestration (tCO2/year)')),
-                ('method', models.TextField(verbose_name='estimation method')),
-                ('facility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "area_ha",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="area (ha)"),
+                ),
+                ("species", models.CharField(max_length=200, verbose_name="species")),
+                ("planting_year", models.PositiveSmallIntegerField(verbose_name="planting year")),
+                (
+                    "sequestration_t_per_year",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=16,
+                        verbose_name="estimated sequestration (tCO2/year)",
+                    ),
+                ),
+                ("method", models.TextField(verbose_name="estimation method")),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tree planting',
-                'verbose_name_plural': 'tree planting',
-                'ordering': ['planting_year', 'name'],
+                "verbose_name": "tree planting",
+                "verbose_name_plural": "tree planting",
+                "ordering": ["planting_year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AllowanceTransaction',
+            name="AllowanceTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('compliance_year', models.PositiveSmallIntegerField(verbose_name='compliance year')),
-                ('kind', models.CharField(choices=[('allocation', 'Free allocation'), ('purchase', 'Purchase'), ('sale', 'Sale'), ('surrender', 'Surrender for compliance')], max_length=12, verbose_name='kind')),
-                ('quantity_t', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='allowances (tCO2)')),
-                ('transacted_on', models.DateField(verbose_name='date')),
-                ('price_per_t', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='price per tonne')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "compliance_year",
+                    models.PositiveSmallIntegerField(verbose_name="compliance year"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("allocation", "Free allocation"),
+                            ("purchase", "Purchase"),
+                            ("sale", "Sale"),
+                            ("surrender", "Surrender for compliance"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="allowances (tCO2)"
+                    ),
+                ),
+                ("transacted_on", models.DateField(verbose_name="date")),
+                (
+                    "price_per_t",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="price per tonne",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="reference"),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ETS allowance transaction',
-                'ordering': ['-compliance_year', 'transacted_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity_t__gt', 0)), name='allowance_quantity_positive')],
+                "verbose_name": "ETS allowance transaction",
+                "ordering": ["-compliance_year", "transacted_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity_t__gt", 0)),
+                        name="allowance_quantity_positive",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='creditbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_t__gt', 0)), name='credit_batch_quantity_positive'),
+            model_name="creditbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_t__gt", 0)), name="credit_batch_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creditbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('serial_last__gte', models.F('serial_first'))), name='credit_batch_serials_ordered', violation_error_message='The last serial number cannot precede the first.'),
+            model_name="creditbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("serial_last__gte", models.F("serial_first"))),
+                name="credit_batch_serials_ordered",
+                violation_error_message="The last serial number cannot precede the first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creditbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('vintage_year__gte', 1990), ('vintage_year__lte', 2100)), name='credit_batch_vintage_in_range'),
+            model_name="creditbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vintage_year__gte", 1990), ("vintage_year__lte", 2100)),
+                name="credit_batch_vintage_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='energycertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('mwh__gt', 0)), name='certificate_mwh_positive'),
+            model_name="energycertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mwh__gt", 0)), name="certificate_mwh_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='energycertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('serial_last__gte', models.F('serial_first'))), name='certificate_serials_ordered', violation_error_message='The last serial number cannot precede the first.'),
+            model_name="energycertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("serial_last__gte", models.F("serial_first"))),
+                name="certificate_serials_ordered",
+                violation_error_message="The last serial number cannot precede the first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='energycertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('generation_end__gte', models.F('generation_start'))), name='certificate_generation_period_ordered'),
+            model_name="energycertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("generation_end__gte", models.F("generation_start"))),
+                name="certificate_generation_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='energycertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('kg_co2e_per_kwh__gte', 0)), name='certificate_factor_not_negative'),
+            model_name="energycertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kg_co2e_per_kwh__gte", 0)),
+                name="certificate_factor_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retirement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_t__gt', 0)), name='retirement_quantity_positive'),
+            model_name="retirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_t__gt", 0)), name="retirement_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retirement',
-            constraint=models.CheckConstraint(condition=models.Q(('claimed_year__gte', 1990), ('claimed_year__lte', 2100)), name='retirement_claimed_year_in_range'),
+            model_name="retirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("claimed_year__gte", 1990), ("claimed_year__lte", 2100)),
+                name="retirement_claimed_year_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retirementreversal',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_t__gt', 0)), name='reversal_quantity_positive'),
+            model_name="retirementreversal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_t__gt", 0)), name="reversal_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treeplanting',
-            constraint=models.CheckConstraint(condition=models.Q(('area_ha__gt', 0)), name='planting_area_positive'),
+            model_name="treeplanting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area_ha__gt", 0)), name="planting_area_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treeplanting',
-            constraint=models.CheckConstraint(condition=models.Q(('sequestration_t_per_year__gte', 0)), name='planting_sequestration_not_negative'),
+            model_name="treeplanting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sequestration_t_per_year__gte", 0)),
+                name="planting_sequestration_not_negative",
+            ),
         ),
     ]

@@ -17,21 +17,42 @@ def markets_of_facility_certificates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offsets', '0001_initial'),
+        ("offsets", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='energycertificate',
-            name='market_country',
-            field=models.CharField(default='CN', help_text='Certificates cover only electricity consumed in this market.', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.')], verbose_name='market (country)'),
+            model_name="energycertificate",
+            name="market_country",
+            field=models.CharField(
+                default="CN",
+                help_text="Certificates cover only electricity consumed in this market.",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z]{2}$",
+                        "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.",
+                    )
+                ],
+                verbose_name="market (country)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalenergycertificate',
-            name='market_country',
-            field=models.CharField(default='CN', help_text='Certificates cover only electricity consumed in this market.', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.')], verbose_name='market (country)'),
+            model_name="historicalenergycertificate",
+            name="market_country",
+            field=models.CharField(
+                default="CN",
+                help_text="Certificates cover only electricity consumed in this market.",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z]{2}$",
+                        "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.",
+                    )
+                ],
+                verbose_name="market (country)",
+            ),
         ),
         migrations.RunPython(markets_of_facility_certificates, migrations.RunPython.noop),
     ]

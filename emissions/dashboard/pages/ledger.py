@@ -25,7 +25,7 @@ from emissions.facilities.models import Facility
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
 from emissions.neutrality.inventory import count_and_kg, totals_source
 
-from .widgets import QuickSelect
+from ..widgets import QuickSelect
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "-period_start"

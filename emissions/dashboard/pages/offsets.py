@@ -9,12 +9,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.models import Facility, Organisation
 from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
-from emissions.neutrality.selectors import YearBalance, yearly_balance
+from emissions.neutrality.inventory import (
+    YearBalance,
+    both_bases,
+    kg_to_t,
+    yearly_balances_on_both_bases,
+)
 from emissions.offsets.models import CreditKind, CreditStandard, ProjectType, TreePlanting
 from emissions.offsets.selectors import (
     allowance_balance_by_facility_year,
@@ -24,7 +30,9 @@ from emissions.offsets.selectors import (
     with_holdings,
 )
 
-from . import charts
+from .. import charts
+from ..spreadsheet import Table
+from ..tables import TableSpec
 
 ZERO = Decimal(0)
 KG_PER_TONNE = Decimal(1000)
@@ -101,7 +109,7 @@ class AllowanceRow:
 
 
 @dataclass
-class InstrumentsPage:
+class OffsetsPage:
     year: int | None
     has_organisation: bool
     vintages: list[VintageRow]
@@ -141,9 +149,9 @@ class InstrumentsPage:
         return next((row for row in self.credit_years if row.year == self.year), None)
 
 
-def build_instruments_page(*, year: int | None) -> InstrumentsPage:
+def build_offsets_page(*, year: int | None) -> OffsetsPage:
     organisation = Organisation.current()
-    balances = yearly_balance()
+    balances, approved_balances = yearly_balances_on_both_bases()
     balance = next((b for b in balances if b.year == year), None)
     certificates = certificates_mwh_by_facility_year()
     allowances = allowance_balance_by_facility_year()
@@ -154,7 +162,7 @@ def build_instruments_page(*, year: int | None) -> InstrumentsPage:
     facilities = Facility.objects.in_bulk(list(facility_ids)) if facility_ids else {}
 
     vintages, projects = _holdings()
-    page = InstrumentsPage(
+    page = OffsetsPage(
         year=year,
         has_organisation=organisation is not None,
         vintages=vintages,
@@ -171,7 +179,9 @@ def build_instruments_page(*, year: int | None) -> InstrumentsPage:
         ],
         balance=balance,
         checks=check_year(balance) if balance is not None else [],
-        gap=neutrality_gap(year, with_pending=balance) if year is not None else None,
+        gap=neutrality_gap(year, both=both_bases(year, balances=(balances, approved_balances)))
+        if year is not None
+        else None,
     )
     page.charts = _charts(page)
     return page
@@ -291,12 +301,12 @@ def _allowances(balances, facilities) -> list[AllowanceRow]:
     return sorted(rows, key=lambda row: (-row.year, row.facility.code))
 
 
-def _t(tonnes: Decimal | None) -> float | None:
+def _chart_t(tonnes: Decimal | None) -> float | None:
     """Tonnes for a chart (the tables show the exact figures)."""
     return None if tonnes is None else round(float(tonnes), 3)
 
 
-def _charts(page: InstrumentsPage) -> dict:
+def _charts(page: OffsetsPage) -> dict:
     by_vintage = defaultdict(lambda: [ZERO, ZERO])
     for row in page.vintages:
         by_vintage[row.vintage_year][0] += row.retired_t
@@ -306,11 +316,13 @@ def _charts(page: InstrumentsPage) -> dict:
         vintages,
         [
             charts.dataset(
-                _("Retired"), [_t(by_vintage[v][0]) for v in vintages], charts.COLOURS["credits"]
+                _("Retired"),
+                [_chart_t(by_vintage[v][0]) for v in vintages],
+                charts.COLOURS["credits"],
             ),
             charts.dataset(
                 _("Remaining"),
-                [_t(by_vintage[v][1]) for v in vintages],
+                [_chart_t(by_vintage[v][1]) for v in vintages],
                 charts.COLOURS["last_year"],
             ),
         ],
@@ -322,11 +334,13 @@ def _charts(page: InstrumentsPage) -> dict:
         [row.year for row in retired],
         [
             charts.dataset(
-                _("Removals"), [_t(row.removal_t) for row in retired], charts.COLOURS["removals"]
+                _("Removals"),
+                [_chart_t(row.removal_t) for row in retired],
+                charts.COLOURS["removals"],
             ),
             charts.dataset(
                 _("Avoidance / reduction"),
-                [_t(row.avoidance_t) for row in retired],
+                [_chart_t(row.avoidance_t) for row in retired],
                 charts.COLOURS["avoidance"],
             ),
         ],
@@ -350,10 +364,164 @@ def _charts(page: InstrumentsPage) -> dict:
             ),
             charts.dataset(
                 _("Credits retired"),
-                [_t(row.total_t) for row in page.credit_years],
+                [_chart_t(row.total_t) for row in page.credit_years],
                 charts.COLOURS["credits"],
                 order=1,
             ),
         ],
     )
     return {"vintages": vintage_chart, "kinds": kinds_chart, "coverage": coverage_chart}
+
+
+# Its tables (CSV and XLSX downloads)
+
+
+# Offsets and certificates: the tables show every year whatever the year filter.
+
+
+def _vintages_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Vintage"),
+        gettext("Project type"),
+        gettext("Removal or avoidance"),
+        gettext("Bought (t CO2e)"),
+        gettext("Retired (t CO2e)"),
+        gettext("Remaining (t CO2e)"),
+    ]
+    rows = [
+        [r.vintage_year, str(r.project_type), str(r.kind), r.quantity_t, r.retired_t, r.remaining_t]
+        for r in p.vintages
+    ]
+    rows.append([gettext("Total"), None, None, p.bought_t, p.retired_t, p.held_t])
+    return Table(gettext("Credits by vintage"), header, rows)
+
+
+def _projects_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Project"),
+        gettext("Standard / registry"),
+        gettext("Registry project id"),
+        gettext("Project type"),
+        gettext("Removal or avoidance"),
+        gettext("Bought (t CO2e)"),
+        gettext("Retired (t CO2e)"),
+        gettext("Remaining (t CO2e)"),
+    ]
+    rows = [
+        [
+            r.name,
+            str(r.standard),
+            r.registry_project_id,
+            str(r.project_type),
+            str(r.kind),
+            r.quantity_t,
+            r.retired_t,
+            r.remaining_t,
+        ]
+        for r in p.projects
+    ]
+    return Table(gettext("Credit projects"), header, rows)
+
+
+def _retired_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Reporting year"),
+        gettext("Removals (t CO2e)"),
+        gettext("Avoidance / reduction (t CO2e)"),
+        gettext("Total (t CO2e)"),
+    ]
+    rows = [[r.year, r.removal_t, r.avoidance_t, r.total_t] for r in p.retired_years]
+    return Table(gettext("Removals and avoidance"), header, rows)
+
+
+def _coverage_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Reporting year"),
+        gettext("Gross emissions (t CO2e)"),
+        gettext("Credits retired (t CO2e)"),
+        gettext("Coverage (%)"),
+    ]
+    rows = [[r.year, kg_to_t(r.gross_kg), r.total_t, r.coverage_pct] for r in p.credit_years]
+    return Table(gettext("Credits against emissions"), header, rows)
+
+
+def _planting_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Name"),
+        gettext("Area (ha)"),
+        gettext("Species"),
+        gettext("Planting year"),
+        gettext("Estimated (t CO2 per year)"),
+    ]
+    rows = [
+        [t.name, t.area_ha, t.species, t.planting_year, t.sequestration_t_per_year]
+        for t in p.plantings
+    ]
+    return Table(gettext("Own tree planting"), header, rows)
+
+
+def _certificates_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Reporting year"),
+        gettext("Facility code"),
+        gettext("Applied to"),
+        gettext("Certificates (MWh)"),
+        gettext("Of which renewable (MWh)"),
+        gettext("Factor (kg CO2e/kWh)"),
+    ]
+    rows = [
+        [
+            r.year,
+            r.facility.code if r.facility else None,
+            r.facility.local_name if r.facility else gettext("Whole organisation"),
+            r.mwh,
+            r.renewable_mwh,
+            r.kg_co2e_per_kwh,
+        ]
+        for r in p.certificates
+    ]
+    return Table(gettext("Energy certificates"), header, rows)
+
+
+def _allowances_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Compliance year"),
+        gettext("Facility code"),
+        gettext("Facility"),
+        gettext("Allocated (t CO2)"),
+        gettext("Purchased (t CO2)"),
+        gettext("Sold (t CO2)"),
+        gettext("Surrendered (t CO2)"),
+        gettext("Balance (t CO2)"),
+    ]
+    rows = [
+        [
+            r.year,
+            r.facility.code,
+            r.facility.local_name,
+            r.allocated_t,
+            r.purchased_t,
+            r.sold_t,
+            r.surrendered_t,
+            r.held_t,
+        ]
+        for r in p.allowances
+    ]
+    return Table(gettext("ETS allowances"), header, rows)
+
+
+def _ets_credits_table(p: OffsetsPage) -> Table:
+    header = [gettext("Compliance year"), gettext("Credits retired for ETS compliance (t CO2e)")]
+    return Table(gettext("Credits for ETS"), header, [[year, t] for year, t in p.ets_credits])
+
+
+OFFSETS = {
+    "vintages": TableSpec(_vintages_table),
+    "projects": TableSpec(_projects_table),
+    "retired": TableSpec(_retired_table),
+    "coverage": TableSpec(_coverage_table),
+    "planting": TableSpec(_planting_table),
+    "certificates": TableSpec(_certificates_table),
+    "allowances": TableSpec(_allowances_table),
+    "ets-credits": TableSpec(_ets_credits_table),
+}

@@ -22,9 +22,8 @@ from emissions.offsets.models import Retirement
 
 from .. import permissions as perms
 from ..filters import PageFilter, page_filter
-from ..instruments_page import build_instruments_page
+from ..pages.offsets import OFFSETS, build_offsets_page
 from ..spreadsheet import responder
-from ..tables import INSTRUMENTS
 from .common import filename_stem, page_template
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as the retirement's own check constraint
@@ -112,18 +111,18 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     """The page for the filter's year; the retire form (as submitted) for who may retire."""
-    page = build_instruments_page(year=selected.year)
+    page = build_offsets_page(year=selected.year)
     if form is None and page.gap is not None and request.user.has_perm(perms.RETIRE_CREDITS):
         initial = {"claimed_year": page.year, "retired_on": timezone.localdate()}
         form = RetireForm(initial=initial, gap=page.gap)
     context = {"filter": selected, "page": page, "retire_form": form}
-    template = page_template(request, "dashboard/instruments.html")
+    template = page_template(request, "dashboard/offsets.html")
     return render(request, template, context, status=status)
 
 
 @require_safe
 @permission_required(perms.VIEW_CREDITS, raise_exception=True)
-def instruments(request: HttpRequest) -> HttpResponse:
+def offsets(request: HttpRequest) -> HttpResponse:
     # Only the year applies: instruments belong to the whole organisation.
     return _page(request, page_filter(request))
 
@@ -131,7 +130,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(perms.VIEW_CREDITS, raise_exception=True)
 @permission_required(perms.RETIRE_CREDITS, raise_exception=True)
-def instruments_retire(request: HttpRequest) -> HttpResponse:
+def offsets_retire(request: HttpRequest) -> HttpResponse:
     """Retire credits through the offsets service; its refusals show on the form."""
     # The year the page showed comes in the form's address; the claimed year in its fields.
     selected = page_filter(request)
@@ -155,18 +154,18 @@ def instruments_retire(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @permission_required(perms.VIEW_CREDITS, raise_exception=True)
-def instruments_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def offsets_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the page's tables as CSV or XLSX; like the page's, they show every year."""
-    respond, spec = responder(fmt), INSTRUMENTS.get(table)
+    respond, spec = responder(fmt), OFFSETS.get(table)
     if spec is None:
         raise Http404("Unknown table")
     selected = page_filter(request)
-    page = build_instruments_page(year=selected.year)
+    page = build_offsets_page(year=selected.year)
     return respond(spec.build(page), filename_stem=filename_stem("kehui-offsets", table))
 
 
 urlpatterns = [
-    path("offsets/", instruments, name="offsets"),
-    path("offsets/retire/", instruments_retire, name="offsets_retire"),
-    path("offsets/export/<slug:table>.<str:fmt>", instruments_export, name="offsets_export"),
+    path("offsets/", offsets, name="offsets"),
+    path("offsets/retire/", offsets_retire, name="offsets_retire"),
+    path("offsets/export/<slug:table>.<str:fmt>", offsets_export, name="offsets_export"),
 ]

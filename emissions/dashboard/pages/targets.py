@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from emissions.factors.taxonomy import Category
 from emissions.neutrality.inventory import (
     NEUTRALITY_KINDS,
     YearBalance,
+    kg_to_t,
     measures_net,
     pathway_kg,
     target_base_kg,
@@ -25,7 +27,9 @@ from emissions.neutrality.inventory import (
 from emissions.neutrality.models import ReductionInitiative, Target, TargetKind
 from emissions.neutrality.selectors import initiatives_mac
 
-from . import charts
+from .. import charts
+from ..spreadsheet import Table
+from ..tables import TableSpec, year_header
 
 ZERO = Decimal(0)
 PERCENT_PLACES = Decimal("0.1")
@@ -268,3 +272,131 @@ def _mac_chart(initiatives: list[InitiativeRow], currencies: list[str]) -> dict:
     )
     chart["options"]["plugins"]["legend"] = {"display": False}
     return chart
+
+
+# Its tables (CSV and XLSX downloads)
+
+
+# Targets and initiatives
+
+
+def _targets_table(p: TargetsPage) -> Table:
+    """One row per target card: emissions in t CO2e, renewable shares in % (apart)."""
+    year = year_header(p.year)
+    header = [
+        gettext("Target"),
+        gettext("Kind"),
+        gettext("Coverage"),
+        gettext("Base year"),
+        gettext("Base year (t CO2e)"),
+        gettext("Base year (%)"),
+        gettext("Target year"),
+        gettext("Goal (t CO2e)"),
+        gettext("Goal (%)"),
+        gettext("Reduction against the base year (%)"),
+        gettext("Measured on"),
+        gettext("%(year)s (t CO2e)") % {"year": year},
+        gettext("%(year)s pathway (t CO2e)") % {"year": year},
+        gettext("%(year)s (%%)") % {"year": year},
+        gettext("%(year)s pathway (%%)") % {"year": year},
+        gettext("Progress"),
+    ]
+    rows = []
+    for row in p.targets:
+        t, selected = row.target, row.selected
+        tonnes = not row.is_share
+        on_track = {True: gettext("On track"), False: gettext("Off track"), None: None}[
+            row.on_track
+        ]
+        rows.append(
+            [
+                t.name,
+                t.get_kind_display(),
+                ", ".join(str(item) for item in row.coverage),
+                t.base_year,
+                kg_to_t(row.base_value) if tonnes else None,
+                None if tonnes else row.base_value,
+                t.target_year,
+                kg_to_t(row.goal_value) if tonnes else None,
+                None if tonnes else row.goal_value,
+                t.reduction_pct if tonnes else None,
+                _measure(row),
+                kg_to_t(selected.actual) if selected and tonnes else None,
+                kg_to_t(selected.pathway) if selected and tonnes else None,
+                selected.actual if selected and not tonnes else None,
+                selected.pathway if selected and not tonnes else None,
+                on_track,
+            ]
+        )
+    return Table(gettext("Targets"), header, rows)
+
+
+def _measure(row: TargetRow) -> str:
+    if row.is_share:
+        return gettext("Renewable share of electricity")
+    return gettext("Net emissions") if row.is_net else gettext("Gross emissions")
+
+
+def pathway_table(row: TargetRow) -> Table:
+    if row.is_share:
+        header = [gettext("Year"), gettext("Renewable share (%)"), gettext("Pathway (%)")]
+        rows = [[point.year, point.actual, point.pathway] for point in row.points]
+    elif row.is_net:
+        header = [
+            gettext("Year"),
+            gettext("Gross (t CO2e)"),
+            gettext("Net (t CO2e)"),
+            gettext("Pathway (t CO2e)"),
+        ]
+        rows = [
+            [point.year, kg_to_t(point.gross), kg_to_t(point.actual), kg_to_t(point.pathway)]
+            for point in row.points
+        ]
+    else:
+        header = [gettext("Year"), gettext("Gross (t CO2e)"), gettext("Pathway (t CO2e)")]
+        rows = [[point.year, kg_to_t(point.actual), kg_to_t(point.pathway)] for point in row.points]
+    return Table(row.target.name, header, rows)
+
+
+def _initiatives_table(p: TargetsPage) -> Table:
+    header = [
+        gettext("Title"),
+        gettext("Facility"),
+        gettext("Kind"),
+        gettext("Status"),
+        gettext("Start"),
+        gettext("Abatement (t CO2e per year)"),
+        gettext("Cumulative (t CO2e per year)"),
+        gettext("Capital cost"),
+        gettext("Annual saving"),
+        gettext("Currency"),
+        gettext("Lifetime (years)"),
+        gettext("Cost per t CO2e"),
+    ]
+    rows = []
+    for row in p.initiatives:
+        i = row.initiative
+        rows.append(
+            [
+                i.title,
+                i.facility.code if i.facility else gettext("All sites"),
+                i.get_kind_display(),
+                i.get_status_display(),
+                i.start_date,
+                row.abatement_t,
+                row.cumulative_t,
+                i.capex,
+                i.annual_saving,
+                i.currency,
+                i.lifetime_years,
+                row.cost_per_t,
+            ]
+        )
+    rows.append([gettext("Total"), None, None, None, None, p.abatement_t, *[None] * 6])
+    return Table(gettext("Reduction initiatives"), header, rows)
+
+
+TARGETS = {
+    "targets": TableSpec(_targets_table, per_year=True),
+    "initiatives": TableSpec(_initiatives_table),
+}

@@ -8,6 +8,7 @@ templates show tonnes.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import ActivityRecord
@@ -16,9 +17,11 @@ from emissions.facilities.models import Facility
 from emissions.facilities.selectors import facilities_for_listing, production_by_year
 from emissions.factors.taxonomy import Category, scope_of
 from emissions.neutrality.inventory import FacilityYear as InventoryYear
-from emissions.neutrality.inventory import facility_years, percent_change
+from emissions.neutrality.inventory import facility_gross, facility_years, kg_to_t, percent_change
 
-from . import charts
+from .. import charts
+from ..spreadsheet import Table
+from ..tables import TableSpec, year_header
 from .ledger import plain_number, type_name
 
 ZERO = Decimal(0)
@@ -58,7 +61,7 @@ def facility_listing(*, with_emissions: bool) -> FacilityListing:
         # Every facility's figure on one basis: all scopes, Scope 2 market-based.
         gross = {
             (row.facility_id, row.year): row.all_scopes_market_kg
-            for row in facility_years(years=[year - 1, year])
+            for row in facility_gross(years=[year - 1, year])
         }
 
     labels = {name: _choice_labels(name) for name in ("kind", "province", "grid_region")}
@@ -88,9 +91,7 @@ def facility_listing(*, with_emissions: bool) -> FacilityListing:
 
 
 def _choice_labels(field_name: str) -> dict[str, str]:
-    return {
-        value: str(label) for value, label in Facility._meta.get_field(field_name).flatchoices
-    }
+    return {value: str(label) for value, label in Facility._meta.get_field(field_name).flatchoices}
 
 
 # One facility's page
@@ -245,3 +246,149 @@ def _years_chart(rows: list[FacilityYear]) -> dict:
         ],
         stacked=True,
     )
+
+
+# Its tables (CSV and XLSX downloads)
+
+
+# The facilities list
+
+
+def facility_list_table(listing: FacilityListing) -> Table:
+    header = [
+        gettext("Code"),
+        gettext("Name"),
+        gettext("Kind"),
+        gettext("Province"),
+        gettext("Grid region"),
+        gettext("Country"),
+        gettext("Ownership (%)"),
+        gettext("Opened"),
+        gettext("Status"),
+        gettext("Closed on"),
+    ]
+    if listing.year:
+        header += [
+            gettext("%(year)s (t CO2e)") % {"year": listing.year},
+            gettext("Change vs %(year)s (%%)") % {"year": listing.year - 1},
+        ]
+    rows = []
+    for listed in listing.rows:
+        f = listed.facility
+        if f.is_active:
+            status = gettext("Active")
+        elif f.closed_on:
+            status = gettext("Closed")
+        else:
+            status = gettext("Inactive")
+        row = [
+            f.code,
+            f.local_name,
+            f.get_kind_display(),
+            f.get_province_display(),
+            f.get_grid_region_display(),
+            str(f.country),
+            f.ownership_share,
+            f.opened_on,
+            status,
+            f.closed_on,
+        ]
+        if listing.year:
+            row += [kg_to_t(listed.gross_kg), listed.change_pct]
+        rows.append(row)
+    return Table(gettext("Facilities"), header, rows)
+
+
+FACILITY_LIST = {"facilities": TableSpec(facility_list_table)}
+
+
+# One facility's page
+
+
+def _facility_years_table(p: FacilityPage) -> Table:
+    header = [
+        gettext("Year"),
+        gettext("Scope 1 (t CO2e)"),
+        gettext("Scope 2 market-based (t CO2e)"),
+        gettext("Scope 2 location-based (t CO2e)"),
+        gettext("Scope 3 (t CO2e)"),
+        gettext("Gross (t CO2e)"),
+    ]
+    rows = [
+        [
+            r.year,
+            kg_to_t(r.scope1_kg),
+            kg_to_t(r.scope2_market_kg),
+            kg_to_t(r.scope2_location_kg),
+            kg_to_t(r.scope3_kg),
+            kg_to_t(r.gross_kg),
+        ]
+        for r in p.rows
+    ]
+    return Table(gettext("Emissions per year"), header, rows)
+
+
+def _facility_intensity_table(p: FacilityPage) -> Table:
+    header = [
+        gettext("Year"),
+        gettext("Gross (t CO2e)"),
+        gettext("Production"),
+        gettext("Production unit"),
+        gettext("Intensity (kg CO2e per unit)"),
+    ]
+    rows = [
+        [r.year, kg_to_t(r.gross_kg), r.production, r.production_unit, r.intensity_kg_per_unit]
+        for r in p.rows
+    ]
+    return Table(gettext("Intensity per year"), header, rows)
+
+
+def _facility_categories_table(p: FacilityPage) -> Table:
+    header = [
+        gettext("Category"),
+        gettext("Scope"),
+        gettext("%(year)s (t CO2e)") % {"year": year_header(p.year)},
+    ]
+    rows = [[str(label), scope, kg_to_t(kg)] for _code, label, scope, kg in p.by_category]
+    if rows:
+        rows.append(
+            [gettext("Gross (all scopes, Scope 2 market-based)"), None, kg_to_t(p.by_category_kg)]
+        )
+    return Table(gettext("By category"), header, rows)
+
+
+def _facility_records_table(p: FacilityPage) -> Table:
+    header = [
+        gettext("Record id"),
+        gettext("Facility code"),
+        gettext("Activity type"),
+        gettext("Period start"),
+        gettext("Period end"),
+        gettext("Quantity"),
+        gettext("Unit"),
+        gettext("t CO2e"),
+    ]
+    rows = [
+        [
+            recent.record.pk,
+            recent.record.facility.code,
+            recent.type_name,
+            recent.record.period_start,
+            recent.record.period_end,
+            recent.record.quantity,
+            recent.record.unit,
+            kg_to_t(recent.record.co2e_kg),
+        ]
+        for recent in p.recent_records
+    ]
+    return Table(
+        gettext("Most recent records of %(year)s") % {"year": year_header(p.year)}, header, rows
+    )
+
+
+FACILITY_DETAIL = {
+    "years": TableSpec(_facility_years_table),
+    "intensity": TableSpec(_facility_intensity_table),
+    "categories": TableSpec(_facility_categories_table, per_year=True),
+    "records": TableSpec(_facility_records_table),
+}

@@ -23,6 +23,7 @@ from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.inventory import (
     Pending,
     YearBalance,
+    both_bases,
     category_quality_sums,
     kg_to_t,
     pending_between,
@@ -32,7 +33,7 @@ from emissions.neutrality.inventory import (
     records_by_factor,
     scope1_gas_sums,
     year_coverage,
-    yearly_balance,
+    yearly_balances_on_both_bases,
 )
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
 from emissions.offsets.models import EnergyCertificate
@@ -130,17 +131,20 @@ def build_report(year: int) -> Report | None:
     organisation = Organisation.current()
     if organisation is None:
         return None
-    # An inventory reports reviewed data: approved records only (the dashboard adds pending).
-    balances = {
-        b.year: b for b in yearly_balance(years=[year, organisation.base_year], approved_only=True)
-    }
+    # An inventory reports reviewed data: approved records only (the dashboard adds pending);
+    # both bases read in one pass, so the report and the overview agree to the milligram.
+    with_pending_list, approved_list = yearly_balances_on_both_bases([year, organisation.base_year])
+    balances = {b.year: b for b in approved_list}
     balance = balances.get(year)
     if balance is None:
         return None
     base = balances.get(balance.base_year) if balance.base_year != year else balance
     gwp = gwp_values(organisation.gwp_basis)
-    in_review = pending_records(years=[year]).get(year, 0)
-    with_pending = next(iter(yearly_balance([year]))) if in_review else None
+    both = both_bases(year, balances=(with_pending_list, approved_list))
+    in_review, with_pending = (
+        both.records_in_review,
+        both.with_pending if both.records_in_review else None,
+    )
 
     categories, quality, biogenic, count = _categories_and_quality(year)
     all_market = balance.scope1_kg + balance.scope2_market_kg + balance.scope3_kg

@@ -10,6 +10,7 @@ for the whole organisation and not shown).
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.models import Facility
@@ -24,17 +25,21 @@ from emissions.neutrality.inventory import (
     YearBalance,
     YearCoverage,
     both_bases,
+    facility_gross,
     facility_years,
     kg_by_month,
+    kg_to_t,
     pathway_kg,
     pending_between,
     pending_records,
     percent_change,
     year_coverage,
-    yearly_balance,
+    yearly_balances_on_both_bases,
 )
 
-from . import charts
+from .. import charts
+from ..spreadsheet import Table
+from ..tables import TableSpec, year_header
 
 ZERO = Decimal(0)
 MONTHS = range(1, 13)
@@ -42,7 +47,12 @@ MONTHS = range(1, 13)
 
 @dataclass(frozen=True)
 class YearRow:
-    """One year on the road to neutrality: the stacks add up to gross."""
+    """One year on the road to neutrality: the stacks add up to gross.
+
+    Each scope figure is that scope's part of gross: for the organisation, within the target's
+    boundary (the balance's boundary_scope*_kg); for one facility, all of it. scope2_location_kg
+    is shown beside them, never stacked.
+    """
 
     year: int
     scope1_kg: Decimal
@@ -122,9 +132,12 @@ class Overview:
         return any(not row.in_boundary for row in self.scope3_by_category)
 
 
-def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
+def build_overview(
+    *, year: int | None, facility: Facility | None, coverage: dict | None = None
+) -> Overview:
+    """The overview of `year`; `coverage` is year_coverage() when the view has read it."""
     facility_ids = None if facility is None else [facility.pk]
-    balances = yearly_balance()
+    balances, approved_balances = yearly_balances_on_both_bases()
     if facility is None:
         years = {b.year: b for b in balances}
         rows = [_organisation_row(b) for b in balances]
@@ -137,12 +150,14 @@ def build_overview(*, year: int | None, facility: Facility | None) -> Overview:
     balance = next((b for b in balances if b.year == year), None)
     base = by_year.get(balance.base_year) if balance and balance.base_year else None
     production = production_by_year(facility_ids=facility_ids).get(year)
-    coverage = year_coverage(facility_ids=facility_ids).get(year) if year else None
+    if coverage is None or facility is not None:
+        coverage = year_coverage(facility_ids=facility_ids)
+    coverage = coverage.get(year) if year else None
     months = kg_by_month(years=[year - 1, year], facility_ids=facility_ids) if year else {}
     same_months = None
     if coverage is not None and coverage.is_partial and previous is not None:
         same_months = _same_months(year, coverage.last_month, months)
-    both = both_bases(year, with_pending=balance) if balance is not None else None
+    both = both_bases(year, balances=(balances, approved_balances)) if balance is not None else None
     approved, pending = _approved_and_pending(year, facility_ids, both, years.get(year))
 
     overview = Overview(
@@ -244,7 +259,7 @@ def _by_facility(year, balance) -> list[tuple[Facility, Decimal]]:
     """Each facility's gross within the target boundary: they add up to the headline gross."""
     if year is None or balance is None:
         return []
-    rows = facility_years(years=[year], balances=[balance])
+    rows = facility_gross(years=[year], balances=[balance])
     facilities = Facility.objects.in_bulk([row.facility_id for row in rows])
     ranked = sorted(rows, key=lambda row: (-row.gross_kg, facilities[row.facility_id].code))
     return [(facilities[row.facility_id], row.gross_kg) for row in ranked]
@@ -449,3 +464,108 @@ def _road_years(o: Overview, target) -> list[int]:
 def _pathway_t(target, base_kg: Decimal | None, year: int) -> float | None:
     kg = None if target is None or base_kg is None else pathway_kg(target, base_kg, year)
     return None if kg is None else charts.tonnes(kg)
+
+
+# Its tables (CSV and XLSX downloads)
+
+
+# The overview
+
+
+def _road_table(o: Overview) -> Table:
+    header = [
+        gettext("Year"),
+        gettext("Scope 1 (t CO2e)"),
+        gettext("Scope 2 market-based (t CO2e)"),
+        gettext("Scope 3 (t CO2e)"),
+        gettext("Gross (t CO2e)"),
+    ]
+    if o.facility is None:
+        header += [
+            gettext("Credits retired (t CO2e)"),
+            gettext("Net (t CO2e)"),
+            gettext("Pathway (t CO2e)"),
+        ]
+    rows = []
+    for r in o.rows:
+        row = [
+            r.year,
+            kg_to_t(r.scope1_kg),
+            kg_to_t(r.scope2_market_kg),
+            kg_to_t(r.scope3_kg),
+            kg_to_t(r.gross_kg),
+        ]
+        if o.facility is None:
+            row += [kg_to_t(r.credits_kg), kg_to_t(r.net_kg), kg_to_t(r.pathway_kg)]
+        rows.append(row)
+    return Table(gettext("Road to neutrality"), header, rows)
+
+
+def _scopes_table(o: Overview) -> Table:
+    c = o.current
+    rows = []
+    if c is not None:
+        rows = [
+            [gettext("Scope 1"), kg_to_t(c.scope1_kg)],
+            [gettext("Scope 2 location-based"), kg_to_t(c.scope2_location_kg)],
+            [gettext("Scope 2 market-based"), kg_to_t(c.scope2_market_kg)],
+            [gettext("Scope 3"), kg_to_t(c.scope3_kg)],
+        ]
+    header = [gettext("Scope"), gettext("%(year)s (t CO2e)") % {"year": year_header(o.year)}]
+    return Table(gettext("By scope"), header, rows)
+
+
+def _facilities_table(o: Overview) -> Table:
+    header = [
+        gettext("Facility code"),
+        gettext("Facility"),
+        gettext("%(year)s (t CO2e)") % {"year": year_header(o.year)},
+    ]
+    rows = [[f.code, f.local_name, kg_to_t(kg)] for f, kg in o.by_facility]
+    return Table(gettext("By facility"), header, rows)
+
+
+def _months_table(o: Overview) -> Table:
+    header = [
+        gettext("Month"),
+        gettext("%(year)s (t CO2e, all scopes, Scope 2 location-based)")
+        % {"year": year_header(o.year, -1)},
+        gettext("%(year)s (t CO2e, all scopes, Scope 2 location-based)")
+        % {"year": year_header(o.year)},
+    ]
+    rows = [[month, kg_to_t(last), kg_to_t(this)] for month, this, last in o.by_month]
+    return Table(gettext("By month"), header, rows)
+
+
+def _scope3_table(o: Overview) -> Table:
+    header = [
+        gettext("Category"),
+        gettext("%(year)s (t CO2e)") % {"year": year_header(o.year)},
+        gettext("Within the target boundary"),
+    ]
+    rows = [
+        [row.label, kg_to_t(row.kg), gettext("Yes") if row.in_boundary else gettext("No")]
+        for row in o.scope3_by_category
+    ]
+    return Table(gettext("Scope 3 by category"), header, rows)
+
+
+def _electricity_table(o: Overview) -> Table:
+    header = [
+        gettext("Year"),
+        gettext("Grid (MWh)"),
+        gettext("Certificates (MWh)"),
+        gettext("On-site renewables (MWh)"),
+    ]
+    rows = [[year, kg_to_t(grid), kg_to_t(c), kg_to_t(s)] for year, grid, c, s in o.electricity]
+    return Table(gettext("Electricity by source"), header, rows)
+
+
+OVERVIEW = {
+    "road": TableSpec(_road_table),
+    "scopes": TableSpec(_scopes_table, per_year=True),
+    "facilities": TableSpec(_facilities_table, per_year=True),
+    "months": TableSpec(_months_table, per_year=True),
+    "scope3": TableSpec(_scope3_table, per_year=True),
+    "electricity": TableSpec(_electricity_table),
+}
