@@ -573,30 +573,32 @@ def _sums_by_year(years, *, approved_only) -> dict[int, tuple[dict, Decimal, Dec
 
 def _sums_by_year_on_both_bases(years) -> tuple[dict, dict]:
     """_sums_by_year for (approved and pending, approved only), from one query."""
-    records = rollup_for(years=years)
+    approved = Q(status=ReviewStatus.APPROVED)
+    onsite = Q(activity_type__is_renewable_electricity=True)
     rows = (
-        records.order_by()
-        .values_list("year", "category", "status")
+        rollup_for(years=years)
+        .order_by()
+        .values_list("year", "category")
         .annotate(
             kg=Sum("co2e_kg"),
             kwh=Sum("electricity_kwh"),
-            onsite_kwh=Sum(
-                "electricity_kwh", filter=Q(activity_type__is_renewable_electricity=True)
-            ),
+            onsite_kwh=Sum("electricity_kwh", filter=onsite),
+            approved_kg=Sum("co2e_kg", filter=approved),
+            approved_kwh=Sum("electricity_kwh", filter=approved),
+            approved_onsite_kwh=Sum("electricity_kwh", filter=onsite & approved),
         )
     )
     bases = ({}, {})  # year → [kg by category, kWh, on-site kWh]
-    for year, category, status, kg, kwh, onsite in rows:
-        for basis in bases if status == ReviewStatus.APPROVED else bases[:1]:
-            sums = basis.setdefault(year, [defaultdict(lambda: ZERO), ZERO, ZERO])
-            sums[0][category] += kg or ZERO
-            sums[1] += kwh or ZERO
-            sums[2] += onsite or ZERO
+    for year, category, *sums in rows:
+        for basis, (kg, kwh, onsite_kwh) in zip(bases, (sums[:3], sums[3:]), strict=True):
+            if kg is None:
+                continue  # no record of that year and category on this basis
+            into = basis.setdefault(year, [{}, ZERO, ZERO])
+            into[0][category] = round_kg(kg)
+            into[1] += kwh or ZERO
+            into[2] += onsite_kwh or ZERO
     return tuple(
-        {
-            year: ({c: round_kg(kg) for c, kg in sorted(by_category.items())}, kwh, onsite)
-            for year, (by_category, kwh, onsite) in sorted(basis.items())
-        }
+        {year: (dict(sorted(kg.items())), kwh, onsite) for year, (kg, kwh, onsite) in basis.items()}
         for basis in bases
     )
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import ReviewStatus
@@ -137,24 +137,26 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
 def calculate_market_scope2_both(years=None, *, organisation) -> tuple[MarketScope2, MarketScope2]:
     """(approved and pending, approved only): the same five queries as one basis, the grid's
     kWh read once with the review status beside them."""
-    with_pending, approved = defaultdict(lambda: [ZERO, ZERO]), defaultdict(lambda: [ZERO, ZERO])
     records = rollup_for().filter(activity_type__code=GRID_ELECTRICITY)
     if years is not None:
         records = records.filter(year__in=years)
+    approved = Q(status=ReviewStatus.APPROVED)
+    # Ordered, so that the same data gives the same inputs to remember the result by.
     rows = (
-        records.order_by("facility_id", "year", "status")
-        .values_list("facility_id", "year", "status")
-        .annotate(kwh=Sum("electricity_kwh"), kg=Sum("co2e_kg"))
+        records.order_by("facility_id", "year")
+        .values_list("facility_id", "year")
+        .annotate(
+            kwh=Sum("electricity_kwh"),
+            kg=Sum("co2e_kg"),
+            approved_kwh=Sum("electricity_kwh", filter=approved),
+            approved_kg=Sum("co2e_kg", filter=approved),
+        )
     )
-    for facility_id, year, status, kwh, kg in rows:
-        is_approved = status == ReviewStatus.APPROVED
-        for grid in (with_pending, approved) if is_approved else (with_pending,):
-            grid[facility_id, year][0] += kwh or ZERO
-            grid[facility_id, year][1] += kg or ZERO
-    grids = [
-        {key: tuple(value) for key, value in sorted(grid.items())}
-        for grid in (with_pending, approved)
-    ]
+    grids = ({}, {})
+    for facility_id, year, kwh, kg, approved_kwh, approved_kg in rows:
+        grids[0][facility_id, year] = (kwh or ZERO, kg or ZERO)
+        if approved_kwh is not None:
+            grids[1][facility_id, year] = (approved_kwh, approved_kg or ZERO)
     pending_result, approved_result = _calculate_for(years, organisation, grids)
     return pending_result, approved_result
 

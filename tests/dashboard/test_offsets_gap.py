@@ -396,10 +396,11 @@ def test_a_locked_year_takes_no_retirement(
 
 # Queries
 
-# The page without the card takes 26 here (its balance read on both approval bases in one
-# pass); the card adds the year's records in review (1) and the batches still holding
-# credits (1).
-PAGE_QUERIES = 26 + 1 + 1
+# The page without the card takes 26 here; the card adds the year on both approval bases, read
+# in one pass (10 here: organisation, target, the rollup by category and status, grid
+# electricity by status, certificates, facilities, residual factors, GWPs, credits ×2 ... less
+# what this example lacks), the year's records in review (1) and the batches holding credits (1).
+PAGE_QUERIES = 26 + 10 + 1 + 1
 # An approver's page adds the retire form's batch options (1: holdings in the same query).
 APPROVER_QUERIES = PAGE_QUERIES + 1
 

@@ -29,10 +29,12 @@ from emissions.facilities.models import Facility
 from emissions.factors.calculation import round_kg
 from emissions.neutrality.inventory import (
     YearCoverage,
+    facility_gross,
     facility_years,
     kg_to_t,
     latest_complete_year,
     yearly_balance,
+    yearly_balances_on_both_bases,
 )
 from emissions.neutrality.models import Target
 from tests.factories import make_record
@@ -244,6 +246,12 @@ def _check_year(year, balance, target, facilities):
     own = facility_years(years=[year])
     assert sum(f.gross_kg for f in own) == balance.gross_kg
     assert sum(f.all_scopes_market_kg for f in own) == balance.all_scopes_market_kg
+    # The lighter per-facility read (the facility list, the overview's chart) gives the same.
+    detailed = {f.facility_id: (f.gross_kg, f.all_scopes_market_kg) for f in own}
+    light = {
+        g.facility_id: (g.gross_kg, g.all_scopes_market_kg) for g in facility_gross(years=[year])
+    }
+    assert light == detailed
     pages = [facility_page(f, year=year) for f in facilities]
     assert sum(p.current.gross_kg for p in pages if p.current) == balance.all_scopes_market_kg
     for facility, page in zip(facilities, pages, strict=True):
@@ -390,6 +398,13 @@ def _generated(rows, target, certificate_mwh, credits_t):
 
 
 def _check_generated_year(year):
+    # Both bases read in one pass give what each basis read alone gives.
+    both = yearly_balances_on_both_bases([year])
+    for approved_only, together in ((False, both[0]), (True, both[1])):
+        alone = yearly_balance([year], approved_only=approved_only)
+        assert [(b.gross_kg, b.net_kg, b.scope2_market_kg) for b in together] == [
+            (b.gross_kg, b.net_kg, b.scope2_market_kg) for b in alone
+        ]
     for approved_only in (False, True):
         balances = yearly_balance([year], approved_only=approved_only)
         own = facility_years(years=[year], approved_only=approved_only)
@@ -399,6 +414,10 @@ def _check_generated_year(year):
         (balance,) = balances
         assert sum((f.gross_kg for f in own), ZERO) == balance.gross_kg
         assert sum((f.all_scopes_market_kg for f in own), ZERO) == balance.all_scopes_market_kg
+        light = facility_gross(years=[year], approved_only=approved_only)
+        assert {(g.facility_id, g.gross_kg) for g in light} == {
+            (f.facility_id, f.gross_kg) for f in own
+        }
         parts = balance.boundary_scope1_kg + balance.boundary_scope2_kg
         assert parts + balance.boundary_scope3_kg == balance.gross_kg
     overview = build_overview(year=year, facility=None)

@@ -17,9 +17,8 @@ from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
 from emissions.neutrality.inventory import (
     YearBalance,
-    both_bases,
     kg_to_t,
-    yearly_balances_on_both_bases,
+    yearly_balance,
 )
 from emissions.offsets.models import CreditKind, CreditStandard, ProjectType, TreePlanting
 from emissions.offsets.selectors import (
@@ -151,7 +150,7 @@ class OffsetsPage:
 
 def build_offsets_page(*, year: int | None) -> OffsetsPage:
     organisation = Organisation.current()
-    balances, approved_balances = yearly_balances_on_both_bases()
+    balances = yearly_balance()
     balance = next((b for b in balances if b.year == year), None)
     certificates = certificates_mwh_by_facility_year()
     allowances = allowance_balance_by_facility_year()
@@ -179,9 +178,7 @@ def build_offsets_page(*, year: int | None) -> OffsetsPage:
         ],
         balance=balance,
         checks=check_year(balance) if balance is not None else [],
-        gap=neutrality_gap(year, both=both_bases(year, balances=(balances, approved_balances)))
-        if year is not None
-        else None,
+        gap=neutrality_gap(year) if year is not None else None,
     )
     page.charts = _charts(page)
     return page

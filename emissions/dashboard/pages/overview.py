@@ -34,7 +34,7 @@ from emissions.neutrality.inventory import (
     pending_records,
     percent_change,
     year_coverage,
-    yearly_balances_on_both_bases,
+    yearly_balance,
 )
 
 from .. import charts
@@ -137,7 +137,7 @@ def build_overview(
 ) -> Overview:
     """The overview of `year`; `coverage` is year_coverage() when the view has read it."""
     facility_ids = None if facility is None else [facility.pk]
-    balances, approved_balances = yearly_balances_on_both_bases()
+    balances = yearly_balance()
     if facility is None:
         years = {b.year: b for b in balances}
         rows = [_organisation_row(b) for b in balances]
@@ -157,7 +157,8 @@ def build_overview(
     same_months = None
     if coverage is not None and coverage.is_partial and previous is not None:
         same_months = _same_months(year, coverage.last_month, months)
-    both = both_bases(year, balances=(balances, approved_balances)) if balance is not None else None
+    # The year on both approval bases: one more pass, over that year's rollup rows only.
+    both = both_bases(year) if balance is not None else None
     approved, pending = _approved_and_pending(year, facility_ids, both, years.get(year))
 
     overview = Overview(
