@@ -466,19 +466,10 @@ def facility_years(
     Given the organisation's `balances` of the same approval basis (covering `years`), their
     market-based Scope 2 rows and target are reused instead of being read again.
     """
-    if balances is not None:
-        target = balances[0].target if balances else None
-        scope2_rows = [row for b in balances for row in b.scope2_facilities]
-    else:
-        organisation = Organisation.current()
-        if organisation is None:
-            return []
-        target = neutrality_target()
-        # Every facility's: organisation-wide certificates are shared among all of them.
-        scope2_rows = calculate_market_scope2(
-            years, organisation=organisation, approved_only=approved_only
-        ).rows
-    boundary = Boundary.of(target)
+    context = _facility_context(years, approved_only, balances)
+    if context is None:
+        return []
+    boundary, scope2_rows = context
     approval = Approval.of(approved_only)
     records = rollup_for(years=years, facility_ids=facility_ids, approved_only=approved_only)
     kg = defaultdict(dict)
@@ -522,18 +513,10 @@ class FacilityGross:
 def facility_gross(*, years, approved_only=False, balances=None) -> list[FacilityGross]:
     """Every facility-year's gross on one basis: one query grouped by facility and year (a
     facility list needs no more), plus market-based Scope 2 (reused from `balances`)."""
-    if balances is not None:
-        target = balances[0].target if balances else None
-        scope2_rows = [row for b in balances for row in b.scope2_facilities]
-    else:
-        organisation = Organisation.current()
-        if organisation is None:
-            return []
-        target = neutrality_target()
-        scope2_rows = calculate_market_scope2(
-            years, organisation=organisation, approved_only=approved_only
-        ).rows
-    boundary = Boundary.of(target)
+    context = _facility_context(years, approved_only, balances)
+    if context is None:
+        return []
+    boundary, scope2_rows = context
     records = rollup_for(years=years, approved_only=approved_only).order_by()
     rows = records.values_list("facility", "year").annotate(
         kg=Sum("co2e_kg"), boundary_kg=Sum("co2e_kg", filter=boundary.q())
@@ -550,6 +533,20 @@ def facility_gross(*, years, approved_only=False, balances=None) -> list[Facilit
         )
         for facility_id, year, kg, boundary_kg in rows
     ]
+
+
+def _facility_context(years, approved_only, balances):
+    """(the neutrality target's boundary, every facility-year's market-based Scope 2 rows) for
+    per-facility figures; None without an organisation. From `balances` when given."""
+    if balances is not None:
+        target = balances[0].target if balances else None
+        return Boundary.of(target), [row for b in balances for row in b.scope2_facilities]
+    organisation = Organisation.current()
+    if organisation is None:
+        return None
+    # Every facility's: organisation-wide certificates are shared among all of them.
+    scope2 = calculate_market_scope2(years, organisation=organisation, approved_only=approved_only)
+    return Boundary.of(neutrality_target()), scope2.rows
 
 
 _SUMS = {
