@@ -35,8 +35,22 @@ def plain_decimal(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell the page shows as a link (to the ledger, a facility…); a download keeps its value."""
+
+    value: object
+    href: str
+
+
+def cell_value(value):
+    """What a download writes for a cell: a link's value, anything else as it is."""
+    return value.value if isinstance(value, Link) else value
+
+
 def csv_text(value) -> str:
     """One table cell as CSV text: numbers exact, dates ISO, text neutralised."""
+    value = cell_value(value)
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -50,6 +64,7 @@ def csv_text(value) -> str:
 
 def xlsx_cell(sheet, value) -> WriteOnlyCell:
     """One table cell for a write-only sheet: numbers as numbers, text never a formula."""
+    value = cell_value(value)
     if value is not None and not isinstance(value, int | Decimal | dt.date):
         value = str(value) or None  # lazy translations; an empty text is an empty cell
     cell = WriteOnlyCell(sheet, value)
@@ -60,18 +75,31 @@ def xlsx_cell(sheet, value) -> WriteOnlyCell:
 
 @dataclass(frozen=True)
 class Table:
-    """What a page shows in one table: a title, a header with units, rows of exact values."""
+    """What a page shows in one table: a title, a header with units, rows of exact values.
+
+    The page renders the same object (dashboard/_table.html) as the CSV and XLSX downloads, so a
+    column cannot differ between screen and file. `formats` says, per column, how the page
+    shows a value (tables.FORMATS: "t", "mwh", "pct", "n0", "int", "date", "text"; missing
+    ones are "text"); a download always writes it exact. `footer`, when given, is a last row
+    (a total) the page sets apart and a download writes last.
+    """
 
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence]
+    formats: Sequence[str] = ()
+    footer: Sequence | None = None
+
+    def all_rows(self) -> list[Sequence]:
+        """The rows a download writes: the body, then the footer."""
+        return [*self.rows, self.footer] if self.footer is not None else list(self.rows)
 
 
 def csv_response(table: Table, *, filename_stem: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralise(str(label)) for label in table.header])
-    writer.writerows([csv_text(value) for value in row] for row in table.rows)
+    writer.writerows([csv_text(value) for value in row] for row in table.all_rows())
     # The byte-order mark makes Excel read the file as UTF-8 (Chinese names).
     return HttpResponse(
         "\ufeff" + buffer.getvalue(),
@@ -91,7 +119,7 @@ def xlsx_response(table: Table, *, filename_stem: str) -> HttpResponse:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in table.rows:
+    for row in table.all_rows():
         sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

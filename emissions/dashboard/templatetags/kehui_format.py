@@ -12,7 +12,7 @@ register = template.Library()
 KG_PER_TONNE = Decimal(1000)
 
 
-def _rounded(value: Decimal, places: int) -> Decimal:
+def rounded(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -48,7 +48,7 @@ def tonnes(kg, places=1):
     """kg → tonnes, half-up to `places` decimals, grouped per locale: 12345678 → "12,345.7"."""
     if kg in (None, ""):
         return "—"
-    return grouped(_rounded(Decimal(kg) / KG_PER_TONNE, int(places)), int(places))
+    return grouped(rounded(Decimal(kg) / KG_PER_TONNE, int(places)), int(places))
 
 
 @register.filter
@@ -62,14 +62,14 @@ def number(value, places=0):
     """A plain number, grouped per locale."""
     if value in (None, ""):
         return "—"
-    return number_format(_rounded(Decimal(value), int(places)), int(places), force_grouping=True)
+    return number_format(rounded(Decimal(value), int(places)), int(places), force_grouping=True)
 
 
 @register.filter
 def percent(value, places=1):
     if value in (None, ""):
         return "—"
-    return f"{number_format(_rounded(Decimal(value), int(places)), int(places))} %"
+    return f"{number_format(rounded(Decimal(value), int(places)), int(places))} %"
 
 
 @register.filter
@@ -77,10 +77,10 @@ def signed_percent(value, places=1):
     """A change: "+3.1 %", "−8.6 %" (a real minus sign), "—" when unknown."""
     if value in (None, ""):
         return "—"
-    rounded = _rounded(Decimal(value), int(places))
-    text = number_format(abs(rounded), int(places))
-    if rounded > 0:
+    change = rounded(Decimal(value), int(places))
+    text = number_format(abs(change), int(places))
+    if change > 0:
         return f"+{text} %"
-    if rounded < 0:
+    if change < 0:
         return f"−{text} %"
     return f"{text} %"

@@ -1,7 +1,7 @@
 """The facilities pages."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -11,8 +11,7 @@ from emissions.facilities.models import Facility
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.facilities import FACILITY_DETAIL, FACILITY_LIST, facility_listing, facility_page
-from ..spreadsheet import responder
-from .common import filename_stem, page_template
+from .common import page_template, table_download
 
 
 @require_safe
@@ -27,13 +26,13 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.VIEW_FACILITIES, raise_exception=True)
 def facility_list_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """The facilities table as CSV or XLSX, with emissions for those who may read records."""
-    respond, spec = responder(fmt), FACILITY_LIST.get(table)
-    if spec is None:
-        raise Http404("Unknown table")
-    listing = facility_listing(with_emissions=request.user.has_perm(perms.VIEW_RECORDS))
     # No filter on this page: the emissions are of the latest year with records.
-    stem = filename_stem("kehui-facilities", listing.year)
-    return respond(spec.build(listing), filename_stem=stem)
+    return table_download(
+        fmt,
+        FACILITY_LIST.get(table),
+        lambda: facility_listing(with_emissions=request.user.has_perm(perms.VIEW_RECORDS)),
+        lambda listing: ("kehui-facilities", listing.year),
+    )
 
 
 def _facility_page(request: HttpRequest, facility: Facility):
@@ -59,15 +58,18 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
 @permission_required([perms.VIEW_FACILITIES, perms.VIEW_RECORDS], raise_exception=True)
 def facility_detail_export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
     """One of the facility page's tables as CSV or XLSX, for the page's own year."""
-    respond, spec = responder(fmt), FACILITY_DETAIL.get(table)
-    if spec is None:
-        raise Http404("Unknown table")
-    facility = get_object_or_404(Facility, code=code)
-    _selected, page = _facility_page(request, facility)
-    stem = filename_stem(
-        "kehui-facility", facility.code, table, page.year if spec.per_year else None
+    spec = FACILITY_DETAIL.get(table)
+
+    def build_page():
+        facility = get_object_or_404(Facility, code=code)
+        return _facility_page(request, facility)[1]
+
+    return table_download(
+        fmt,
+        spec,
+        build_page,
+        lambda page: ("kehui-facility", code, table, page.year if spec.per_year else None),
     )
-    return respond(spec.build(page), filename_stem=stem)
 
 
 urlpatterns = [

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,8 +23,7 @@ from emissions.offsets.models import Retirement
 from .. import permissions as perms
 from ..filters import PageFilter, page_filter
 from ..pages.offsets import OFFSETS, build_offsets_page
-from ..spreadsheet import responder
-from .common import filename_stem, page_template
+from .common import page_template, table_download
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as the retirement's own check constraint
 
@@ -156,12 +155,12 @@ def offsets_retire(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.VIEW_CREDITS, raise_exception=True)
 def offsets_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the page's tables as CSV or XLSX; like the page's, they show every year."""
-    respond, spec = responder(fmt), OFFSETS.get(table)
-    if spec is None:
-        raise Http404("Unknown table")
-    selected = page_filter(request)
-    page = build_offsets_page(year=selected.year)
-    return respond(spec.build(page), filename_stem=filename_stem("kehui-offsets", table))
+    return table_download(
+        fmt,
+        OFFSETS.get(table),
+        lambda: build_offsets_page(year=page_filter(request).year),
+        lambda page: ("kehui-offsets", table),
+    )
 
 
 urlpatterns = [

@@ -11,8 +11,7 @@ from emissions.neutrality.inventory import latest_complete_year, year_coverage
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.overview import OVERVIEW, build_overview
-from ..spreadsheet import responder
-from .common import filename_stem, page_template
+from .common import page_template, table_download
 
 
 @require_safe
@@ -31,21 +30,20 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def overview_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the overview's tables as CSV or XLSX, for the page's own filter."""
-    respond, spec = responder(fmt), OVERVIEW.get(table)
-    if spec is None:
-        raise Http404("Unknown table")
-    coverage = year_coverage()
-    selected = page_filter(request, default_year=latest_complete_year(coverage=coverage))
-    if table == "facilities" and selected.facility is not None:
-        raise Http404("The page shows no table by facility for one facility")
-    built = build_overview(year=selected.year, facility=selected.facility, coverage=coverage)
-    stem = filename_stem(
-        "kehui-overview",
-        table,
-        selected.year if spec.per_year else None,
-        selected.facility.code if selected.facility else None,
-    )
-    return respond(spec.build(built), filename_stem=stem)
+    spec = OVERVIEW.get(table)
+
+    def build_page():
+        coverage = year_coverage()
+        selected = page_filter(request, default_year=latest_complete_year(coverage=coverage))
+        if table == "facilities" and selected.facility is not None:
+            raise Http404("The page shows no table by facility for one facility")
+        return build_overview(year=selected.year, facility=selected.facility, coverage=coverage)
+
+    def stem(built):
+        year = built.year if spec.per_year else None
+        return "kehui-overview", table, year, built.facility.code if built.facility else None
+
+    return table_download(fmt, spec, build_page, stem)
 
 
 # The page itself is the site's home, routed in urls.py.

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_safe
 
 from .. import permissions as perms
 from ..filters import page_filter
-from ..pages.targets import TARGETS, build_targets_page, pathway_table
-from ..spreadsheet import responder
-from .common import filename_stem, page_template
+from ..pages.targets import TARGETS, TargetRow, TargetsPage, build_targets_page, pathway_table
+from ..tables import TableSpec
+from .common import page_template, table_download
 
 # One target's pathway table: "pathway-<the target's id>" (TargetRow.table_name).
 PATHWAY_TABLE = re.compile(r"pathway-[0-9]+")
@@ -32,19 +32,27 @@ def targets(request: HttpRequest) -> HttpResponse:
 @permission_required(perms.VIEW_TARGETS, raise_exception=True)
 def targets_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One of the page's tables as CSV or XLSX, for the page's own year."""
-    respond, spec = responder(fmt), TARGETS.get(table)
-    if spec is None and not PATHWAY_TABLE.fullmatch(table):
-        raise Http404("Unknown table")
-    selected = page_filter(request)
-    page = build_targets_page(year=selected.year)
-    if spec is not None:
-        stem = filename_stem("kehui-targets", table, selected.year if spec.per_year else None)
-        return respond(spec.build(page), filename_stem=stem)
+    spec = TARGETS.get(table)
+    if spec is None and PATHWAY_TABLE.fullmatch(table):
+        return table_download(
+            fmt,
+            TableSpec(lambda page: pathway_table(_target_row(page, table))),
+            lambda: build_targets_page(year=page_filter(request).year),
+            lambda page: ("kehui-target", _target_row(page, table).target.pk, "pathway"),
+        )
+    return table_download(
+        fmt,
+        spec,
+        lambda: build_targets_page(year=page_filter(request).year),
+        lambda page: ("kehui-targets", table, page.year if spec.per_year else None),
+    )
+
+
+def _target_row(page: TargetsPage, table: str) -> TargetRow:
     row = next((row for row in page.targets if row.table_name == table), None)
     if row is None:
         raise Http404("Unknown target")
-    stem = filename_stem("kehui-target", row.target.pk, "pathway")
-    return respond(pathway_table(row), filename_stem=stem)
+    return row
 
 
 urlpatterns = [
