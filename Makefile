@@ -52,10 +52,14 @@ run: $(VENV)/.installed
 	$(PY) manage.py create_demo_superuser
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One pytest worker per core, each with its own test database (pytest-django adds _gw0, _gw1…).
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -108,8 +108,8 @@ def csv_response(table: Table, *, filename_stem: str) -> HttpResponse:
     )
 
 
-def xlsx_response(table: Table, *, filename_stem: str) -> HttpResponse:
-    workbook = Workbook(write_only=True)
+def append_sheet(workbook: Workbook, table: Table) -> None:
+    """The table as a new sheet of a write-only workbook: header in bold, rows, footer, exact."""
     title = str(table.title).translate(SHEET_TITLE_FORBIDDEN).strip()[:31] or _("Table")
     sheet = workbook.create_sheet(title)
     bold = Font(bold=True)
@@ -121,12 +121,24 @@ def xlsx_response(table: Table, *, filename_stem: str) -> HttpResponse:
     sheet.append(header)
     for row in table.all_rows():
         sheet.append([xlsx_cell(sheet, value) for value in row])
+
+
+def xlsx_response(table: Table, *, filename_stem: str) -> HttpResponse:
+    return workbook_response([table], filename=f"{filename_stem}.xlsx")
+
+
+def workbook_response(tables: Iterable[Table], *, filename: str) -> HttpResponse:
+    """An XLSX file with one sheet per table, in order."""
+    # Write-only: rows stream to the file instead of building every cell object first.
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        append_sheet(workbook, table)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return HttpResponse(
         buffer.getvalue(),
         content_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

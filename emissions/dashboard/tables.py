@@ -14,9 +14,14 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import number_format
 
 from .spreadsheet import Link, Table
-from .templatetags.kehui_format import grouped, number, percent, rounded
+from .templatetags.kehui_format import grouped, number, percent, rounded, signed_percent
 
 
 def year_header(year: int | None, offset: int = 0) -> str:
@@ -28,6 +33,11 @@ def year_header(year: int | None, offset: int = 0) -> str:
 class TableSpec:
     build: Callable[..., Table]
     per_year: bool = False
+
+
+def ledger_link(value, **query) -> Link:
+    """A figure linked to the ledger's records behind it; a download writes only the figure."""
+    return Link(value, f"{reverse('dashboard:ledger')}?{urlencode(query)}")
 
 
 def build_tables(specs: Mapping[str, TableSpec], page) -> dict[str, Table]:
@@ -49,13 +59,24 @@ def _text(value) -> str:
 
 FORMATS: dict[str, tuple[Callable[[object], str], str]] = {
     "text": (_text, ""),
+    "date": (_text, "date"),
+    # A factor's sources: text whose web addresses become links, one source per line.
+    "source": (_text, "source"),
+    # Tonnes CO2e and MWh, as every page rounds them.
     "t": (lambda value: _amount(value, 1), "num"),
     "mwh": (lambda value: _amount(value, 1), "num"),
-    "t3": (lambda value: _amount(value, 3), "num"),
-    "n0": (lambda value: number(value, 0), "num"),
     "int": (lambda value: number(value, 0), "num"),
+    # A quantity as entered: exact, without the padding of its stored places (10.500000 → 10.5).
+    "as_entered": (
+        lambda value: number_format(Decimal(value).normalize(), use_l10n=True, force_grouping=True),
+        "num",
+    ),
+    # Other numbers, to the places their unit needs: "n3" for kg of a gas (grams), "n6" for a
+    # factor in kg per kWh.
+    **{f"n{places}": (partial(_amount, places=places), "num") for places in range(7)},
     "pct": (lambda value: percent(value, 1), "num"),
-    "date": (_text, "date"),
+    # A change: "+3.1 %", "−8.6 %".
+    "pct+": (lambda value: signed_percent(value, 1), "num"),
 }
 
 
@@ -68,12 +89,12 @@ class Cell:
     href: str = ""
 
 
-def _cell(value, fmt: str) -> Cell:
+def _cell(value, fmt: str, missing: str = "—") -> Cell:
     href = ""
     if isinstance(value, Link):
         value, href = value.value, value.href
     show, css = FORMATS[fmt]
-    text = "—" if value is None or value == "" else show(value)
+    text = missing if value is None or value == "" else show(value)
     return Cell(text, css, href)
 
 
@@ -94,8 +115,9 @@ def shown(table: Table) -> ShownTable:
     columns = zip(table.header, formats, strict=True)
     header = [Cell(str(label), FORMATS[fmt][1]) for label, fmt in columns]
 
-    def row_cells(row) -> list[Cell]:
-        return [_cell(value, fmt) for value, fmt in zip(row, formats, strict=True)]
+    def row_cells(row, missing: str = "—") -> list[Cell]:
+        return [_cell(value, fmt, missing) for value, fmt in zip(row, formats, strict=True)]
 
-    footer = row_cells(table.footer) if table.footer is not None else None
+    # A total row leaves blank the columns it does not total; in the body, "—" means unknown.
+    footer = row_cells(table.footer, missing="") if table.footer is not None else None
     return ShownTable(table, header, [row_cells(row) for row in table.rows], footer)

@@ -366,19 +366,63 @@ def yearly_balances_on_both_bases(
     years=None, *, with_base_year=True
 ) -> tuple[list[YearBalance], list[YearBalance]]:
     """(approved and pending, approved only): the two lists yearly_balance gives, read in one
-    pass: each rollup once with the review status beside the sums, credits once."""
+    pass (balances_on_both_bases)."""
+    read = balances_on_both_bases(years, with_base_year=with_base_year)
+    return read.with_pending, read.approved
+
+
+@dataclass(frozen=True)
+class BalancesOnBothBases:
+    """Each year's balance with pending data and on approved data, and how many records each
+    year has in review (draft or submitted), all from one pass."""
+
+    with_pending: list[YearBalance]
+    approved: list[YearBalance]
+    records_in_review: dict[int, int]
+    # The years the approved list was read for; None: every year.
+    approved_years: frozenset[int] | None = None
+
+    def both(self, year: int) -> "BothBases":
+        """One year of them, as both_bases() gives it."""
+        if self.approved_years is not None and year not in self.approved_years:
+            raise ValueError(f"{year} was not read on approved data (approved_years).")
+        with_pending, approved = (
+            next((b for b in basis if b.year == year), None)
+            for basis in (self.with_pending, self.approved)
+        )
+        in_review = self.records_in_review.get(year, 0) if with_pending else 0
+        return BothBases(approved=approved, with_pending=with_pending, records_in_review=in_review)
+
+
+def balances_on_both_bases(
+    years=None, *, with_base_year=True, approved_years=None
+) -> BalancesOnBothBases:
+    """yearly_balance on both approval bases, and the records in review, in the queries of one
+    basis: the rollup read once grouped by review status too (it is keyed by it, so this costs
+    no more than one basis), the grid electricity once with the review status beside its sums,
+    market-based Scope 2's other inputs and the credits once.
+
+    With `approved_years`, the approved list has those years only, each as both_bases(year)
+    gives it (its base-year figures only if it is the base year): a page showing every year
+    with pending data and one on approved data calculates no other approved year."""
     organisation = Organisation.current()
     if organisation is None:
-        return [], []
+        return BalancesOnBothBases(with_pending=[], approved=[], records_in_review={})
     target = neutrality_target()
     wanted = _wanted(years, organisation, target, with_base_year)
-    with_pending, approved = _sums_by_year_on_both_bases(wanted)
-    scope2 = calculate_market_scope2_both(wanted, organisation=organisation)
+    with_pending, approved, in_review = _sums_by_year_on_both_bases(wanted)
+    if approved_years is not None:
+        approved = {year: sums for year, sums in approved.items() if year in approved_years}
+    scope2 = calculate_market_scope2_both(
+        wanted, organisation=organisation, approved_years=approved_years
+    )
     shown = sorted(year for year in with_pending if _shown(year, years))
     reads = _Reads(years, organisation, target, shown)
-    return (
-        _balances(reads, Approval.WITH_PENDING, with_pending, scope2[0]),
-        _balances(reads, Approval.APPROVED, approved, scope2[1]),
+    return BalancesOnBothBases(
+        with_pending=_balances(reads, Approval.WITH_PENDING, with_pending, scope2[0]),
+        approved=_balances(reads, Approval.APPROVED, approved, scope2[1]),
+        records_in_review={year: n for year, n in in_review.items() if _shown(year, years)},
+        approved_years=None if approved_years is None else frozenset(approved_years),
     )
 
 
@@ -568,36 +612,36 @@ def _sums_by_year(years, *, approved_only) -> dict[int, tuple[dict, Decimal, Dec
     return {year: (kg[year], kwh[year], onsite[year]) for year in kg}
 
 
-def _sums_by_year_on_both_bases(years) -> tuple[dict, dict]:
-    """_sums_by_year for (approved and pending, approved only), from one query."""
-    approved = Q(status=ReviewStatus.APPROVED)
-    onsite = Q(activity_type__is_renewable_electricity=True)
+def _sums_by_year_on_both_bases(years) -> tuple[dict, dict, dict[int, int]]:
+    """_sums_by_year for (approved and pending, approved only), and year → records in review:
+    one query, grouped by review status as well. The rollup is keyed by status, so this reads
+    the same rows as one basis does (conditional sums per basis would cost a second pass)."""
     rows = (
         rollup_for(years=years)
         .order_by()
-        .values_list("year", "category")
-        .annotate(
-            kg=Sum("co2e_kg"),
-            kwh=Sum("electricity_kwh"),
-            onsite_kwh=Sum("electricity_kwh", filter=onsite),
-            approved_kg=Sum("co2e_kg", filter=approved),
-            approved_kwh=Sum("electricity_kwh", filter=approved),
-            approved_onsite_kwh=Sum("electricity_kwh", filter=onsite & approved),
-        )
+        .values_list("year", "category", "status")
+        .annotate(n=Sum("record_count"), **_SUMS)
     )
-    bases = ({}, {})  # year → [kg by category, kWh, on-site kWh]
-    for year, category, *sums in rows:
-        for basis, (kg, kwh, onsite_kwh) in zip(bases, (sums[:3], sums[3:]), strict=True):
-            if kg is None:
-                continue  # no record of that year and category on this basis
+    # year → [kg by category, kWh, on-site kWh]; exact Decimal sums of the database's sums.
+    bases = ({}, {})
+    in_review = defaultdict(int)
+    for year, category, status, n, kg, kwh, onsite_kwh in rows:
+        approved = status == ReviewStatus.APPROVED
+        if not approved:
+            in_review[year] += n  # rollup_for() leaves rejected records out
+        for basis in bases if approved else bases[:1]:
             into = basis.setdefault(year, [{}, ZERO, ZERO])
-            into[0][category] = round_kg(kg)
+            into[0][category] = into[0].get(category, ZERO) + (kg or ZERO)
             into[1] += kwh or ZERO
             into[2] += onsite_kwh or ZERO
-    return tuple(
-        {year: (dict(sorted(kg.items())), kwh, onsite) for year, (kg, kwh, onsite) in basis.items()}
+    with_pending, approved = (
+        {
+            year: ({c: round_kg(kg) for c, kg in sorted(by_category.items())}, kwh, onsite)
+            for year, (by_category, kwh, onsite) in basis.items()
+        }
         for basis in bases
     )
+    return with_pending, approved, dict(in_review)
 
 
 def _scope2_market_kg(kg_by_category: dict, scope2_rows) -> Decimal:
@@ -748,12 +792,18 @@ class BothBases:
         return pending_between(self.with_pending, self.approved, self.records_in_review)
 
 
-def both_bases(year: int, *, balances: tuple[list, list] | None = None) -> BothBases:
+def both_bases(
+    year: int, *, balances: "BalancesOnBothBases | tuple[list, list] | None" = None
+) -> BothBases:
     """The year's balance on both approval bases and how many records are in review.
 
-    `balances` is what yearly_balances_on_both_bases() returned, when the page has read it."""
+    `balances` is what balances_on_both_bases() (nothing more to read) or
+    yearly_balances_on_both_bases() (one query for the records in review) returned, when the
+    page has read it."""
     if balances is None:
-        balances = yearly_balances_on_both_bases([year], with_base_year=False)
+        balances = balances_on_both_bases([year], with_base_year=False)
+    if isinstance(balances, BalancesOnBothBases):
+        return balances.both(year)
     with_pending, approved = (
         next((b for b in basis if b.year == year), None) for basis in balances
     )

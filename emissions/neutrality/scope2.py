@@ -134,13 +134,21 @@ def calculate_market_scope2(years=None, *, organisation=None, approved_only=Fals
     return result
 
 
-def calculate_market_scope2_both(years=None, *, organisation) -> tuple[MarketScope2, MarketScope2]:
+def calculate_market_scope2_both(
+    years=None, *, organisation, approved_years=None
+) -> tuple[MarketScope2, MarketScope2]:
     """(approved and pending, approved only): the same five queries as one basis, the grid's
-    kWh read once with the review status beside them."""
+    kWh read once with the review status beside them.
+
+    With `approved_years`, the approved-only result covers those years only (a page that
+    shows every year with pending data and one of them on approved data too). Each year is
+    calculated on its own, so a year's rows do not depend on which other years are read."""
     records = rollup_for().filter(activity_type__code=GRID_ELECTRICITY)
     if years is not None:
         records = records.filter(year__in=years)
     approved = Q(status=ReviewStatus.APPROVED)
+    if approved_years is not None:
+        approved &= Q(year__in=sorted(approved_years))
     # Ordered, so that the same data gives the same inputs to remember the result by.
     rows = (
         records.order_by("facility_id", "year")
@@ -158,6 +166,16 @@ def calculate_market_scope2_both(years=None, *, organisation) -> tuple[MarketSco
         if approved_kwh is not None:
             grids[1][facility_id, year] = (approved_kwh, approved_kg or ZERO)
     pending_result, approved_result = _calculate_for(years, organisation, grids)
+    if approved_years is not None:
+        # Facility certificates of the other years make rows without grid kWh: not asked for.
+        approved_result = MarketScope2(
+            rows=[row for row in approved_result.rows if row.year in approved_years],
+            unused_organisation_kwh_by_year={
+                year: kwh
+                for year, kwh in approved_result.unused_organisation_kwh_by_year.items()
+                if year in approved_years
+            },
+        )
     return pending_result, approved_result
 
 

@@ -18,7 +18,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility, FacilityOutput
 from emissions.offsets.models import EnergyCertificate
 
@@ -45,33 +44,24 @@ def reader_client(client, reader):
 
 
 @pytest.fixture
-def make_record(organisation):
-    def make(facility, quantity, *, year, month=None, type_code="grid_electricity", unit="kWh"):
+def add_record(make_record):
+    """A record of grid electricity (or `type_code`) for a year, or the 1st–28th of a month."""
+
+    def add(facility, quantity, *, year, month=None, type_code="grid_electricity", unit="kWh"):
         start = dt.date(year, month or 1, 1)
         end = dt.date(year, month, 28) if month else dt.date(year, 12, 31)
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=start,
-            period_end=end,
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality="invoice",
-        )
-        record.full_clean()
-        record.save()
-        return record
+        return make_record(facility, type_code, Decimal(quantity), unit, start=start, end=end)
 
-    return make
+    return add
 
 
 @pytest.fixture
-def worked_example(hebei_plant, make_record):
+def worked_example(hebei_plant, add_record):
     hebei_plant.name_zh = "邢台总厂"
     hebei_plant.address = "Xingtai Economic Development Zone"
     hebei_plant.save()
-    make_record(hebei_plant, "10000", year=2022)
-    return make_record(hebei_plant, "10000", year=2023)
+    add_record(hebei_plant, "10000", year=2022)
+    return add_record(hebei_plant, "10000", year=2023)
 
 
 def body(response) -> str:
@@ -138,14 +128,15 @@ def test_intensity_is_emissions_per_unit_of_production(reader_client, worked_exa
     )
     html = body(reader_client.get(URL))
     assert "121.9 <small>kg CO2e per t produced</small>" in html
+    # Year, gross, production, its unit, intensity.
     assert (
-        '<tr><th scope="row">2023</th><td class="num">6.1</td><td class="num">50.0 t</td>'
-        '<td class="num">121.9</td></tr>'
+        '<tr><th scope="row">2023</th><td class="num">6.1</td><td class="num">50.0</td>'
+        '<td>t</td><td class="num">121.9</td></tr>'
     ) in html
     # 2022 has no output: dashes, and the hint where to enter it.
     assert (
         '<tr><th scope="row">2022</th><td class="num">5.9</td><td class="num">—</td>'
-        '<td class="num">—</td></tr>'
+        '<td>—</td><td class="num">—</td></tr>'
     ) in html
     assert "Enter production figures (facility outputs) in the admin." in html
 
@@ -156,8 +147,8 @@ def test_without_output_intensity_is_a_dash_with_a_hint(reader_client, worked_ex
     assert "Enter production figures (facility outputs) in the admin." in html
 
 
-def test_it_breaks_the_year_down_by_category(reader_client, worked_example, make_record):
-    make_record(
+def test_it_breaks_the_year_down_by_category(reader_client, worked_example, add_record):
+    add_record(
         worked_example.facility, "10", year=2023, type_code="natural_gas_stationary", unit="t"
     )
     html = body(reader_client.get(URL))
@@ -173,10 +164,17 @@ def test_it_breaks_the_year_down_by_category(reader_client, worked_example, make
         '<tr><th scope="row">Purchased electricity</th><td class="num">2</td>'
         f'<td class="num"><a href="{ledger}s2_electricity">6.5</a></td></tr>'
     ) in html
-    # Largest first.
+    # Largest first; then the market-based adjustment of Scope 2, 6,096 − 6,516 = −420 kg,
+    # no sum of records (no link); the total is the year's gross, 26,954.16 + 6,096 kg.
     assert html.index('<th scope="row">Stationary combustion') < html.index(
         '<th scope="row">Purchased electricity'
     )
+    assert (
+        '<tr><th scope="row">Scope 2 market-based adjustment (certificates and residual mix)</th>'
+        '<td class="num">2</td><td class="num">-0.4</td></tr></tbody>'
+        '<tfoot><tr><th scope="row">Gross (all scopes, Scope 2 market-based)</th>'
+        '<td class="num"></td><td class="num">33.1</td></tr></tfoot>'
+    ) in html
 
 
 def test_the_year_filter_picks_the_year_broken_down(reader_client, worked_example):
@@ -191,7 +189,7 @@ def test_the_year_filter_picks_the_year_broken_down(reader_client, worked_exampl
 
 
 def test_it_opens_on_the_facility_s_latest_year_even_when_others_have_later_ones(
-    reader_client, worked_example, make_record
+    reader_client, worked_example, add_record
 ):
     second = Facility.objects.create(
         code="XT-02",
@@ -200,13 +198,13 @@ def test_it_opens_on_the_facility_s_latest_year_even_when_others_have_later_ones
         province="CN-HE",
         opened_on=dt.date(2010, 1, 1),
     )
-    make_record(second, "1000", year=2024)
+    add_record(second, "1000", year=2024)
     html = body(reader_client.get(URL))
     assert "2023 by category (tCO2e)" in html
     assert '<option value="2023" selected>2023</option>' in html
 
 
-def test_a_year_without_this_facility_s_records_says_so(reader_client, worked_example, make_record):
+def test_a_year_without_this_facility_s_records_says_so(reader_client, worked_example, add_record):
     second = Facility.objects.create(
         code="XT-02",
         name_en="Second",
@@ -214,7 +212,7 @@ def test_a_year_without_this_facility_s_records_says_so(reader_client, worked_ex
         province="CN-HE",
         opened_on=dt.date(2010, 1, 1),
     )
-    make_record(second, "1000", year=2024)
+    add_record(second, "1000", year=2024)
     html = body(reader_client.get(URL, {"year": "2024"}))
     assert "No records for this facility in 2024." in html
     assert '<span class="kpi-value">— <small>tCO2e</small></span>' in html
@@ -255,10 +253,10 @@ def test_htmx_gets_the_page_body_only(reader_client, worked_example):
 
 
 def test_it_lists_the_most_recent_records_linking_to_the_ledger(
-    reader_client, hebei_plant, make_record
+    reader_client, hebei_plant, add_record
 ):
-    records = [make_record(hebei_plant, "1000", year=2023, month=m) for m in range(1, 13)]
-    records += [make_record(hebei_plant, "1000", year=2022, month=m) for m in range(1, 13)]
+    records = [add_record(hebei_plant, "1000", year=2023, month=m) for m in range(1, 13)]
+    records += [add_record(hebei_plant, "1000", year=2022, month=m) for m in range(1, 13)]
     html = body(reader_client.get(URL))
     # Newest first, the page's year (2023) only: before, 2022's records followed them even
     # when another year was selected.
@@ -267,10 +265,14 @@ def test_it_lists_the_most_recent_records_linking_to_the_ledger(
     assert f'href="{reverse("dashboard:record_detail", args=[oldest_shown.pk])}"' in html
     for other_year in records[12:]:
         assert f'href="{reverse("dashboard:record_detail", args=[other_year.pk])}"' not in html
-    assert html.count('<td class="date">') == 12
-    assert '<td class="date">2023-12-01 – 2023-12-28</td>' in html
-    assert '<td class="num">1,000 kWh</td>' in html
-    assert '<td class="num">0.7</td>' in html  # 1,000 kWh × 0.6516 = 651.6 kg
+    assert html.count('<td class="date">') == 12 * 2  # from, to
+    # Record id (the row's header), facility, type (a link), period, quantity, unit, tonnes.
+    assert (
+        f'<tr><th scope="row">{newest.pk}</th><td>XT-01</td><td><a href="'
+        f'{reverse("dashboard:record_detail", args=[newest.pk])}">Grid electricity</a></td>'
+        '<td class="date">2023-12-01</td><td class="date">2023-12-28</td><td class="num">1,000</td>'
+        '<td>kWh</td><td class="num">0.7</td></tr>'  # 1,000 kWh × 0.6516 = 651.6 kg
+    ) in html
     html_2022 = body(reader_client.get(URL, {"year": "2022"}))
     assert "Most recent records of 2022" in html_2022
     assert f'href="{reverse("dashboard:record_detail", args=[records[23].pk])}"' in html_2022
@@ -278,10 +280,10 @@ def test_it_lists_the_most_recent_records_linking_to_the_ledger(
     assert f'href="{reverse("dashboard:ledger")}?facility=XT-01&amp;year=2023"' in html
 
 
-def test_a_record_s_quantity_is_shown_as_entered(reader_client, hebei_plant, make_record):
-    make_record(hebei_plant, "12.5", year=2023, unit="MWh")
+def test_a_record_s_quantity_is_shown_as_entered(reader_client, hebei_plant, add_record):
+    add_record(hebei_plant, "12.5", year=2023, unit="MWh")
     html = body(reader_client.get(URL))
-    assert '<td class="num">12.5 MWh</td>' in html
+    assert '<td class="num">12.5</td><td>MWh</td>' in html
 
 
 def test_a_facility_without_records_says_so(reader_client, hebei_plant, organisation):
@@ -316,7 +318,7 @@ def test_post_is_not_allowed(reader_client, hebei_plant):
 
 @pytest.mark.parametrize("months", [1, 12])
 def test_the_query_count_does_not_grow_with_records(
-    reader_client, hebei_plant, make_record, django_assert_num_queries, months
+    reader_client, hebei_plant, add_record, django_assert_num_queries, months
 ):
     other = Facility.objects.create(
         code="XT-02",
@@ -327,9 +329,9 @@ def test_the_query_count_does_not_grow_with_records(
     )
     for year in (2022, 2023):
         for month in range(1, months + 1):
-            make_record(hebei_plant, "1000", year=year, month=month)
-            make_record(other, "1000", year=year, month=month)
-            make_record(
+            add_record(hebei_plant, "1000", year=year, month=month)
+            add_record(other, "1000", year=year, month=month)
+            add_record(
                 hebei_plant,
                 "10",
                 year=year,

@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.activities.models import ActivityRecord
 from emissions.facilities import periods
 from emissions.neutrality.selectors import yearly_balance
 from emissions.offsets import services
 from emissions.offsets.models import CreditProject, Retirement
+from tests.factories import make_record
 
 pytestmark = pytest.mark.django_db
 
@@ -66,18 +67,9 @@ def _retire(batch, tonnes, *, year=2023, purpose="neutrality"):
 
 
 def _record(facility, quantity, *, year=2023):
-    record = ActivityRecord(
-        facility=facility,
-        activity_type=ActivityType.objects.get(code="natural_gas_stationary"),
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        quantity=T(quantity),
-        unit="t",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
-    return record
+    """A year of natural gas burnt on site (Scope 1), by tonnes."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return make_record(facility, "natural_gas_stationary", T(quantity), "t", start=start, end=end)
 
 
 @pytest.fixture
@@ -396,11 +388,10 @@ def test_a_locked_year_takes_no_retirement(
 
 # Queries
 
-# The page without the card takes 26 here; the card adds the year on both approval bases, read
-# in one pass (10 here: organisation, target, the rollup by category and status, grid
-# electricity by status, certificates, facilities, residual factors, GWPs, credits ×2 ... less
-# what this example lacks), the year's records in review (1) and the batches holding credits (1).
-PAGE_QUERIES = 26 + 10 + 1 + 1
+# The page reads every year's balance on both approval bases and the records in review in one
+# pass (inventory.balances_on_both_bases: the queries of one basis), so the card adds only the
+# batches holding credits (1) to the 26 of the page without it.
+PAGE_QUERIES = 26 + 1
 # An approver's page adds the retire form's batch options (1: holdings in the same query).
 APPROVER_QUERIES = PAGE_QUERIES + 1
 

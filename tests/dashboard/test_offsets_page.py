@@ -16,6 +16,7 @@ Allowances of XT-01 for 2023: 4,800 allocated + 300 bought − 100 sold − 4,90
 Own planting: 10 ha of poplar since 2020, 12.5 tCO2/year, not counted.
 """
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -25,15 +26,17 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.dashboard.pages.offsets import OFFSETS
 from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import CreditProject, TreePlanting
+from tests.html_tables import page_table
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:offsets")
 T = Decimal
+YEAR_2023 = {"start": dt.date(2023, 1, 1), "end": dt.date(2023, 12, 31)}
 
 
 def _user(django_user_model, name, *codenames):
@@ -61,27 +64,6 @@ def editor_client(client, django_user_model):
     ]
     client.force_login(_user(django_user_model, "editor", *codenames))
     return client
-
-
-@pytest.fixture
-def make_record(organisation):
-    """Save a calculated record covering the whole of `year`."""
-
-    def make(facility, type_code, quantity, unit, *, year=2023):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            quantity=T(quantity),
-            unit=unit,
-            data_quality="invoice",
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
 
 
 def _project(registry_id, **fields):
@@ -138,9 +120,9 @@ def _allowances(facility, kind, tonnes, *, year=2023, on=dt.date(2023, 12, 20)):
 
 @pytest.fixture
 def worked_example(organisation, hebei_plant, make_record):
-    make_record(hebei_plant, "grid_electricity", "1000000", "kWh")
-    make_record(hebei_plant, "natural_gas_stationary", "100", "t")
-    make_record(hebei_plant, "hotel_nights", "10", "night")
+    make_record(hebei_plant, "grid_electricity", T("1000000"), "kWh", **YEAR_2023)
+    make_record(hebei_plant, "natural_gas_stationary", T("100"), "t", **YEAR_2023)
+    make_record(hebei_plant, "hotel_nights", T("10"), "night", **YEAR_2023)
     _certificates(400, facility=hebei_plant, first=7_230_000_001)
     _certificates(100, facility=None, first=7_230_100_001, technology="wind")
 
@@ -202,62 +184,105 @@ def _html(response):
     return response.content.decode()
 
 
+def _table(html, name):
+    """The markup of the page's table `name` (data_table's id "table-<name>"), up to its end."""
+    start = html.index(f'<table class="data-table compact" id="table-{name}">')
+    return html[start : html.index("</table>", start)]
+
+
+def _head(*labels):
+    """A header row as the table partial writes it, from `_col` cells."""
+    return "<thead><tr>" + "".join(labels) + "</tr></thead>"
+
+
+def _col(label, *, num=False):
+    """A header cell; a number column's is right-aligned like its values."""
+    return f'<th scope="col" class="num">{label}</th>' if num else f'<th scope="col">{label}</th>'
+
+
 def _row(*cells):
-    """A table row's cells as the template writes them, without the row's opening tag."""
-    return "".join(cells)
+    """A table row as the template writes it."""
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+TONNES_CO2E = [_col(f"{label} (t CO2e)", num=True) for label in ("Bought", "Retired", "Remaining")]
 
 
 def test_it_shows_credits_by_vintage_and_project_type(offsets_client, worked_example):
     html = _html(offsets_client.get(URL))
+    table = _table(html, "vintages")
+    assert (
+        _head(_col("Vintage"), _col("Project type"), _col("Removal or avoidance"), *TONNES_CO2E)
+        in table
+    )
     assert (
         _row(
             '<th scope="row">2021</th><td>Renewable energy</td><td>Avoidance / reduction</td>',
             '<td class="num">2,000.0</td><td class="num">750.0</td><td class="num">1,250.0</td>',
         )
-        in html
+        in table
     )
     assert (
         _row(
             '<th scope="row">2022</th><td>Afforestation / reforestation</td><td>Removal</td>',
             '<td class="num">1,000.0</td><td class="num">300.0</td><td class="num">700.0</td>',
         )
-        in html
+        in table
     )
     assert (
         _row(
             '<th scope="row">2022</th><td>Renewable energy</td><td>Avoidance / reduction</td>',
             '<td class="num">500.0</td><td class="num">0.0</td><td class="num">500.0</td>',
         )
-        in html
+        in table
     )
+    # The total is the table's footer, here and as the download's last row; it totals
+    # neither text column.
     assert (
-        _row('<td class="num">3,500.0</td><td class="num">1,050.0</td><td class="num">2,450.0</td>')
-        in html
-    )
+        "<tfoot>"
+        + _row(
+            '<th scope="row">Total</th><td></td><td></td>',
+            '<td class="num">3,500.0</td><td class="num">1,050.0</td><td class="num">2,450.0</td>',
+        )
+        + "</tfoot>"
+    ) in table
     assert '<canvas data-chart="chart-vintages"' in html
     assert '<script id="chart-vintages" type="application/json">' in html
 
 
 def test_it_lists_each_credit_project_with_its_holdings(offsets_client, worked_example):
-    html = _html(offsets_client.get(URL))
+    table = _table(_html(offsets_client.get(URL)), "projects")
+    assert '<caption class="muted">Credit projects (tCO2e, all vintages)</caption>' in table
+    assert (
+        _head(
+            _col("Project"),
+            _col("Standard / registry"),
+            _col("Registry project id"),
+            _col("Project type"),
+            _col("Removal or avoidance"),
+            *TONNES_CO2E,
+        )
+        in table
+    )
     assert (
         _row(
             '<th scope="row">Taihang afforestation</th>',
-            "<td>CCER (China Certified Emission Reduction)</td><td><code>CCER-14-001</code></td>",
+            "<td>CCER (China Certified Emission Reduction)</td><td>CCER-14-001</td>",
             "<td>Afforestation / reforestation</td>",
             '<td>Removal</td><td class="num">1,000.0</td><td class="num">300.0</td>',
             '<td class="num">700.0</td>',
         )
-        in html
+        in table
     )
     assert (
         _row(
-            '<th scope="row">Inner Mongolia wind</th><td>Verra VCS</td><td><code>VCS-2417</code>',
-            "</td><td>Renewable energy</td><td>Avoidance / reduction</td>",
+            '<th scope="row">Inner Mongolia wind</th><td>Verra VCS</td><td>VCS-2417</td>',
+            "<td>Renewable energy</td><td>Avoidance / reduction</td>",
             '<td class="num">2,500.0</td><td class="num">750.0</td><td class="num">1,750.0</td>',
         )
-        in html
+        in table
     )
+    assert "<tfoot>" not in table
 
 
 def test_the_vintage_chart_stacks_retired_and_remaining_per_vintage(offsets_client, worked_example):
@@ -270,20 +295,29 @@ def test_the_vintage_chart_stacks_retired_and_remaining_per_vintage(offsets_clie
 
 
 def test_it_shows_removals_and_avoidance_per_reporting_year(offsets_client, worked_example):
-    html = _html(offsets_client.get(URL))
+    table = _table(_html(offsets_client.get(URL)), "retired")
+    assert (
+        _head(
+            _col("Reporting year"),
+            _col("Removals (t CO2e)", num=True),
+            _col("Avoidance / reduction (t CO2e)", num=True),
+            _col("Total (t CO2e)", num=True),
+        )
+        in table
+    )
     assert (
         _row(
             '<th scope="row">2023</th><td class="num">300.0</td><td class="num">150.0</td>',
             '<td class="num">450.0</td>',
         )
-        in html
+        in table
     )
     assert (
         _row(
             '<th scope="row">2024</th><td class="num">0.0</td><td class="num">500.0</td>',
             '<td class="num">500.0</td>',
         )
-        in html
+        in table
     )
 
 
@@ -291,14 +325,23 @@ def test_it_compares_credits_with_gross_emissions_and_shows_the_coverage(
     offsets_client, worked_example
 ):
     response = offsets_client.get(URL)
-    html = _html(response)
+    table = _table(_html(response), "coverage")
+    assert (
+        _head(
+            _col("Reporting year"),
+            _col("Gross emissions (t CO2e)", num=True),
+            _col("Credits retired (t CO2e)", num=True),
+            _col("Coverage (%)", num=True),
+        )
+        in table
+    )
     # 450 t of 574,876.6 kg
     assert (
         _row(
             '<th scope="row">2023</th><td class="num">574.9</td><td class="num">450.0</td>',
             '<td class="num">78.3 %</td>',
         )
-        in html
+        in table
     )
     # Credits for a year without activity data: no gross to compare with.
     assert (
@@ -306,7 +349,7 @@ def test_it_compares_credits_with_gross_emissions_and_shows_the_coverage(
             '<th scope="row">2024</th><td class="num">—</td><td class="num">500.0</td>',
             '<td class="num">—</td>',
         )
-        in html
+        in table
     )
     chart = response.context["page"].charts["coverage"]
     gross, credits = chart["data"]["datasets"]
@@ -344,12 +387,24 @@ def test_the_claim_checks_of_the_year_show_pass_and_fail_with_their_messages(
 
 def test_own_planting_is_listed_and_said_not_to_count(offsets_client, worked_example):
     html = _html(offsets_client.get(URL))
+    table = _table(html, "planting")
+    assert (
+        _head(
+            _col("Name"),
+            _col("Area (ha)", num=True),
+            _col("Species"),
+            _col("Planting year"),
+            _col("Estimated (t CO2 per year)", num=True),
+        )
+        in table
+    )
+    # 10 ha, to the one decimal the page gives hectares; the download holds 10.00.
     assert (
         _row(
             '<th scope="row">Factory shelter belt</th><td class="num">10.00</td><td>Poplar</td>',
             '<td>2020</td><td class="num">12.5</td>',
         )
-        in html
+        in table
     )
     assert "Not counted: own planting is not verified by a registry" in html
     assert "Estimated for 2023: 12.5 tCO2." in html
@@ -366,35 +421,93 @@ def test_own_planting_is_said_to_count_when_the_organisation_says_so(
 
 
 def test_it_lists_certificates_per_year_and_facility(offsets_client, worked_example):
-    html = _html(offsets_client.get(URL))
+    table = _table(_html(offsets_client.get(URL)), "certificates")
     assert (
-        _row(
-            '<th scope="row">2023</th><td>XT-01 Xingtai main plant</td><td class="num">400.0</td>',
-            '<td class="num">400.0</td><td class="num">0.0000</td>',
+        _head(
+            _col("Reporting year"),
+            _col("Facility code"),
+            _col("Applied to"),
+            _col("Certificates (MWh)", num=True),
+            _col("Of which renewable (MWh)", num=True),
+            _col("Factor (kg CO2e/kWh)", num=True),
         )
-        in html
+        in table
     )
     assert (
         _row(
-            '<th scope="row">2023</th><td>Whole organisation</td><td class="num">100.0</td>',
+            '<th scope="row">2023</th><td>XT-01</td><td>Xingtai main plant</td>',
+            '<td class="num">400.0</td><td class="num">400.0</td><td class="num">0.0000</td>',
         )
-        in html
+        in table
+    )
+    # Certificates for the whole organisation have no facility code.
+    assert (
+        _row(
+            '<th scope="row">2023</th><td>—</td><td>Whole organisation</td>',
+            '<td class="num">100.0</td><td class="num">100.0</td><td class="num">0.0000</td>',
+        )
+        in table
     )
 
 
 def test_allowances_are_shown_apart_as_compliance_only(offsets_client, worked_example):
     html = _html(offsets_client.get(URL))
     assert "ETS allowances: tracked for compliance, never counted as offsets" in html
+    table = _table(html, "allowances")
+    assert (
+        _head(
+            _col("Compliance year"),
+            _col("Facility code"),
+            _col("Facility"),
+            *(
+                _col(f"{label} (t CO2)", num=True)
+                for label in ("Allocated", "Purchased", "Sold", "Surrendered", "Balance")
+            ),
+        )
+        in table
+    )
     assert (
         _row(
-            '<th scope="row">2023</th><td>XT-01 Xingtai main plant</td>',
+            '<th scope="row">2023</th><td>XT-01</td><td>Xingtai main plant</td>',
             '<td class="num">4,800.0</td><td class="num">300.0</td><td class="num">100.0</td>',
             '<td class="num">4,900.0</td><td class="num">100.0</td>',
         )
-        in html
+        in table
     )
-    assert "Credits retired for ETS compliance (not counted toward neutrality)" in html
-    assert '<th scope="row">2023</th><td class="num">100.0</td>' in html
+    table = _table(html, "ets-credits")
+    assert (
+        '<caption class="muted">'
+        "Credits retired for ETS compliance (not counted toward neutrality)</caption>"
+    ) in table
+    assert (
+        _head(
+            _col("Compliance year"),
+            _col("Credits retired for ETS compliance (t CO2e)", num=True),
+        )
+        in table
+    )
+    assert _row('<th scope="row">2023</th><td class="num">100.0</td>') in table
+
+
+def _csv(response):
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_every_table_on_the_page_is_the_one_its_download_writes(offsets_client, worked_example):
+    html = _html(offsets_client.get(URL))
+    for name in OFFSETS:
+        shown = page_table(html, name)
+        header, *rows = _csv(
+            offsets_client.get(reverse("dashboard:offsets_export", args=[name, "csv"]))
+        )
+        assert shown.header == header, name
+        # Body and footer on the page, body then footer in the file: the same rows, in order
+        # (their first cells are years and names, which neither rounds).
+        page_rows = shown.body + shown.foot
+        assert [row[0][0] for row in page_rows] == [row[0] for row in rows], name
+        # None of these tables links anywhere (the page never did).
+        assert not any(link for row in page_rows for _text, link in row), name
 
 
 def test_an_empty_database_shows_what_to_enter_without_admin_links_for_viewers(offsets_client):
@@ -449,12 +562,12 @@ def test_post_is_not_allowed(offsets_client):
 
 
 # session, user, user permissions, group permissions; years with records; organisation;
-# the balance (12: organisation, target, records, market-based Scope 2 ×5, credits ×2,
-# planting, surrenders); certificates; allowances; their facilities; batches; credits by
+# the balance on both approval bases with the records in review, in one pass (12:
+# organisation, target, the rollup by category and status, market-based Scope 2 ×5, credits
+# ×2, planting, surrenders); certificates; allowances; their facilities; batches; credits by
 # year ×2; planting; ETS surrenders ×3; the year's neutrality retirements; the gap card: the
-# year on both approval bases read in one pass (12), its records in review and the batches
-# holding credits.
-QUERIES = 43
+# batches holding credits.
+QUERIES = 30
 DEMO_QUERIES = QUERIES
 
 

@@ -2,13 +2,12 @@
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.activities.models import ActivityRecord
 from emissions.facilities.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -25,26 +24,21 @@ def reader(client, django_user_model):
     return client
 
 
-def record(facility, type_code, quantity, unit, year, month=3):
-    r = ActivityRecord(
-        facility=facility,
-        activity_type=ActivityType.objects.get(code=type_code),
-        period_start=dt.date(year, month, 1),
-        period_end=dt.date(year, month, 28),
-        quantity=Decimal(quantity),
-        unit=unit,
-        data_quality="metered",
-    )
-    r.full_clean()
-    r.save()
-    return r
+def metered(year: int, month: int = 3) -> dict:
+    """The period (1st to 28th) and data quality of this file's records."""
+    return {
+        "start": dt.date(year, month, 1),
+        "end": dt.date(year, month, 28),
+        "data_quality": "metered",
+    }
 
 
 @pytest.fixture
-def inventory(organisation, hebei_plant):
-    record(hebei_plant, "grid_electricity", "10", "MWh", 2023)  # 6,516 kg
-    record(hebei_plant, "grid_electricity", "10", "MWh", 2022)  # 7,252 kg (CN-HE 2022)
-    record(hebei_plant, "hotel_nights", "10", "night", 2023)  # 535 kg
+def inventory(make_record, hebei_plant):
+    make_record(hebei_plant, "grid_electricity", "10", "MWh", **metered(2023))  # 6,516 kg
+    # 7,252 kg (CN-HE 2022)
+    make_record(hebei_plant, "grid_electricity", "10", "MWh", **metered(2022))
+    make_record(hebei_plant, "hotel_nights", "10", "night", **metered(2023))  # 535 kg
     return hebei_plant
 
 
@@ -118,7 +112,9 @@ def test_the_empty_database_says_what_to_enter(reader, organisation):
 
 def test_totals_link_to_the_ledger_records_behind_them(reader, inventory):
     html = reader.get(URL).content.decode()
-    assert f'{reverse("dashboard:ledger")}?year=2023&amp;scope=2' in html
+    # The road table's 2023 Scope 2 market-based cell: 6,096 kg.
+    ledger = reverse("dashboard:ledger")
+    assert f'<td class="num"><a href="{ledger}?year=2023&amp;scope=2">6.1</a></td>' in html
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
@@ -137,22 +133,19 @@ def test_post_is_not_allowed(reader):
 
 
 def test_the_query_count_does_not_grow_with_records(
-    reader, inventory, django_assert_max_num_queries, django_assert_num_queries
+    reader, inventory, make_record, django_assert_max_num_queries, django_assert_num_queries
 ):
     with django_assert_max_num_queries(40) as captured:
         reader.get(URL)
     baseline = len(captured)
     for month in range(4, 12):
-        record(inventory, "grid_electricity", "5", "MWh", 2023, month)
-        record(inventory, "natural_gas_stationary", "100", "m**3", 2023, month)
+        make_record(inventory, "grid_electricity", "5", "MWh", **metered(2023, month))
+        make_record(inventory, "natural_gas_stationary", "100", "m**3", **metered(2023, month))
     with django_assert_num_queries(baseline):
         reader.get(URL)
 
 
 def test_the_gross_kpi_says_how_much_is_pending_approval(reader, inventory):
-
-    from emissions.activities.models import ActivityRecord
-
     records = ActivityRecord.objects.filter(year=2023)
     records.update(status="approved")
     html = reader.get("/?year=2023").content.decode()

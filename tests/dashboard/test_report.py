@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 from html import unescape
 from io import BytesIO
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,7 +16,8 @@ from openpyxl import load_workbook
 from emissions.activities.models import ActivityRecord
 from emissions.dashboard.pages.overview import build_overview
 from emissions.factors.models import EmissionFactor, FactorDataset
-from emissions.offsets.models import AllowanceTransaction
+from emissions.offsets.models import AllowanceTransaction, EnergyCertificate
+from tests.html_tables import page_tables, texts
 from tests.neutrality.conftest import (  # noqa: F401 (fixtures)
     make_certificate,
     make_record,
@@ -93,6 +95,10 @@ def text_of(fragment: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
+def ledger(**params) -> str:
+    return f"{reverse('dashboard:ledger')}?{urlencode(params)}"
+
+
 def test_it_shows_scope_1_by_gas_in_kg_of_gas_and_tonnes_co2e(reader, worked_example):
     html = reader.get(URL_2023).content.decode()
     # 4,800 GJ × 56.1 kg CO2, × 0.001 kg CH4 × 28, × 0.0001 kg N2O × 265 (AR5)
@@ -102,7 +108,11 @@ def test_it_shows_scope_1_by_gas_in_kg_of_gas_and_tonnes_co2e(reader, worked_exa
     assert "4.800" in ch4 and "28.0" in ch4 and "0.134" in ch4
     n2o = row_html(html, '<th scope="row">N2O</th>')
     assert "0.480" in n2o and "265.0" in n2o and "0.127" in n2o
-    assert "269.542" in row_html(html, "Total Scope 1")
+    # The total is the table's footer, linked to the records behind it.
+    gases = page_tables(html)["table-scope1-gases"]
+    assert gases.foot == [
+        [("Total Scope 1", ""), ("", ""), ("", ""), ("269.542", ledger(year=2023, scope=1))]
+    ]
     assert "Methane GWP" in html and "IPCC AR5 (2014)" in html
 
 
@@ -120,25 +130,42 @@ def test_it_shows_scope_2_both_methods_scope_3_and_the_instruments(reader, worke
 
 def test_it_shows_gross_credits_and_net_apart_from_the_ets(reader, worked_example):
     html = reader.get(URL_2023).content.decode()
-    assert '<td class="num" id="gross">745.837</td>' in html
-    assert "−300.000" in row_html(html, "Credits retired: removals")
-    assert "−150.000" in row_html(html, "Credits retired: avoidance")  # 200 t − 50 t reversed
-    assert "<strong>295.837</strong>" in row_html(html, "Net emissions")
+    tables = page_tables(html)
+    # What is subtracted from gross is negative: the column adds up to net.
+    assert texts(tables["table-offsets"].body) == [
+        ["Gross emissions within the target boundary", "745.837"],
+        ["Credits retired: removals", "-300.000"],
+        ["Credits retired: avoidance", "-150.000"],  # 200 t − 50 t reversed
+        ["Internal removals (own planting) — shown, not subtracted", "0.000"],
+        ["ETS allowances surrendered (excluded)", "5,000.000"],
+    ]
+    assert texts(tables["table-offsets"].foot) == [["Net emissions", "295.837"]]
     assert "5,000.000 t surrendered" in html
     # All scopes, market-based: 269,541.6 + 475,760 + 5,740.327 kg
-    assert "751.042" in row_html(html, "All scopes (Scope 2 market-based)")
-    assert "−28.1 %" in row_html(html, "Gross (target boundary)")
+    assert texts(tables["table-totals"].body) == [
+        ["Gross emissions within the target boundary (Carbon neutral 2030)", "745.837", "t CO2e"],
+        ["All scopes (Scope 2 market-based)", "751.042", "t CO2e"],
+        ["All scopes (Scope 2 location-based)", "1,036.882", "t CO2e"],
+        ["Biogenic CO2, reported apart from the scopes", "0.000", "t CO2e"],
+        ["Intensity", "—", "—"],  # no production recorded
+    ]
+    assert texts(tables["table-changes"].body)[-1] == [
+        "Gross (target boundary)",
+        "1,037.025",
+        "745.837",
+        "−28.1 %",  # a change: signed, with a real minus
+    ]
     assert "Credits for 2023 must be retired" not in html  # retired in time
     assert "Removals are 66.7 % of the credits for 2023" in html
 
 
 def test_its_totals_equal_the_overviews(reader, worked_example):
-    html = reader.get(URL_2023).content.decode()
+    tables = page_tables(reader.get(URL_2023).content.decode())
     overview = build_overview(year=2023, facility=None)
     gross_t = (overview.current.gross_kg / 1000).quantize(Decimal("0.001"))
     net_t = (overview.balance.net_kg / 1000).quantize(Decimal("0.001"))
-    assert f'id="gross">{gross_t}</td>' in html
-    assert f"<strong>{net_t}</strong>" in html
+    assert tables["table-totals"].body[0][1] == (str(gross_t), "")
+    assert tables["table-offsets"].foot[0][1] == (str(net_t), "")
 
 
 def test_it_lists_every_factor_dataset_used_with_its_source(reader, worked_example):
@@ -150,6 +177,9 @@ def test_it_lists_every_factor_dataset_used_with_its_source(reader, worked_examp
         assert escape(factor.dataset.publisher) in row
         assert escape(factor.dataset.version) in row
         assert factor.source_reference in text_of(row)
+        # Web addresses in a source are links (the printed report writes them out).
+        for address in re.findall(r"https?://[^\s;,)]+", factor.source_reference):
+            assert f'<a href="{escape(address)}"' in row
     # The residual-mix factor's dataset is listed too, though no record uses it.
     residual = EmissionFactor.objects.get(group="grid_electricity_residual", region="CN", year=2023)
     assert f'<th scope="row">{escape(residual.dataset.name)}</th>' in html
@@ -180,13 +210,76 @@ def test_the_xlsx_holds_the_same_numbers_with_units(reader, worked_example):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="ghg-inventory-2023.xlsx"'
     workbook = load_workbook(BytesIO(response.content))
-    totals = {row[0]: row[1] for row in workbook["Totals"].iter_rows(values_only=True)}
-    assert totals["Item"] == "t CO2e"
-    assert Decimal(str(totals["Gross (target boundary)"])) == Decimal("745.8366")
-    assert Decimal(str(totals["Net"])) == Decimal("295.8366")
+    totals = list(workbook["Totals"].iter_rows(values_only=True))
+    assert totals[0] == ("Item", "Value", "Unit")
+    assert totals[1][0] == "Gross emissions within the target boundary (Carbon neutral 2030)"
+    assert (Decimal(str(totals[1][1])), totals[1][2]) == (Decimal("745.8366"), "t CO2e")
+    offsets = list(workbook["Offsets and net emissions"].iter_rows(values_only=True))
+    assert offsets[-1][0] == "Net emissions"
+    assert Decimal(str(offsets[-1][1])) == Decimal("295.8366")
+    # Gross less credits (own planting is not counted here, nor ETS allowances) is net.
+    gross, removals, avoidance = (Decimal(str(row[1])) for row in offsets[1:4])
+    assert gross + removals + avoidance == Decimal("295.8366")
     gases = list(workbook["Scope 1 by gas"].iter_rows(values_only=True))
     assert gases[0] == ("Gas", "kg of gas", "GWP", "t CO2e")
+    # The footer is the last row, its linked total written as the plain number.
+    assert gases[-1][0] == "Total Scope 1"
+    assert Decimal(str(gases[-1][3])) == Decimal("269.5416")
     assert "Factor datasets" in workbook.sheetnames
+
+
+# The page's tables in its order, and the XLSX sheet each one is; the first sheet holds the
+# facts the page lists in sections 1 and 2.
+SHEETS = {
+    "table-facilities": "Facilities",
+    "table-scope1-gases": "Scope 1 by gas",
+    "table-scope1-categories": "Scope 1 by category",
+    "table-scope2-methods": "Scope 2 by method",
+    "table-scope2-categories": "Scope 2 by category",
+    "table-scope2-facilities": "Scope 2 by facility",
+    "table-certificates": "Certificates",
+    "table-scope3-categories": "Scope 3 by category",
+    "table-totals": "Totals",
+    "table-offsets": "Offsets and net emissions",
+    "table-quality": "Data quality",
+    "table-changes": "Change vs base year",
+    "table-datasets": "Factor datasets",
+}
+
+
+def test_every_table_of_the_page_is_a_sheet_of_the_xlsx(reader, worked_example):
+    tables = page_tables(reader.get(URL_2023).content.decode())
+    workbook = load_workbook(BytesIO(reader.get(XLSX_2023).content))
+    assert list(tables) == list(SHEETS)
+    assert workbook.sheetnames == ["Organisation", *SHEETS.values()]
+    for table_id, title in SHEETS.items():
+        table, sheet = tables[table_id], list(workbook[title].iter_rows(values_only=True))
+        (header,) = texts(table.head)
+        assert tuple(header) == sheet[0], table_id
+        rows = texts(table.body) + texts(table.foot)
+        assert len(rows) == len(sheet) - 1, table_id
+        # The same rows in the same order: each one's header cell (a name or label).
+        assert [row[0] for row in rows] == [row[0] for row in sheet[1:]], table_id
+
+
+def test_its_figures_link_to_the_records_behind_them(reader, worked_example):
+    tables = page_tables(reader.get(URL_2023).content.decode())
+    location = tables["table-scope2-methods"].body[0]
+    assert location == [("Location-based", ""), ("761.600", ledger(year=2023, scope=2))]
+    waste, travel = (row[0] for row in tables["table-scope3-categories"].body)
+    assert waste == ("3.5 Waste generated in operations", ledger(year=2023, category="s3_05"))
+    assert travel == ("3.6 Business travel", ledger(year=2023, category="s3_06"))
+    (stationary,) = tables["table-scope1-categories"].body
+    assert stationary[0][1] == ledger(year=2023, category="s1_stationary")
+
+
+def test_an_empty_table_says_so_and_its_sheet_has_the_header_only(reader, worked_example):
+    EnergyCertificate.objects.all().delete()
+    html = reader.get(URL_2023).content.decode()
+    assert texts(page_tables(html)["table-certificates"].body) == [["—"]]
+    assert "No certificates were applied this year." in html
+    workbook = load_workbook(BytesIO(reader.get(XLSX_2023).content))
+    assert workbook["Certificates"].max_row == 1
 
 
 def test_report_redirects_to_the_latest_year(reader, worked_example):

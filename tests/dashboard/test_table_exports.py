@@ -797,18 +797,18 @@ def test_the_offsets_and_targets_exports_query_counts_are_pinned(
 
 
 # session, user, user permissions, group permissions; the latest complete year, years with
-# records, the facility filter; the balance (12: organisation, target, records by category,
-# market-based Scope 2 ×5, credits ×2, planting, surrenders); the facility's kg by year and
-# category, production, the year's coverage, by month, the year's records pending approval (the
-# organisation's, then the facility's); the year on both approval bases, read in one pass (12);
+# records, the facility filter; the balance on both approval bases in one pass, the
+# organisation's records in review with it (12: organisation, target, records by category and
+# status, market-based Scope 2 ×5, credits ×2, planting, surrenders); the facility's kg by year
+# and category, production, the year's coverage, by month, the facility's records in review;
 # and as the year has pending records, the facility's approved kg by category.
-OVERVIEW_QUERIES = 38
-# As on each page, the same builders: test_facility_detail's 16, test_offsets_page's 43,
+OVERVIEW_QUERIES = 25
+# As on each page, the same builders: test_facility_detail's 16, test_offsets_page's 30,
 # test_targets_page's 19; the facility list's 14 (no filter, so no years query of its own;
 # the neutrality target, whose boundary the inventory's facility-years carry).
 FACILITY_LIST_QUERIES = 14
 FACILITY_QUERIES = 16
-OFFSETS_QUERIES = 43
+OFFSETS_QUERIES = 30
 TARGETS_QUERIES = 19
 
 

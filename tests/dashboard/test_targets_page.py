@@ -19,6 +19,7 @@ Initiatives, cost per tonne = (capex ÷ lifetime − annual saving) ÷ abatement
 - Boiler fuel switch: (2,800,000 ÷ 20 + 150,000) ÷ 520 = 557.69; to 2,100 t.
 """
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -28,10 +29,10 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.neutrality.models import ReductionInitiative, Target
 from emissions.neutrality.selectors import target_pathway
 from emissions.offsets import services
+from tests.html_tables import page_table, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -59,25 +60,9 @@ def editor_client(client, django_user_model):
     return client
 
 
-@pytest.fixture
-def make_record(organisation):
-    """Save a calculated record covering the whole of `year`."""
-
-    def make(facility, type_code, quantity, unit, *, year):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            quantity=T(quantity),
-            unit=unit,
-            data_quality="invoice",
-        )
-        record.full_clean()
-        record.save()
-        return record
-
-    return make
+def whole(year: int) -> dict:
+    """A record's period covering the whole of `year`."""
+    return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
 
 
 def _target(**fields):
@@ -142,12 +127,12 @@ def initiatives(hebei_plant):
 
 @pytest.fixture
 def worked_example(organisation, hebei_plant, make_record, targets, initiatives):
-    make_record(hebei_plant, "grid_electricity", "1200000", "kWh", year=2019)
-    make_record(hebei_plant, "natural_gas_stationary", "120", "t", year=2019)
-    make_record(hebei_plant, "hotel_nights", "10", "night", year=2019)
-    make_record(hebei_plant, "grid_electricity", "1000000", "kWh", year=2023)
-    make_record(hebei_plant, "natural_gas_stationary", "100", "t", year=2023)
-    make_record(hebei_plant, "hotel_nights", "10", "night", year=2023)
+    make_record(hebei_plant, "grid_electricity", T("1200000"), "kWh", **whole(2019))
+    make_record(hebei_plant, "natural_gas_stationary", T("120"), "t", **whole(2019))
+    make_record(hebei_plant, "hotel_nights", T("10"), "night", **whole(2019))
+    make_record(hebei_plant, "grid_electricity", T("1000000"), "kWh", **whole(2023))
+    make_record(hebei_plant, "natural_gas_stationary", T("100"), "t", **whole(2023))
+    make_record(hebei_plant, "hotel_nights", T("10"), "night", **whole(2023))
     services.add_energy_certificates(
         scheme="gec",
         registry="China GEC platform",
@@ -216,6 +201,12 @@ def test_a_target_behind_its_pathway_is_off_track(targets_client, worked_example
 def test_the_pathway_table_lists_every_year_from_base_to_target(targets_client, worked_example):
     neutral = _target_card(_html(targets_client.get(URL)), "Carbon neutral 2030")
     assert (
+        f'<table class="data-table compact" id="table-pathway-{worked_example["neutral"].pk}">\n'
+        '  <thead><tr><th scope="col">Year</th><th scope="col" class="num">Gross (t CO2e)</th>'
+        '<th scope="col" class="num">Net (t CO2e)</th>'
+        '<th scope="col" class="num">Pathway (t CO2e)</th></tr></thead>'
+    ) in neutral
+    assert (
         '<tr><th scope="row">2019</th><td class="num">1,037.0</td><td class="num">1,037.0</td>'
         '<td class="num">1,037.0</td>'
     ) in neutral
@@ -278,27 +269,113 @@ def test_a_target_without_base_year_emissions_says_what_to_enter(targets_client,
     ) in _target_card(html, "Carbon neutral 2030")
 
 
+def test_the_renewable_share_pathway_table_shows_percentages(targets_client, worked_example):
+    renewable = _target_card(_html(targets_client.get(URL)), "60 % renewable electricity")
+    assert (
+        '<thead><tr><th scope="col">Year</th><th scope="col" class="num">Renewable share (%)</th>'
+        '<th scope="col" class="num">Pathway (%)</th></tr></thead>'
+    ) in renewable
+    # 60 × 4/11 = 21.8 %
+    assert (
+        '<tr><th scope="row">2023</th><td class="num">40.0 %</td><td class="num">21.8 %</td></tr>'
+    ) in renewable
+
+
 def test_initiatives_are_listed_cheapest_per_tonne_first_with_money_in_whole_units(
     targets_client, worked_example
 ):
     html = _html(targets_client.get(URL))
     assert (
+        '<thead><tr><th scope="col">Title</th><th scope="col">Facility</th>'
+        '<th scope="col">Kind</th><th scope="col">Status</th>'
+        '<th scope="col" class="date">Start</th>'
+        '<th scope="col" class="num">Abatement (t CO2e per year)</th>'
+        '<th scope="col" class="num">Cumulative (t CO2e per year)</th>'
+        '<th scope="col" class="num">Capital cost</th>'
+        '<th scope="col" class="num">Annual saving</th>'
+        '<th scope="col">Currency</th><th scope="col" class="num">Lifetime (years)</th>'
+        '<th scope="col" class="num">Cost per t CO2e</th></tr></thead>'
+    ) in html
+    # The currency has its own column, so the amounts stay numbers in the download.
+    assert (
         '<tr><th scope="row">LED retrofit</th><td>All sites</td><td>LED lighting</td>'
         '<td>Done</td><td class="date">2021-05-01</td><td class="num">180</td>'
-        '<td class="num">180</td><td class="num">600,000 CNY</td>'
-        '<td class="num">260,000 CNY</td><td class="num">10</td><td class="num">-1,111 CNY</td>'
+        '<td class="num">180</td><td class="num">600,000</td>'
+        '<td class="num">260,000</td><td>CNY</td><td class="num">10</td>'
+        '<td class="num">-1,111</td></tr>'
     ) in html
     assert (
         '<tr><th scope="row">Boiler fuel switch</th><td>XT-01</td><td>Boiler fuel switch</td>'
         '<td>Idea</td><td class="date">—</td><td class="num">520</td>'
-        '<td class="num">2,100</td><td class="num">2,800,000 CNY</td>'
-        '<td class="num">-150,000 CNY</td><td class="num">20</td><td class="num">558 CNY</td>'
+        '<td class="num">2,100</td><td class="num">2,800,000</td>'
+        '<td class="num">-150,000</td><td>CNY</td><td class="num">20</td>'
+        '<td class="num">558</td></tr>'
     ) in html
     order = [html.index(f'<th scope="row">{title}</th>') for title in (
         "LED retrofit", "Rooftop solar", "Heat pumps", "Boiler fuel switch"
     )]  # fmt: skip
     assert order == sorted(order)
-    assert '<td class="num">2,100</td><td colspan="5"></td>' in html
+    assert (
+        '<tfoot><tr><th scope="row">Total</th><td></td><td></td><td></td>'
+        '<td class="date"></td><td class="num">2,100</td>'
+    ) in html
+
+
+def test_the_initiatives_table_keeps_its_rule_as_caption_and_its_downloads(
+    targets_client, worked_example
+):
+    html = _html(targets_client.get(URL))
+    assert (
+        '<table class="data-table compact" id="table-initiatives"><caption class="muted">'
+        "Cheapest per tonne first. Cost per tonne = (capital cost ÷ lifetime − annual saving) ÷ "
+        "yearly abatement.</caption>"
+    ) in html
+    assert 'href="/targets/export/initiatives.csv?year=2023" download>' in html
+
+
+def test_the_initiatives_download_writes_amounts_as_numbers_and_the_currency_apart(
+    targets_client, worked_example
+):
+    rows = _download(targets_client, "initiatives")
+    assert rows[1][:11] == [
+        "LED retrofit", "All sites", "LED lighting", "Done", "2021-05-01", "180", "180",
+        "600000", "260000", "CNY", "10",
+    ]  # fmt: skip
+    # (600,000 ÷ 10 − 260,000) ÷ 180
+    assert round(Decimal(rows[1][11]), 2) == T("-1111.11")
+    assert rows[-1] == ["Total", "", "", "", "", "2100", "", "", "", "", "", ""]
+
+
+def _page_table(html: str, name: str) -> list[list[str]]:
+    """The header row, then the body and footer rows, of the page's table `name`."""
+    return texts(page_table(html, name).all_rows)
+
+
+def _download(client, name: str, **params) -> list[list[str]]:
+    response = client.get(reverse("dashboard:targets_export", args=[name, "csv"]), params)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_each_table_on_the_page_has_the_columns_and_rows_of_its_download(
+    targets_client, worked_example
+):
+    html = _html(targets_client.get(URL, {"year": "2023"}))
+    pathways = [f"pathway-{target.pk}" for target in worked_example.values()]
+    for name in ["initiatives", *pathways]:
+        shown, download = _page_table(html, name), _download(targets_client, name, year="2023")
+        assert shown[0] == download[0], name
+        assert len(shown) == len(download), name
+        # Row by row the same: years from 2019, initiatives cheapest first, then the total.
+        assert [row[0] for row in shown] == [row[0] for row in download], name
+    assert len(_page_table(html, "initiatives")) == 1 + 4 + 1  # header, 4 initiatives, total
+
+
+def test_the_pathway_and_initiatives_tables_come_with_an_htmx_swap(targets_client, worked_example):
+    html = _html(targets_client.get(URL, headers={"hx-request": "true"}))
+    assert 'id="table-initiatives"' in html
+    for target in worked_example.values():
+        assert f'id="table-pathway-{target.pk}"' in html
 
 
 def test_the_abatement_cost_curve_has_one_bar_per_initiative_in_ascending_cost(

@@ -29,7 +29,7 @@ def open_facilities_from_the_nav(page: Page, live_server) -> None:
 
 def name_cells(page: Page):
     """The Name column of the facilities table, rows in code order (SH-HQ, SZ-01)."""
-    return page.locator("table.data-table tbody tr td:nth-child(2)")
+    return page.locator("#table-facilities tbody tr td:nth-child(2)")
 
 
 def assert_no_console_errors(page: Page, console_errors: list[str]) -> None:
@@ -58,7 +58,8 @@ def test_a_staff_member_logs_in_to_the_overview_and_opens_the_facilities_page(
 
     open_facilities_from_the_nav(page, live_server)
     expect(page.get_by_role("heading", name="Facilities")).to_be_visible()
-    expect(page.locator("table.data-table tbody tr td:first-child")).to_have_text(
+    # The code heads each row (a row header), the name follows.
+    expect(page.locator('#table-facilities tbody th[scope="row"]')).to_have_text(
         ["SH-HQ", "SZ-01"]
     )
     expect(name_cells(page)).to_have_text(["Shanghai Head Office", "Suzhou Assembly Plant"])

@@ -41,11 +41,12 @@ def test_it_lists_facilities_with_their_regions_and_status(viewer_client, facili
     assert response.status_code == 200
     html = response.content.decode()
     assert "2 facilities, 1 active." in html
-    assert "<code>XT-01</code>" in html
-    assert "Xingtai main plant" in html
-    assert "Hebei 河北" in html
-    assert "North China grid 华北" in html
-    assert "Closed 2024-06-30" in html
+    assert (
+        '<tr><th scope="row">XT-01</th><td>Xingtai main plant</td><td>Factory</td>'
+        '<td>Hebei 河北</td><td>North China grid 华北</td><td>CN</td><td class="num">100.0 %</td>'
+        '<td class="date">2008-03-18</td><td>Active</td><td class="date">—</td></tr>'
+    ) in html
+    assert '<td>Closed</td><td class="date">2024-06-30</td>' in cells_of(html, "SH-OF")
 
 
 def test_it_shows_chinese_names_and_labels_in_chinese(viewer_client, facilities):
@@ -123,7 +124,7 @@ def whole_year(year: int) -> dict:
 
 def cells_of(html: str, code: str) -> str:
     """The table row of one facility, from its code to the end of the row."""
-    start = html.index(f"<code>{code}</code>")
+    start = html.index(f">{code}</")
     return html[start : html.index("</tr>", start)]
 
 
@@ -134,12 +135,13 @@ def test_it_shows_each_facilitys_latest_year_market_based_and_the_change_since_t
     make_record(xingtai, "grid_electricity", "10000", "kWh", **whole_year(2022))
     make_record(xingtai, "grid_electricity", "10000", "kWh", **whole_year(2023))
     html = reader_client.get(URL).content.decode()
-    assert "2023 tCO2e" in html
-    assert "Change vs 2022" in html
+    assert '<th scope="col" class="num">2023 (t CO2e)</th>' in html
+    assert '<th scope="col" class="num">Change vs 2022 (%)</th>' in html
     row = cells_of(html, "XT-01")
-    assert '<td class="num">6.1</td>' in row
-    assert '<td class="num">+4.1 %</td>' in row
-    assert row.count("—") == 0
+    # Still open: no closing date; emissions and change are the row's last cells.
+    assert row.endswith(
+        '<td class="date">—</td><td class="num">6.1</td><td class="num">+4.1 %</td>'
+    )
     # Shanghai has no records: no emissions and no change.
     assert cells_of(html, "SH-OF").count('<td class="num">—</td>') == 2
     # The count line is unchanged.
@@ -165,7 +167,7 @@ def test_a_facility_without_records_last_year_has_no_change(reader_client, facil
 def test_each_code_links_to_its_facility_page(reader_client, facilities):
     html = reader_client.get(URL).content.decode()
     detail = reverse("dashboard:facility_detail", args=["XT-01"])
-    assert f'<a href="{detail}"><code>XT-01</code></a>' in html
+    assert f'<th scope="row"><a href="{detail}">XT-01</a></th>' in html
 
 
 def test_without_permission_to_read_records_there_are_no_emissions_and_no_links(
@@ -173,13 +175,15 @@ def test_without_permission_to_read_records_there_are_no_emissions_and_no_links(
 ):
     make_record(facilities[0], "grid_electricity", "10000", "kWh", **whole_year(2023))
     html = viewer_client.get(URL).content.decode()
-    assert "tCO2e" not in html
+    assert "t CO2e" not in html
+    assert "Change vs" not in html
     assert reverse("dashboard:facility_detail", args=["XT-01"]) not in html
+    assert '<th scope="row">XT-01</th>' in html
 
 
 def test_with_no_records_the_emissions_columns_are_absent(reader_client, facilities):
     html = reader_client.get(URL).content.decode()
-    assert "tCO2e" not in html
+    assert "t CO2e" not in html
     assert "2 facilities, 1 active." in html
 
 

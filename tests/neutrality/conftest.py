@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility
 from emissions.neutrality.models import Target
 from emissions.offsets.models import (
@@ -13,6 +12,7 @@ from emissions.offsets.models import (
     Retirement,
     RetirementReversal,
 )
+from tests import factories
 
 
 def _facility(code, **fields):
@@ -45,18 +45,10 @@ def make_record(organisation):
     """Save a calculated record for a whole year (or the given period)."""
 
     def make(facility, type_code, quantity, unit, *, year=2023, start=None, end=None):
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=start or dt.date(year, 1, 1),
-            period_end=end or dt.date(year, 12, 31),
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality="invoice",
+        start, end = start or dt.date(year, 1, 1), end or dt.date(year, 12, 31)
+        return factories.make_record(
+            facility, type_code, Decimal(quantity), unit, start=start, end=end
         )
-        record.full_clean()
-        record.save()
-        return record
 
     return make
 

@@ -29,10 +29,13 @@ from emissions.facilities.models import Facility
 from emissions.factors.calculation import round_kg
 from emissions.neutrality.inventory import (
     YearCoverage,
+    balances_on_both_bases,
+    both_bases,
     facility_gross,
     facility_years,
     kg_to_t,
     latest_complete_year,
+    pending_records,
     yearly_balance,
     yearly_balances_on_both_bases,
 )
@@ -127,7 +130,10 @@ def test_the_charts_of_the_overview_add_up_to_its_headline_or_say_their_basis(de
     assert outside  # the demo has freight and commuting outside the target's boundary
     html = reader.get("/?year=2025").content.decode()
     assert "by facility (tCO2e, within the target boundary: they add up to gross)" in html
-    assert "(outside the target boundary)" in html
+    scope3 = html[html.index('id="table-scope3"') :]
+    scope3 = scope3[: scope3.index("</table>")]
+    assert '<th scope="col">Within the target boundary</th>' in scope3
+    assert "<td>No</td>" in scope3
     assert "(tCO2e, all scopes, Scope 2 location-based as recorded)" in html
 
 
@@ -286,14 +292,10 @@ def test_the_downloads_give_the_page_figures(demo, reader):
     report = build_report(year)
     from emissions.dashboard.pages.report import workbook_sheets
 
-    totals = {
-        row[0]: row[1]
-        for title, _header, sheet in workbook_sheets(report)
-        if title == "Totals"
-        for row in sheet
-    }
-    assert totals["Net"] == kg_to_t(overview.verdict.approved.net_kg)
-    assert totals["Gross (target boundary)"] == kg_to_t(overview.verdict.approved.gross_kg)
+    tables = workbook_sheets(report)
+    # The first total is the gross within the target boundary; net is the offsets' footer.
+    assert tables["totals"].rows[0][1] == kg_to_t(overview.verdict.approved.gross_kg)
+    assert tables["offsets"].footer[1] == kg_to_t(overview.verdict.approved.net_kg)
 
 
 def _query(**params):
@@ -405,6 +407,19 @@ def _check_generated_year(year):
         assert [(b.gross_kg, b.net_kg, b.scope2_market_kg) for b in together] == [
             (b.gross_kg, b.net_kg, b.scope2_market_kg) for b in alone
         ]
+    # The overview's and the offsets page's read: every year with pending data, this one on
+    # approved data too, and the records in review, in one pass; the same as each alone.
+    read = balances_on_both_bases(approved_years=[year])
+    assert read.with_pending == yearly_balance()
+    assert read.approved == yearly_balance([year], approved_only=True, with_base_year=False)
+    together, alone = read.both(year), both_bases(year)
+    assert together.approved == alone.approved
+    # (Its with-pending year has the base year beside it, as yearly_balance() gives it.)
+    assert _figures(together.with_pending) == _figures(alone.with_pending)
+    assert together.records_in_review == alone.records_in_review
+    assert together.pending == alone.pending
+    in_review = pending_records(years=[year]).get(year, 0)
+    assert read.records_in_review.get(year, 0) == in_review
     for approved_only in (False, True):
         balances = yearly_balance([year], approved_only=approved_only)
         own = facility_years(years=[year], approved_only=approved_only)
@@ -435,3 +450,9 @@ def _check_generated_year(year):
         if row.selected is not None and target == overview.balance.target:
             expected = overview.current.net_kg if row.is_net else overview.current.gross_kg
             assert row.selected.actual == expected
+
+
+def _figures(balance):
+    if balance is None:
+        return None
+    return balance.gross_kg, balance.credits_kg, balance.net_kg, balance.scope2_facilities

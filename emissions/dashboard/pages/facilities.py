@@ -2,12 +2,13 @@
 
 A facility's emissions are over all scopes with Scope 2 market-based (the inventory's
 FacilityYear.all_scopes_market_kg), approved and pending records. All amounts are kg (Decimal);
-templates show tonnes.
+the tables below hold them in tonnes, which the page rounds and a download writes exact.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,9 @@ from emissions.neutrality.inventory import FacilityYear as InventoryYear
 from emissions.neutrality.inventory import facility_gross, facility_years, kg_to_t, percent_change
 
 from .. import charts
-from ..spreadsheet import Table
-from ..tables import TableSpec, year_header
-from .ledger import plain_number, type_name
+from ..spreadsheet import Link, Table
+from ..tables import TableSpec, ledger_link, year_header
+from .ledger import type_name
 
 ZERO = Decimal(0)
 RECENT_RECORDS = 20
@@ -50,6 +51,8 @@ class FacilityListing:
     active_count: int
     # The latest year with records (any facility's): every row's emissions are of this year.
     year: int | None
+    # Whether the reader may see records: their emissions, and each facility's page.
+    with_emissions: bool
 
 
 def facility_listing(*, with_emissions: bool) -> FacilityListing:
@@ -87,6 +90,7 @@ def facility_listing(*, with_emissions: bool) -> FacilityListing:
         rows=rows,
         active_count=sum(1 for facility in facilities if facility.is_active),
         year=year,
+        with_emissions=with_emissions,
     )
 
 
@@ -114,11 +118,10 @@ class FacilityYear:
 
 @dataclass(frozen=True)
 class RecentRecord:
-    """A record as the ledger shows it: its type's local name, its quantity without padding."""
+    """A record as the ledger shows it: with its type's local name."""
 
     record: ActivityRecord
     type_name: str
-    quantity: str
 
 
 @dataclass
@@ -216,8 +219,7 @@ def _recent_records(facility: Facility, year: int | None) -> list[RecentRecord]:
     # Newest first, led by (year, month) so the (facility, year, month) index serves the order.
     records = records.order_by("-year", "-month", "-period_start", "-pk")
     return [
-        RecentRecord(record, type_name(record.activity_type), plain_number(record.quantity))
-        for record in records[:RECENT_RECORDS]
+        RecentRecord(record, type_name(record.activity_type)) for record in records[:RECENT_RECORDS]
     ]
 
 
@@ -248,7 +250,8 @@ def _years_chart(rows: list[FacilityYear]) -> dict:
     )
 
 
-# Its tables (CSV and XLSX downloads)
+# Its tables: the page renders each (dashboard/_table.html) and its CSV and XLSX downloads
+# write the same Table.
 
 
 # The facilities list
@@ -267,36 +270,44 @@ def facility_list_table(listing: FacilityListing) -> Table:
         gettext("Status"),
         gettext("Closed on"),
     ]
+    formats = ["text", "text", "text", "text", "text", "text", "pct", "date", "text", "date"]
     if listing.year:
         header += [
             gettext("%(year)s (t CO2e)") % {"year": listing.year},
             gettext("Change vs %(year)s (%%)") % {"year": listing.year - 1},
         ]
+        formats += ["t", "pct+"]
     rows = []
     for listed in listing.rows:
         f = listed.facility
-        if f.is_active:
-            status = gettext("Active")
-        elif f.closed_on:
-            status = gettext("Closed")
-        else:
-            status = gettext("Inactive")
+        code = f.code
+        # A facility's page shows its records: linked only for those who may read them.
+        if listing.with_emissions:
+            code = Link(f.code, reverse("dashboard:facility_detail", args=[f.code]))
         row = [
-            f.code,
+            code,
             f.local_name,
-            f.get_kind_display(),
-            f.get_province_display(),
-            f.get_grid_region_display(),
+            listed.kind_label,
+            listed.province_label,
+            listed.grid_region_label,
             str(f.country),
             f.ownership_share,
             f.opened_on,
-            status,
+            _status(f),
             f.closed_on,
         ]
         if listing.year:
             row += [kg_to_t(listed.gross_kg), listed.change_pct]
         rows.append(row)
-    return Table(gettext("Facilities"), header, rows)
+    return Table(gettext("Facilities"), header, rows, formats)
+
+
+def _status(facility: Facility) -> str:
+    if facility.is_active:
+        return gettext("Active")
+    if facility.closed_on:
+        return gettext("Closed")
+    return gettext("Inactive")
 
 
 FACILITY_LIST = {"facilities": TableSpec(facility_list_table)}
@@ -314,18 +325,22 @@ def _facility_years_table(p: FacilityPage) -> Table:
         gettext("Scope 3 (t CO2e)"),
         gettext("Gross (t CO2e)"),
     ]
+    code = p.facility.code
+    # The figures summed from records link to them; market-based Scope 2 and gross are not
+    # sums of records (certificates, residual mix).
     rows = [
         [
             r.year,
-            kg_to_t(r.scope1_kg),
+            ledger_link(kg_to_t(r.scope1_kg), facility=code, year=r.year, scope=1),
             kg_to_t(r.scope2_market_kg),
-            kg_to_t(r.scope2_location_kg),
-            kg_to_t(r.scope3_kg),
+            ledger_link(kg_to_t(r.scope2_location_kg), facility=code, year=r.year, scope=2),
+            ledger_link(kg_to_t(r.scope3_kg), facility=code, year=r.year, scope=3),
             kg_to_t(r.gross_kg),
         ]
         for r in p.rows
     ]
-    return Table(gettext("Emissions per year"), header, rows)
+    formats = ["text", "t", "t", "t", "t", "t"]
+    return Table(gettext("Emissions per year"), header, rows, formats)
 
 
 def _facility_intensity_table(p: FacilityPage) -> Table:
@@ -340,7 +355,8 @@ def _facility_intensity_table(p: FacilityPage) -> Table:
         [r.year, kg_to_t(r.gross_kg), r.production, r.production_unit, r.intensity_kg_per_unit]
         for r in p.rows
     ]
-    return Table(gettext("Intensity per year"), header, rows)
+    formats = ["text", "t", "n1", "text", "n1"]
+    return Table(gettext("Intensity per year"), header, rows, formats)
 
 
 def _facility_categories_table(p: FacilityPage) -> Table:
@@ -349,12 +365,27 @@ def _facility_categories_table(p: FacilityPage) -> Table:
         gettext("Scope"),
         gettext("%(year)s (t CO2e)") % {"year": year_header(p.year)},
     ]
-    rows = [[str(label), scope, kg_to_t(kg)] for _code, label, scope, kg in p.by_category]
+    code = p.facility.code
+    rows = [
+        # The Scope 2 adjustment (no category) is no sum of records: it has no ledger link.
+        [
+            label,
+            scope,
+            ledger_link(kg_to_t(kg), facility=code, year=p.year, category=category)
+            if category
+            else kg_to_t(kg),
+        ]
+        for category, label, scope, kg in p.by_category
+    ]
+    footer = None
     if rows:
-        rows.append(
-            [gettext("Gross (all scopes, Scope 2 market-based)"), None, kg_to_t(p.by_category_kg)]
-        )
-    return Table(gettext("By category"), header, rows)
+        footer = [
+            gettext("Gross (all scopes, Scope 2 market-based)"),
+            None,
+            kg_to_t(p.by_category_kg),
+        ]
+    formats = ["text", "int", "t"]
+    return Table(gettext("By category"), header, rows, formats, footer)
 
 
 def _facility_records_table(p: FacilityPage) -> Table:
@@ -372,7 +403,7 @@ def _facility_records_table(p: FacilityPage) -> Table:
         [
             recent.record.pk,
             recent.record.facility.code,
-            recent.type_name,
+            Link(recent.type_name, reverse("dashboard:record_detail", args=[recent.record.pk])),
             recent.record.period_start,
             recent.record.period_end,
             recent.record.quantity,
@@ -381,8 +412,12 @@ def _facility_records_table(p: FacilityPage) -> Table:
         ]
         for recent in p.recent_records
     ]
+    formats = ["text", "text", "text", "date", "date", "as_entered", "text", "t"]
     return Table(
-        gettext("Most recent records of %(year)s") % {"year": year_header(p.year)}, header, rows
+        gettext("Most recent records of %(year)s") % {"year": year_header(p.year)},
+        header,
+        rows,
+        formats,
     )
 
 

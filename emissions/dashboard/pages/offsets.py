@@ -15,11 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from emissions.facilities.models import Facility, Organisation
 from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
-from emissions.neutrality.inventory import (
-    YearBalance,
-    kg_to_t,
-    yearly_balance,
-)
+from emissions.neutrality.inventory import YearBalance, balances_on_both_bases, kg_to_t
 from emissions.offsets.models import CreditKind, CreditStandard, ProjectType, TreePlanting
 from emissions.offsets.selectors import (
     allowance_balance_by_facility_year,
@@ -150,7 +146,10 @@ class OffsetsPage:
 
 def build_offsets_page(*, year: int | None) -> OffsetsPage:
     organisation = Organisation.current()
-    balances = yearly_balance()
+    # Every year's balance with pending data, and the gap card's year on approved data too,
+    # in one basis's queries.
+    read = balances_on_both_bases(approved_years=[] if year is None else [year])
+    balances = read.with_pending
     balance = next((b for b in balances if b.year == year), None)
     certificates = certificates_mwh_by_facility_year()
     allowances = allowance_balance_by_facility_year()
@@ -178,7 +177,7 @@ def build_offsets_page(*, year: int | None) -> OffsetsPage:
         ],
         balance=balance,
         checks=check_year(balance) if balance is not None else [],
-        gap=neutrality_gap(year) if year is not None else None,
+        gap=neutrality_gap(year, both=read.both(year)) if year is not None else None,
     )
     page.charts = _charts(page)
     return page
@@ -370,10 +369,9 @@ def _charts(page: OffsetsPage) -> dict:
     return {"vintages": vintage_chart, "kinds": kinds_chart, "coverage": coverage_chart}
 
 
-# Its tables (CSV and XLSX downloads)
-
-
-# Offsets and certificates: the tables show every year whatever the year filter.
+# Its tables: the page renders each Table and its CSV and XLSX downloads write the same one.
+# They show every year whatever the year filter. Years are text (a year is not grouped as
+# 2,023); tonnes and MWh arrive exact and the page rounds them.
 
 
 def _vintages_table(p: OffsetsPage) -> Table:
@@ -389,8 +387,13 @@ def _vintages_table(p: OffsetsPage) -> Table:
         [r.vintage_year, str(r.project_type), str(r.kind), r.quantity_t, r.retired_t, r.remaining_t]
         for r in p.vintages
     ]
-    rows.append([gettext("Total"), None, None, p.bought_t, p.retired_t, p.held_t])
-    return Table(gettext("Credits by vintage"), header, rows)
+    return Table(
+        gettext("Credits by vintage"),
+        header,
+        rows,
+        formats=["text", "text", "text", "t", "t", "t"],
+        footer=[gettext("Total"), None, None, p.bought_t, p.retired_t, p.held_t],
+    )
 
 
 def _projects_table(p: OffsetsPage) -> Table:
@@ -417,7 +420,8 @@ def _projects_table(p: OffsetsPage) -> Table:
         ]
         for r in p.projects
     ]
-    return Table(gettext("Credit projects"), header, rows)
+    formats = ["text"] * 5 + ["t"] * 3
+    return Table(gettext("Credit projects"), header, rows, formats=formats)
 
 
 def _retired_table(p: OffsetsPage) -> Table:
@@ -428,7 +432,7 @@ def _retired_table(p: OffsetsPage) -> Table:
         gettext("Total (t CO2e)"),
     ]
     rows = [[r.year, r.removal_t, r.avoidance_t, r.total_t] for r in p.retired_years]
-    return Table(gettext("Removals and avoidance"), header, rows)
+    return Table(gettext("Removals and avoidance"), header, rows, formats=["text", "t", "t", "t"])
 
 
 def _coverage_table(p: OffsetsPage) -> Table:
@@ -439,7 +443,8 @@ def _coverage_table(p: OffsetsPage) -> Table:
         gettext("Coverage (%)"),
     ]
     rows = [[r.year, kg_to_t(r.gross_kg), r.total_t, r.coverage_pct] for r in p.credit_years]
-    return Table(gettext("Credits against emissions"), header, rows)
+    formats = ["text", "t", "t", "pct"]
+    return Table(gettext("Credits against emissions"), header, rows, formats=formats)
 
 
 def _planting_table(p: OffsetsPage) -> Table:
@@ -454,7 +459,8 @@ def _planting_table(p: OffsetsPage) -> Table:
         [t.name, t.area_ha, t.species, t.planting_year, t.sequestration_t_per_year]
         for t in p.plantings
     ]
-    return Table(gettext("Own tree planting"), header, rows)
+    formats = ["text", "n2", "text", "text", "t"]
+    return Table(gettext("Own tree planting"), header, rows, formats=formats)
 
 
 def _certificates_table(p: OffsetsPage) -> Table:
@@ -477,7 +483,9 @@ def _certificates_table(p: OffsetsPage) -> Table:
         ]
         for r in p.certificates
     ]
-    return Table(gettext("Energy certificates"), header, rows)
+    # The factor to four decimals, as grid factors are published.
+    formats = ["text", "text", "text", "mwh", "mwh", "n4"]
+    return Table(gettext("Energy certificates"), header, rows, formats=formats)
 
 
 def _allowances_table(p: OffsetsPage) -> Table:
@@ -504,12 +512,14 @@ def _allowances_table(p: OffsetsPage) -> Table:
         ]
         for r in p.allowances
     ]
-    return Table(gettext("ETS allowances"), header, rows)
+    formats = ["text"] * 3 + ["t"] * 5
+    return Table(gettext("ETS allowances"), header, rows, formats=formats)
 
 
 def _ets_credits_table(p: OffsetsPage) -> Table:
     header = [gettext("Compliance year"), gettext("Credits retired for ETS compliance (t CO2e)")]
-    return Table(gettext("Credits for ETS"), header, [[year, t] for year, t in p.ets_credits])
+    rows = [[year, t] for year, t in p.ets_credits]
+    return Table(gettext("Credits for ETS"), header, rows, formats=["text", "t"])
 
 
 OFFSETS = {

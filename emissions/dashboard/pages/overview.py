@@ -24,7 +24,7 @@ from emissions.neutrality.inventory import (
     Pending,
     YearBalance,
     YearCoverage,
-    both_bases,
+    balances_on_both_bases,
     facility_gross,
     facility_years,
     kg_by_month,
@@ -34,12 +34,11 @@ from emissions.neutrality.inventory import (
     pending_records,
     percent_change,
     year_coverage,
-    yearly_balance,
 )
 
 from .. import charts
 from ..spreadsheet import Table
-from ..tables import TableSpec, year_header
+from ..tables import TableSpec, ledger_link, year_header
 
 ZERO = Decimal(0)
 MONTHS = range(1, 13)
@@ -137,7 +136,10 @@ def build_overview(
 ) -> Overview:
     """The overview of `year`; `coverage` is year_coverage() when the view has read it."""
     facility_ids = None if facility is None else [facility.pk]
-    balances = yearly_balance()
+    # Every year with pending data, the selected one on approved data too, and the records in
+    # review: in one basis's queries.
+    read = balances_on_both_bases(approved_years=[] if year is None else [year])
+    balances = read.with_pending
     if facility is None:
         years = {b.year: b for b in balances}
         rows = [_organisation_row(b) for b in balances]
@@ -157,8 +159,7 @@ def build_overview(
     same_months = None
     if coverage is not None and coverage.is_partial and previous is not None:
         same_months = _same_months(year, coverage.last_month, months)
-    # The year on both approval bases: one more pass, over that year's rollup rows only.
-    both = both_bases(year) if balance is not None else None
+    both = read.both(year) if balance is not None else None
     approved, pending = _approved_and_pending(year, facility_ids, both, years.get(year))
 
     overview = Overview(
@@ -467,10 +468,8 @@ def _pathway_t(target, base_kg: Decimal | None, year: int) -> float | None:
     return None if kg is None else charts.tonnes(kg)
 
 
-# Its tables (CSV and XLSX downloads)
-
-
-# The overview
+# Its tables: the page renders each (dashboard/_table.html) and its CSV and XLSX downloads
+# write the same Table.
 
 
 def _road_table(o: Overview) -> Table:
@@ -487,19 +486,22 @@ def _road_table(o: Overview) -> Table:
             gettext("Net (t CO2e)"),
             gettext("Pathway (t CO2e)"),
         ]
+    # The ledger filtered as the figure is: the year, the scope and the page's facility.
+    facility = {} if o.facility is None else {"facility": o.facility.code}
     rows = []
     for r in o.rows:
         row = [
             r.year,
-            kg_to_t(r.scope1_kg),
-            kg_to_t(r.scope2_market_kg),
-            kg_to_t(r.scope3_kg),
+            ledger_link(kg_to_t(r.scope1_kg), year=r.year, scope=1, **facility),
+            ledger_link(kg_to_t(r.scope2_market_kg), year=r.year, scope=2, **facility),
+            ledger_link(kg_to_t(r.scope3_kg), year=r.year, scope=3, **facility),
             kg_to_t(r.gross_kg),
         ]
         if o.facility is None:
             row += [kg_to_t(r.credits_kg), kg_to_t(r.net_kg), kg_to_t(r.pathway_kg)]
         rows.append(row)
-    return Table(gettext("Road to neutrality"), header, rows)
+    formats = ["text", *["t"] * (len(header) - 1)]
+    return Table(gettext("Road to neutrality"), header, rows, formats)
 
 
 def _scopes_table(o: Overview) -> Table:
@@ -513,7 +515,7 @@ def _scopes_table(o: Overview) -> Table:
             [gettext("Scope 3"), kg_to_t(c.scope3_kg)],
         ]
     header = [gettext("Scope"), gettext("%(year)s (t CO2e)") % {"year": year_header(o.year)}]
-    return Table(gettext("By scope"), header, rows)
+    return Table(gettext("By scope"), header, rows, ["text", "t"])
 
 
 def _facilities_table(o: Overview) -> Table:
@@ -522,8 +524,11 @@ def _facilities_table(o: Overview) -> Table:
         gettext("Facility"),
         gettext("%(year)s (t CO2e)") % {"year": year_header(o.year)},
     ]
-    rows = [[f.code, f.local_name, kg_to_t(kg)] for f, kg in o.by_facility]
-    return Table(gettext("By facility"), header, rows)
+    rows = [
+        [f.code, ledger_link(f.local_name, year=o.year, facility=f.code), kg_to_t(kg)]
+        for f, kg in o.by_facility
+    ]
+    return Table(gettext("By facility"), header, rows, ["text", "text", "t"])
 
 
 def _months_table(o: Overview) -> Table:
@@ -535,7 +540,7 @@ def _months_table(o: Overview) -> Table:
         % {"year": year_header(o.year)},
     ]
     rows = [[month, kg_to_t(last), kg_to_t(this)] for month, this, last in o.by_month]
-    return Table(gettext("By month"), header, rows)
+    return Table(gettext("By month"), header, rows, ["text", "t", "t"])
 
 
 def _scope3_table(o: Overview) -> Table:
@@ -548,7 +553,7 @@ def _scope3_table(o: Overview) -> Table:
         [row.label, kg_to_t(row.kg), gettext("Yes") if row.in_boundary else gettext("No")]
         for row in o.scope3_by_category
     ]
-    return Table(gettext("Scope 3 by category"), header, rows)
+    return Table(gettext("Scope 3 by category"), header, rows, ["text", "t", "text"])
 
 
 def _electricity_table(o: Overview) -> Table:
@@ -558,8 +563,9 @@ def _electricity_table(o: Overview) -> Table:
         gettext("Certificates (MWh)"),
         gettext("On-site renewables (MWh)"),
     ]
+    # kWh → MWh moves the decimal point as kg → t does.
     rows = [[year, kg_to_t(grid), kg_to_t(c), kg_to_t(s)] for year, grid, c, s in o.electricity]
-    return Table(gettext("Electricity by source"), header, rows)
+    return Table(gettext("Electricity by source"), header, rows, ["text", "mwh", "mwh", "mwh"])
 
 
 OVERVIEW = {

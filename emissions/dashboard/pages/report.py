@@ -2,8 +2,9 @@
 
 Every figure comes from the inventory read model (neutrality/inventory.py): the neutrality
 balance on approved data, then its breakdowns of the year (gases, categories by data quality,
-records per factor). The page and the XLSX download read the same Report, so they show the
-same numbers; the overview's verdict on approved data is the same balance.
+records per factor). The page renders the report's tables (REPORT_TABLES) and the XLSX download
+writes the same Table objects, one sheet each, so they show the same numbers in the same
+columns; the overview's verdict on approved data is the same balance.
 """
 
 from collections import defaultdict
@@ -37,6 +38,9 @@ from emissions.neutrality.inventory import (
 )
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
 from emissions.offsets.models import EnergyCertificate
+
+from ..spreadsheet import Table
+from ..tables import TableSpec, build_tables, ledger_link
 
 ZERO = Decimal(0)
 
@@ -319,19 +323,36 @@ def _changes(balance: YearBalance, base: YearBalance | None) -> list[BaseYearCha
     return rows
 
 
-def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
-    """(sheet title, header with units, rows) per section: the page's numbers, unrounded."""
-    b, org = report.balance, report.organisation
-    organisation = [
+# The report's tables, in the page's order. The page renders each one (data_table) and the XLSX
+# download writes each as a sheet, so a sheet and the page's table cannot differ. Tonnes are
+# exact (kg_to_t) and the page shows them to three decimals, as an inventory is verified.
+
+
+def _organisation_table(report: Report) -> Table:
+    """Sections 1 and 2's facts (the page lists them); a sheet of their own in the download."""
+    org = report.organisation
+    rows = [
         [_("Organisation"), org.name_en],
         [_("Organisation (Chinese)"), org.name_zh],
         [_("Reporting year"), report.year],
         [_("Consolidation approach"), str(org.get_consolidation_approach_display())],
         [_("GWP basis"), str(org.get_gwp_basis_display())],
         [_("Methane GWP (one value per report)"), report.methane_gwp],
-        [_("Base year"), b.base_year],
+        [_("Base year"), report.balance.base_year],
     ]
-    facilities = [
+    return Table(_("Organisation"), [_("Item"), _("Value")], rows)
+
+
+def _facilities_table(report: Report) -> Table:
+    header = [
+        _("Code"),
+        _("Name"),
+        _("Name (Chinese)"),
+        _("Ownership share (%)"),
+        _("Status"),
+        _("Closed on"),
+    ]
+    rows = [
         [
             f.code,
             f.name_en,
@@ -342,28 +363,112 @@ def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
         ]
         for f in report.facilities
     ]
-    gases = [[g.gas, g.gas_kg, g.gwp, kg_to_t(g.co2e_kg)] for g in report.scope1_gases]
-    gases.append([_("Total Scope 1"), None, None, kg_to_t(b.scope1_kg)])
-    categories = [
-        [scope_of(row.category), row.label, row.records, kg_to_t(row.co2e_kg)]
-        for rows in (report.scope1_categories, report.scope2_categories, report.scope3_categories)
-        for row in rows
-    ]
-    scope2 = [
+    formats = ["text", "text", "text", "pct", "text", "date"]
+    return Table(_("Facilities"), header, rows, formats)
+
+
+def _gases_table(report: Report) -> Table:
+    rows = [[g.gas, g.gas_kg, g.gwp, kg_to_t(g.co2e_kg)] for g in report.scope1_gases]
+    total = ledger_link(kg_to_t(report.scope1_kg), year=report.year, scope=1)
+    # kg of gas to three decimals (grams), a GWP to one.
+    formats = ["text", "n3", "n1", "n3"]
+    return Table(
+        _("Scope 1 by gas"),
+        [_("Gas"), _("kg of gas"), _("GWP"), _("t CO2e")],
+        rows,
+        formats,
+        footer=[_("Total Scope 1"), None, None, total],
+    )
+
+
+def _categories_table(title: str, year: int, categories: list[CategoryRow]) -> Table:
+    rows = [
         [
-            item.facility.code,
-            r.grid_kwh,
-            r.certificate_kwh,
-            r.residual_kwh,
-            r.residual_factor.key if r.residual_factor else "",
-            str(ResidualBasis(r.residual_basis).label),
-            kg_to_t(r.location_kg),
-            kg_to_t(r.market_kg),
+            ledger_link(row.label, year=year, category=row.category),
+            row.records,
+            kg_to_t(row.co2e_kg),
         ]
-        for item in report.scope2_facilities
-        for r in [item.row]
+        for row in categories
     ]
-    certificates = [
+    return Table(title, [_("Category"), _("Records"), _("t CO2e")], rows, ["text", "int", "n3"])
+
+
+def _scope1_categories_table(report: Report) -> Table:
+    return _categories_table(_("Scope 1 by category"), report.year, report.scope1_categories)
+
+
+def _scope2_categories_table(report: Report) -> Table:
+    return _categories_table(_("Scope 2 by category"), report.year, report.scope2_categories)
+
+
+def _scope3_categories_table(report: Report) -> Table:
+    return _categories_table(_("Scope 3 by category"), report.year, report.scope3_categories)
+
+
+def _scope2_methods_table(report: Report) -> Table:
+    b = report.balance
+    rows = [
+        # The ledger lists each record's location-based figure; market-based is per facility.
+        [
+            _("Location-based"),
+            ledger_link(kg_to_t(b.scope2_location_kg), year=report.year, scope=2),
+        ],
+        [_("Market-based"), kg_to_t(b.scope2_market_kg)],
+    ]
+    return Table(_("Scope 2 by method"), [_("Method"), _("t CO2e")], rows, ["text", "n3"])
+
+
+def _residual_basis(row: FacilityScope2) -> str:
+    """How a facility's residual electricity was rated, with the factor's caveats."""
+    notes = [str(ResidualBasis(row.residual_basis).label)]
+    if row.is_lagged:
+        notes.append(_("lagged year"))
+    if row.is_proxy:
+        notes.append(_("proxy"))
+    return ", ".join(notes)
+
+
+def _scope2_facilities_table(report: Report) -> Table:
+    header = [
+        _("Facility"),
+        _("Grid (MWh)"),
+        _("Certificates (MWh)"),
+        _("Residual (MWh)"),
+        _("Residual factor"),
+        _("Residual basis"),
+        _("Location-based (t CO2e)"),
+        _("Market-based (t CO2e)"),
+    ]
+    rows = []
+    for item in report.scope2_facilities:
+        r, factor = item.row, item.row.residual_factor
+        rows.append(
+            [
+                item.facility.code,
+                kg_to_t(r.grid_kwh),  # kWh → MWh, as kg → t
+                kg_to_t(r.certificate_kwh),
+                kg_to_t(r.residual_kwh),
+                f"{factor.name} ({factor.region} {factor.year})" if factor else None,
+                _residual_basis(r),
+                kg_to_t(r.location_kg),
+                kg_to_t(r.market_kg),
+            ]
+        )
+    # MWh to three decimals (kWh), like the tonnes.
+    formats = ["text", "n3", "n3", "n3", "text", "text", "n3", "n3"]
+    return Table(_("Scope 2 by facility"), header, rows, formats)
+
+
+def _certificates_table(report: Report) -> Table:
+    header = [
+        _("Scheme"),
+        _("Registry"),
+        _("Technology"),
+        _("MWh"),
+        _("Facility"),
+        _("Factor (kg CO2e/kWh)"),
+    ]
+    rows = [
         [
             str(c.get_scheme_display()),
             c.registry,
@@ -374,110 +479,135 @@ def workbook_sheets(report: Report) -> list[tuple[str, list[str], list[list]]]:
         ]
         for c in report.certificates
     ]
-    totals = [
-        [_("Scope 1"), kg_to_t(b.scope1_kg)],
-        [_("Scope 2 (location-based)"), kg_to_t(b.scope2_location_kg)],
-        [_("Scope 2 (market-based)"), kg_to_t(b.scope2_market_kg)],
-        [_("Scope 3"), kg_to_t(b.scope3_kg)],
-        [_("Gross (target boundary)"), kg_to_t(b.gross_kg)],
-        [_("All scopes (Scope 2 market-based)"), kg_to_t(report.all_scopes_market_kg)],
-        [_("All scopes (Scope 2 location-based)"), kg_to_t(report.all_scopes_location_kg)],
-        [_("Biogenic CO2 (reported apart)"), kg_to_t(report.biogenic_co2_kg)],
-        [_("Credits retired: removals"), kg_to_t(b.credits_removal_kg)],
-        [_("Credits retired: avoidance"), kg_to_t(b.credits_avoidance_kg)],
-        [_("Internal removals (own planting)"), kg_to_t(b.internal_removals_kg)],
-        [_("Net"), kg_to_t(b.net_kg)],
+    # The factor to three decimals (g CO2e/kWh), as the offsets page shows it.
+    formats = ["text", "text", "text", "n3", "text", "n6"]
+    return Table(_("Certificates"), header, rows, formats)
+
+
+def _totals_table(report: Report) -> Table:
+    """Section 6; the intensity is per unit produced, so each row carries its unit."""
+    b, t_co2e = report.balance, _("t CO2e")
+    gross = _("Gross emissions within the target boundary")
+    if b.target is not None:
+        gross = f"{gross} ({b.target.name})"
+    intensity_unit = (
+        _("kg CO2e per %(unit)s produced") % {"unit": report.production[1]}
+        if report.intensity_kg_per_unit is not None
+        else None
+    )
+    rows = [
+        [gross, kg_to_t(b.gross_kg), t_co2e],
+        [_("All scopes (Scope 2 market-based)"), kg_to_t(report.all_scopes_market_kg), t_co2e],
+        [_("All scopes (Scope 2 location-based)"), kg_to_t(report.all_scopes_location_kg), t_co2e],
+        [
+            _("Biogenic CO2, reported apart from the scopes"),
+            kg_to_t(report.biogenic_co2_kg),
+            t_co2e,
+        ],
+        [_("Intensity"), report.intensity_kg_per_unit, intensity_unit],
+    ]
+    return Table(_("Totals"), [_("Item"), _("Value"), _("Unit")], rows, ["text", "n3", "text"])
+
+
+def _less(t: Decimal) -> Decimal:
+    """An amount subtracted from gross, as a negative number (0 stays 0, never "-0")."""
+    return ZERO - t
+
+
+def _offsets_table(report: Report) -> Table:
+    """Section 7: what is subtracted from gross is negative, so the column adds up to net."""
+    b = report.balance
+    internal = kg_to_t(b.internal_removals_kg)
+    if b.internal_removals_counted:
+        internal_row = [_("Internal removals (own planting)"), _less(internal)]
+    else:
+        label = f"{_('Internal removals (own planting)')} — {_('shown, not subtracted')}"
+        internal_row = [label, internal]
+    rows = [
+        [_("Gross emissions within the target boundary"), kg_to_t(b.gross_kg)],
+        [_("Credits retired: removals"), _less(kg_to_t(b.credits_removal_kg))],
+        [_("Credits retired: avoidance"), _less(kg_to_t(b.credits_avoidance_kg))],
+        internal_row,
+        # Outside the balance (the prose below says so); kept so the download has it.
         [_("ETS allowances surrendered (excluded)"), b.ets_surrendered_t],
     ]
-    quality = [
+    return Table(
+        _("Offsets and net emissions"),
+        [_("Item"), _("t CO2e")],
+        rows,
+        ["text", "n3"],
+        footer=[_("Net emissions"), kg_to_t(b.net_kg)],
+    )
+
+
+def _quality_table(report: Report) -> Table:
+    header = [
+        _("Data quality"),
+        _("t CO2e"),
+        _("Share of tCO2e (%)"),
+        _("Records"),
+        _("Share of records (%)"),
+    ]
+    rows = [
         [q.label, kg_to_t(q.co2e_kg), q.co2e_share_pct, q.records, q.records_share_pct]
         for q in report.quality
     ]
-    changes = [
-        [c.label, kg_to_t(c.base_kg), kg_to_t(c.year_kg), c.change_pct] for c in report.changes
+    return Table(_("Data quality"), header, rows, ["text", "n3", "pct", "int", "pct"])
+
+
+def _changes_table(report: Report) -> Table:
+    header = [_("Item"), _("Base year (t CO2e)"), _("Reporting year (t CO2e)"), _("Change (%)")]
+    rows = [[c.label, kg_to_t(c.base_kg), kg_to_t(c.year_kg), c.change_pct] for c in report.changes]
+    return Table(_("Change vs base year"), header, rows, ["text", "n3", "n3", "pct+"])
+
+
+def _datasets_table(report: Report) -> Table:
+    header = [
+        _("Dataset"),
+        _("Publisher"),
+        _("Version"),
+        _("Licence"),
+        _("Source"),
+        _("Factor sources"),
+        _("Records"),
     ]
-    datasets = [
+    rows = [
         [
             d.name,
             d.publisher,
             d.version,
             d.licence,
             d.source_reference,
+            # One line each: a source may itself hold "; " and commas.
             "\n".join(d.factor_sources),
             d.records,
         ]
         for d in report.datasets
     ]
-    return [
-        (_("Organisation"), [_("Item"), _("Value")], organisation),
-        (
-            _("Facilities"),
-            [
-                _("Code"),
-                _("Name"),
-                _("Name (Chinese)"),
-                _("Ownership share (%)"),
-                _("Status"),
-                _("Closed on"),
-            ],
-            facilities,
-        ),
-        (_("Scope 1 by gas"), [_("Gas"), _("kg of gas"), _("GWP"), _("t CO2e")], gases),
-        (_("By category"), [_("Scope"), _("Category"), _("Records"), _("t CO2e")], categories),
-        (
-            _("Scope 2 by facility"),
-            [
-                _("Facility"),
-                _("Grid electricity (kWh)"),
-                _("Certificates (kWh)"),
-                _("Residual (kWh)"),
-                _("Residual factor"),
-                _("Residual basis"),
-                _("Location-based (t CO2e)"),
-                _("Market-based (t CO2e)"),
-            ],
-            scope2,
-        ),
-        (
-            _("Certificates"),
-            [
-                _("Scheme"),
-                _("Registry"),
-                _("Technology"),
-                _("MWh"),
-                _("Facility"),
-                _("Factor (kg CO2e/kWh)"),
-            ],
-            certificates,
-        ),
-        (_("Totals"), [_("Item"), _("t CO2e")], totals),
-        (
-            _("Data quality"),
-            [
-                _("Data quality"),
-                _("t CO2e"),
-                _("Share of tCO2e (%)"),
-                _("Records"),
-                _("Share of records (%)"),
-            ],
-            quality,
-        ),
-        (
-            _("Change vs base year"),
-            [_("Item"), _("Base year (t CO2e)"), _("Reporting year (t CO2e)"), _("Change (%)")],
-            changes,
-        ),
-        (
-            _("Factor datasets"),
-            [
-                _("Dataset"),
-                _("Publisher"),
-                _("Version"),
-                _("Licence"),
-                _("Source"),
-                _("Factor sources"),
-                _("Records"),
-            ],
-            datasets,
-        ),
-    ]
+    formats = ["text"] * 4 + ["source", "source", "int"]
+    return Table(_("Factor datasets"), header, rows, formats)
+
+
+# The page's tables by the name its template renders them under, in the page's order, which is
+# also the XLSX's order of sheets.
+REPORT_TABLES: dict[str, TableSpec] = {
+    "organisation": TableSpec(_organisation_table),
+    "facilities": TableSpec(_facilities_table),
+    "scope1-gases": TableSpec(_gases_table),
+    "scope1-categories": TableSpec(_scope1_categories_table),
+    "scope2-methods": TableSpec(_scope2_methods_table),
+    "scope2-categories": TableSpec(_scope2_categories_table),
+    "scope2-facilities": TableSpec(_scope2_facilities_table),
+    "certificates": TableSpec(_certificates_table),
+    "scope3-categories": TableSpec(_scope3_categories_table),
+    "totals": TableSpec(_totals_table),
+    "offsets": TableSpec(_offsets_table),
+    "quality": TableSpec(_quality_table),
+    "changes": TableSpec(_changes_table),
+    "datasets": TableSpec(_datasets_table),
+}
+
+
+def workbook_sheets(report: Report) -> dict[str, Table]:
+    """Every table of the report by name: the page renders them, the XLSX has one sheet each."""
+    return build_tables(REPORT_TABLES, report)

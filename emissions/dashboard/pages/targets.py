@@ -9,6 +9,7 @@ kinds on gross. Emissions are kg (Decimal), shares percentages.
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -75,6 +76,11 @@ class TargetRow:
         """The name its pathway table downloads under."""
         return f"pathway-{self.target.pk}"
 
+    @cached_property
+    def table(self) -> Table:
+        """Its pathway table, as the page shows it and its download writes it."""
+        return pathway_table(self)
+
     @property
     def on_track(self) -> bool | None:
         """At or below the pathway (emissions), at or above it (renewable share)."""
@@ -104,6 +110,11 @@ class TargetsPage:
     @property
     def abatement_t(self) -> Decimal:
         return sum((row.abatement_t for row in self.initiatives), ZERO)
+
+    @property
+    def pathway_tables(self) -> dict[str, Table]:
+        """Each target's pathway table, by the name its download uses (pathway-<id>)."""
+        return {row.table_name: row.table for row in self.targets}
 
 
 def build_targets_page(*, year: int | None) -> TargetsPage:
@@ -341,6 +352,7 @@ def pathway_table(row: TargetRow) -> Table:
     if row.is_share:
         header = [gettext("Year"), gettext("Renewable share (%)"), gettext("Pathway (%)")]
         rows = [[point.year, point.actual, point.pathway] for point in row.points]
+        formats = ["text", "pct", "pct"]
     elif row.is_net:
         header = [
             gettext("Year"),
@@ -352,10 +364,13 @@ def pathway_table(row: TargetRow) -> Table:
             [point.year, kg_to_t(point.gross), kg_to_t(point.actual), kg_to_t(point.pathway)]
             for point in row.points
         ]
+        formats = ["text", "t", "t", "t"]
     else:
         header = [gettext("Year"), gettext("Gross (t CO2e)"), gettext("Pathway (t CO2e)")]
         rows = [[point.year, kg_to_t(point.actual), kg_to_t(point.pathway)] for point in row.points]
-    return Table(row.target.name, header, rows)
+        formats = ["text", "t", "t"]
+    # The year is text: as a number it would be grouped ("2,019").
+    return Table(row.target.name, header, rows, formats)
 
 
 def _initiatives_table(p: TargetsPage) -> Table:
@@ -392,8 +407,11 @@ def _initiatives_table(p: TargetsPage) -> Table:
                 row.cost_per_t,
             ]
         )
-    rows.append([gettext("Total"), None, None, None, None, p.abatement_t, *[None] * 6])
-    return Table(gettext("Reduction initiatives"), header, rows)
+    # Tonnes and money in whole units, as the estimates behind them are; the currency apart, so
+    # a download keeps the amounts numbers.
+    formats = ["text", "text", "text", "text", "date", "n0", "n0", "n0", "n0", "text", "int", "n0"]
+    footer = [gettext("Total"), None, None, None, None, p.abatement_t, *[None] * 6]
+    return Table(gettext("Reduction initiatives"), header, rows, formats, footer)
 
 
 TARGETS = {

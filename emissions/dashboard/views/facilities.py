@@ -11,6 +11,7 @@ from emissions.facilities.models import Facility
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.facilities import FACILITY_DETAIL, FACILITY_LIST, facility_listing, facility_page
+from ..tables import build_tables
 from .common import page_template, table_download
 
 
@@ -19,7 +20,8 @@ from .common import page_template, table_download
 def facility_list(request: HttpRequest) -> HttpResponse:
     # Emissions are activity data: shown only to those who may read the records.
     listing = facility_listing(with_emissions=request.user.has_perm(perms.VIEW_RECORDS))
-    return render(request, "dashboard/facility_list.html", {"listing": listing})
+    context = {"listing": listing, "tables": build_tables(FACILITY_LIST, listing)}
+    return render(request, "dashboard/facility_list.html", context)
 
 
 @require_safe
@@ -49,7 +51,12 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     selected, page = _facility_page(request, facility)
     if not selected.form.is_bound:
         selected.form.initial["year"] = page.year
-    context = {"filter": selected, "page": page, "facility": facility}
+    context = {
+        "filter": selected,
+        "page": page,
+        "facility": facility,
+        "tables": build_tables(FACILITY_DETAIL, page),
+    }
     template = page_template(request, "dashboard/facility_detail.html")
     return render(request, template, context)
 

@@ -23,6 +23,7 @@ from emissions.offsets.models import Retirement
 from .. import permissions as perms
 from ..filters import PageFilter, page_filter
 from ..pages.offsets import OFFSETS, build_offsets_page
+from ..tables import build_tables
 from .common import page_template, table_download
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as the retirement's own check constraint
@@ -114,7 +115,12 @@ def _page(
     if form is None and page.gap is not None and request.user.has_perm(perms.RETIRE_CREDITS):
         initial = {"claimed_year": page.year, "retired_on": timezone.localdate()}
         form = RetireForm(initial=initial, gap=page.gap)
-    context = {"filter": selected, "page": page, "retire_form": form}
+    context = {
+        "filter": selected,
+        "page": page,
+        "tables": build_tables(OFFSETS, page),
+        "retire_form": form,
+    }
     template = page_template(request, "dashboard/offsets.html")
     return render(request, template, context, status=status)
 

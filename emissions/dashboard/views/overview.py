@@ -11,6 +11,7 @@ from emissions.neutrality.inventory import latest_complete_year, year_coverage
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.overview import OVERVIEW, build_overview
+from ..tables import build_tables
 from .common import page_template, table_download
 
 
@@ -21,7 +22,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     coverage = year_coverage()
     selected = page_filter(request, default_year=latest_complete_year(coverage=coverage))
     built = build_overview(year=selected.year, facility=selected.facility, coverage=coverage)
-    context = {"filter": selected, "overview": built}
+    # The tables under the charts are the Tables the downloads write.
+    context = {"filter": selected, "overview": built, "tables": build_tables(OVERVIEW, built)}
     template = page_template(request, "dashboard/overview.html")
     return render(request, template, context)
 

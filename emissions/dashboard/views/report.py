@@ -1,17 +1,11 @@
 """The annual GHG inventory report: one printable page per year, and its XLSX download."""
 
-import datetime as dt
-from decimal import Decimal
-from io import BytesIO
-
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from emissions.activities.selectors import years_with_records
 from emissions.facilities import periods
@@ -19,7 +13,7 @@ from emissions.neutrality.inventory import latest_year
 
 from .. import permissions as perms
 from ..pages.report import Report, build_report, has_records, missing_report, workbook_sheets
-from ..spreadsheet import SHEET_TITLE_FORBIDDEN, XLSX_TYPE, neutralise
+from ..spreadsheet import workbook_response
 
 
 @require_safe
@@ -44,6 +38,7 @@ def report_year(request: HttpRequest, year: int) -> HttpResponse:
         status = 200 if has_records(year) else 404
         return render(request, "dashboard/report.html", context, status=status)
     context["year_lock"] = periods.lock_for(year)  # "locked (verified)" when it is; one query
+    context["tables"] = workbook_sheets(report)  # the sheets of the XLSX below, as tables
     return render(request, "dashboard/report.html", context)
 
 
@@ -51,24 +46,9 @@ def report_year(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     report = _report_or_404(year)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for title, header, rows in workbook_sheets(report):
-        sheet = workbook.create_sheet(title.translate(SHEET_TITLE_FORBIDDEN)[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    filename = f"ghg-inventory-{year}.xlsx"
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    # One sheet per table of the page, in the page's order.
+    tables = workbook_sheets(report).values()
+    return workbook_response(tables, filename=f"ghg-inventory-{year}.xlsx")
 
 
 def _report_or_404(year: int) -> Report:
@@ -76,13 +56,6 @@ def _report_or_404(year: int) -> Report:
     if report is None:
         raise Http404(_("No approved activity records for %(year)s.") % {"year": year})
     return report
-
-
-def _cell(value):
-    if value is None or isinstance(value, int | Decimal | dt.date):
-        return value
-    # Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
-    return neutralise(str(value))
 
 
 urlpatterns = [

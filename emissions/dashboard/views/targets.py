@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.targets import TARGETS, TargetRow, TargetsPage, build_targets_page, pathway_table
-from ..tables import TableSpec
+from ..tables import TableSpec, build_tables
 from .common import page_template, table_download
 
 # One target's pathway table: "pathway-<the target's id>" (TargetRow.table_name).
@@ -23,7 +23,10 @@ PATHWAY_TABLE = re.compile(r"pathway-[0-9]+")
 def targets(request: HttpRequest) -> HttpResponse:
     # Only the year applies: targets and initiatives belong to the whole organisation.
     selected = page_filter(request)
-    context = {"filter": selected, "page": build_targets_page(year=selected.year)}
+    page = build_targets_page(year=selected.year)
+    # Every table the page shows, by its download's name: each target card holds its pathway's.
+    tables = build_tables(TARGETS, page) | page.pathway_tables
+    context = {"filter": selected, "page": page, "tables": tables}
     template = page_template(request, "dashboard/targets.html")
     return render(request, template, context)
 
