@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from emissions.offsets.models import CreditBatch, CreditKind
+from emissions.offsets.models import CreditBatch, CreditKind, batch_name
 from emissions.offsets.selectors import with_holdings
 
 from .claims import retirement_deadline, vintage_too_new
@@ -64,9 +64,17 @@ class BatchCredits:
     vintage_year: int
     serial_first: int
     serial_last: int
+    issued_t: Decimal
+    retired_t: Decimal  # net of reversals
     remaining_t: Decimal
     # False when the vintage rule (claims.vintage_too_new) excludes the batch for the year.
     counts_for_year: bool
+
+    @property
+    def name(self) -> str:
+        return batch_name(
+            self.registry_project_id, self.vintage_year, self.serial_first, self.serial_last
+        )
 
 
 @dataclass(frozen=True)
@@ -159,11 +167,13 @@ def _credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
             "vintage_year",
             "serial_first",
             "serial_last",
+            "quantity_t",
+            "net_retired_t",
             "remaining_t",
         )
     )
     by_kind = {kind: [] for kind in KIND_ORDER}
-    for pk, name, registry_id, kind, vintage, first, last, remaining in held:
+    for pk, name, registry_id, kind, vintage, first, last, issued, retired, remaining in held:
         by_kind.setdefault(kind, []).append(
             BatchCredits(
                 batch_id=pk,
@@ -172,6 +182,8 @@ def _credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
                 vintage_year=vintage,
                 serial_first=first,
                 serial_last=last,
+                issued_t=issued,
+                retired_t=retired,
                 remaining_t=remaining,
                 # Retired today, for `year`.
                 counts_for_year=not vintage_too_new(vintage, claimed_year=year, retired_on=today),

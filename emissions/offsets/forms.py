@@ -60,16 +60,23 @@ class BatchChoiceField(forms.ModelChoiceField):
         super().__init__(batches, **kwargs)
 
     def label_from_instance(self, batch):
-        return _(
-            "%(batch)s (%(project)s): issued %(issued)s t, retired %(retired)s t, "
-            "remaining %(remaining)s t"
-        ) % {
-            "batch": batch,
-            "project": batch.project.name,
-            "issued": _tonnes(batch.quantity_t),
-            "retired": _tonnes(batch.net_retired_t),
-            "remaining": _tonnes(batch.remaining_t),
-        }
+        return batch_label(
+            str(batch), batch.project.name, batch.quantity_t, batch.net_retired_t, batch.remaining_t
+        )
+
+
+def batch_label(name: str, project: str, issued_t, retired_t, remaining_t) -> str:
+    """A batch as a picker offers it: with what it was issued, has retired and still holds."""
+    return _(
+        "%(batch)s (%(project)s): issued %(issued)s t, retired %(retired)s t, "
+        "remaining %(remaining)s t"
+    ) % {
+        "batch": name,
+        "project": project,
+        "issued": _tonnes(issued_t),
+        "retired": _tonnes(retired_t),
+        "remaining": _tonnes(remaining_t),
+    }
 
 
 class CreditBatchForm(ServiceCreateForm):

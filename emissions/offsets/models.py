@@ -105,8 +105,14 @@ class CreditBatch(models.Model):
         ]
 
     def __str__(self):
-        project = self.project.registry_project_id
-        return f"{project} v{self.vintage_year} #{self.serial_first}–{self.serial_last}"
+        return batch_name(
+            self.project.registry_project_id, self.vintage_year, self.serial_first, self.serial_last
+        )
+
+
+def batch_name(registry_project_id: str, vintage_year: int, first: int, last: int) -> str:
+    """How a batch is named everywhere: its project's registry id, vintage and serials."""
+    return f"{registry_project_id} v{vintage_year} #{first}–{last}"
 
 
 class RetirementPurpose(models.TextChoices):

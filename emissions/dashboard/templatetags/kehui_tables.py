@@ -18,4 +18,4 @@ def data_table(
 
     Its first column is the row headers unless `row_headers` is False.
     """
-    return {"t": shown(tables[name]), "name": name, "caption": caption, "row_headers": row_headers}
+    return {"t": shown(tables[name], row_headers), "name": name, "caption": caption}

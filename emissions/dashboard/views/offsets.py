@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST, require_safe
 from emissions.neutrality.claims import vintage_too_new
 from emissions.neutrality.gap import NeutralityGap
 from emissions.offsets import services
-from emissions.offsets.forms import BatchChoiceField, ServiceCreateForm
+from emissions.offsets.forms import BatchChoiceField, ServiceCreateForm, batch_label
 from emissions.offsets.models import Retirement
 
 from .. import permissions as perms
 from ..filters import PageFilter, page_filter
 from ..pages.offsets import OFFSETS, build_offsets_page
 from ..tables import build_tables
+from ..widgets import QuickSelect
 from .common import page_template, table_download
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as the retirement's own check constraint
@@ -37,6 +38,7 @@ class RetireForm(ServiceCreateForm):
     batch = BatchChoiceField(
         holding_only=True,
         label=gettext_lazy("Batch"),
+        widget=QuickSelect,  # the same HTML as Select's, without a template per option
         error_messages={
             "required": gettext_lazy("Choose the batch to retire credits from."),
             "invalid_choice": gettext_lazy(
@@ -76,9 +78,18 @@ class RetireForm(ServiceCreateForm):
     def __init__(self, *args, gap: NeutralityGap | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if gap is not None and not self.is_bound:
-            # Offer only what could count for the page's year (the gap applied the rules).
-            batches = self.fields["batch"]
-            batches.queryset = batches.queryset.filter(pk__in=[b.batch_id for b in gap.offered])
+            # Offer only what could count for the page's year (the gap applied the rules), as
+            # the gap card lists them, removals first. The gap has read them with their
+            # balances: the options need no query of their own. A submitted form is checked
+            # against the database (the field's queryset), never against these.
+            field = self.fields["batch"]
+            field.choices = [("", field.empty_label)] + [
+                (
+                    b.batch_id,
+                    batch_label(b.name, b.project_name, b.issued_t, b.retired_t, b.remaining_t),
+                )
+                for b in gap.offered
+            ]
 
     def clean(self):
         cleaned = super().clean()
