@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from emissions.activities import imports
 from emissions.activities.imports import Problem
-from emissions.activities.models import ActivityRecord, ActivityType, ImportBatch, ImportStatus
+from emissions.activities.models import ActivityRecord, ImportBatch, ImportStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -299,18 +300,16 @@ def test_a_ledger_export_imports_back_into_an_empty_database_with_the_same_total
     from django.urls import reverse
 
     for month, quantity in [(1, "12000"), (2, "11000.5"), (3, "9800.25")]:
-        record = ActivityRecord(
-            facility=setup,
-            activity_type=ActivityType.objects.get(code="grid_electricity"),
-            period_start=dt.date(2023, month, 1),
-            period_end=dt.date(2023, month, 28),
-            quantity=Decimal(quantity),
-            unit="kWh",
+        factories.make_record(
+            setup,
+            "grid_electricity",
+            Decimal(quantity),
+            "kWh",
+            start=dt.date(2023, month, 1),
+            end=dt.date(2023, month, 28),
             data_quality="metered",
             source_reference=f"Bill 2023-{month:02d}",
         )
-        record.full_clean()
-        record.save()
     before = ActivityRecord.objects.aggregate(total=Sum("co2e_kg"))["total"]
     reader = django_user_model.objects.create_user("reader", password="reader-pass-123")
     reader.user_permissions.add(Permission.objects.get(codename="view_activityrecord"))

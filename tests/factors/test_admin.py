@@ -6,9 +6,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
 
-from emissions.activities.models import ActivityRecord, ActivityType
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.models import EmissionFactor, FactorDataset, Gas
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -64,17 +64,7 @@ def hebei_record(custom_factor):
         grid_region="CN-North",
         opened_on=dt.date(2008, 1, 1),
     )
-    record = ActivityRecord(
-        facility=plant,
-        activity_type=ActivityType.objects.get(code="grid_electricity"),
-        period_start=dt.date(2023, 3, 1),
-        period_end=dt.date(2023, 3, 31),
-        quantity=Decimal("10"),
-        unit="MWh",
-        data_quality="invoice",
-    )
-    record.full_clean()
-    record.save()
+    record = factories.make_record(plant, "grid_electricity", Decimal("10"), "MWh")
     assert record.factor == custom_factor
     return record
 

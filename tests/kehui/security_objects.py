@@ -34,6 +34,7 @@ from emissions.offsets.models import (
     Technology,
     TreePlanting,
 )
+from tests import factories
 
 YEAR = 2024
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -118,19 +119,16 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         (3, "grid_electricity", "12400", "kWh"),
         (4, "grid_electricity", "9800", "kWh"),
     ]:
-        record = ActivityRecord(
-            facility=facility,
-            activity_type=ActivityType.objects.get(code=type_code),
-            period_start=dt.date(YEAR, month, 1),
-            period_end=dt.date(YEAR, month, 28),
-            quantity=Decimal(quantity),
-            unit=unit,
-            data_quality="invoice",
+        record = factories.make_record(
+            facility,
+            type_code,
+            Decimal(quantity),
+            unit,
+            start=dt.date(YEAR, month, 1),
+            end=dt.date(YEAR, month, 28),
             source_reference=f"{text} invoice",
             notes=f"{text} notes",
         )
-        record.full_clean()
-        record.save()
         records.append(record)
     approve(records)
     record = records[0]

@@ -26,6 +26,7 @@ from emissions.offsets.models import (
     ProjectType,
     Retirement,
 )
+from tests import factories
 
 # Models without a history of their own, and why. (The historical models themselves are
 # recognised by their base class and never need one.)
@@ -206,17 +207,15 @@ def own_factor_in_use(organisation, hebei_plant, own_dataset):
         factor_group="kehui_quench_oil",
         default_unit="kg",
     )
-    record = ActivityRecord(
-        facility=hebei_plant,
-        activity_type=quench_oil,
-        period_start=dt.date(2024, 7, 1),
-        period_end=dt.date(2024, 7, 31),
-        quantity=Decimal("120"),
-        unit="kg",
+    record = factories.make_record(
+        hebei_plant,
+        quench_oil.code,
+        Decimal("120"),
+        "kg",
+        start=dt.date(2024, 7, 1),
+        end=dt.date(2024, 7, 31),
         data_quality="metered",
     )
-    record.full_clean()
-    record.save()
     assert record.factor == factor
     return factor
 
