@@ -32,6 +32,9 @@ COPY emissions/ emissions/
 RUN pip install . \
  && rm -rf build ./*.egg-info
 COPY manage.py ./
+# gunicorn reads ./gunicorn.conf.py from the working directory (here /app) on its own: it drops
+# the "Server: gunicorn" banner.
+COPY gunicorn.conf.py ./
 COPY templates/ templates/
 COPY static/ static/
 # Compiled catalogues (.mo) must already be in locale/: the slim image has no gettext.

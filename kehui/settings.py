@@ -86,6 +86,12 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Pages and downloads are private to the logged-in user: Cache-Control: private, no-store
+    # (static files never get this far: WhiteNoise has answered them).
+    "kehui.middleware.private_no_store",
+    # A NUL byte or non-UTF-8 bytes in the path or query string, and the like: a 400 page that
+    # names the problem, before any view reads a parameter.
+    "kehui.middleware.RefuseUnreadableRequests",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

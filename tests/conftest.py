@@ -56,6 +56,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_activity_types()
 
 
+@pytest.fixture(autouse=True)
+def library_back_after_a_flush(request, django_db_blocker):
+    """Load the factor library again after a test that emptied every table.
+
+    A live-server or `transactional_db` test flushes the database when it ends, the session's
+    factor library and activity types too; the next test in the same worker (pytest-xdist hands
+    each worker an arbitrary mix of files) would find none. Autouse fixtures are set up first,
+    so this teardown runs after the flush.
+    """
+    yield
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from emissions.activities.catalogue import load_activity_types
+    from emissions.activities.models import ActivityType
+    from emissions.factors.loading import load_shipped_factors
+    from emissions.factors.models import EmissionFactor
+
+    with django_db_blocker.unblock():
+        if not (EmissionFactor.objects.exists() and ActivityType.objects.exists()):
+            load_shipped_factors()
+            load_activity_types()
+
+
 @pytest.fixture
 def organisation(db):
     """The reporting organisation: AR5, MEE–NBS grid factors, base year 2019."""
@@ -89,3 +112,4 @@ def english_after_each_test():
     from django.utils import translation
 
     translation.activate("en")
+

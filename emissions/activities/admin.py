@@ -20,6 +20,7 @@ from .calculation import RecordCalculator
 from .locking import assert_records_open
 from .models import (
     RECORD_INPUT_FIELDS,
+    REOPENED_REVIEW,
     ActivityRecord,
     ActivityType,
     ImportBatch,
@@ -46,10 +47,9 @@ def approved_message(count: int) -> str:
     }
 
 
-# Who submitted and reviewed the record (workflow.py): shown, never typed in.
-REVIEW_FIELDS = [
-    "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "rejection_reason",
-]  # fmt: skip
+# Who submitted and reviewed the record (workflow.py): shown, never typed in. A change of the
+# inputs, here or through the import and history pages, reopens the record (its save()).
+REVIEW_FIELDS = list(REOPENED_REVIEW)
 # Everything the calculation writes, in the model's order.
 CALCULATED_FIELDS = [
     field.name
@@ -139,13 +139,6 @@ class ActivityRecordAdmin(LockedYearAdminMixin, ImportExportMixin, HistoryAdmin)
             fieldsets.append((_("Review"), {"fields": REVIEW_FIELDS}))
             fieldsets.append((_("Calculation"), {"fields": CALCULATED_FIELDS}))
         return fieldsets
-
-    def save_model(self, request, obj, form, change):
-        if change and form.changed_data:
-            # Changed inputs are new data: the record is reviewed again from the start.
-            for name, value in workflow.reopened_fields().items():
-                setattr(obj, name, value)
-        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Submit selected records for approval"))
     def submit_selected(self, request, queryset):

@@ -160,6 +160,26 @@ RECORD_INPUT_FIELDS = [
     "notes",
 ]
 
+# What an approver approves: every input above, the notes and source reference included (the
+# source is the evidence the approver checked; a note is often why an estimate was accepted).
+# Not inputs: the calculated fields (factor, emissions, scope, year…), which follow from the
+# inputs and from factors and GWPs whose own changes are audited and recalculated set-based;
+# and the review fields, which are the review itself. A change of any of these inputs sends a
+# submitted, approved or rejected record back to draft: save() below applies the rule to every
+# save (the admin's form and import, a history revert) and a database trigger (migration 0010)
+# to every other UPDATE. test_approved_inputs_reopen.py holds the trigger to this list.
+REVIEWED_INPUT_FIELDS = tuple(RECORD_INPUT_FIELDS)
+
+# What a change of reviewed inputs resets: the record is submitted and approved again.
+REOPENED_REVIEW = {
+    "status": ReviewStatus.DRAFT,
+    "submitted_by": None,
+    "submitted_at": None,
+    "reviewed_by": None,
+    "reviewed_at": None,
+    "rejection_reason": "",
+}
+
 
 class ImportBatch(models.Model):
     """One uploaded file of activity records: kept from preview to commit, and rolled back whole."""
@@ -364,7 +384,33 @@ class ActivityRecord(models.Model):
     def save(self, *args, calculator=None, **kwargs):
         # The stored emissions always match the stored inputs, however the row is saved.
         self.calculate(calculator)
+        if self._edits_a_review():
+            for name, value in REOPENED_REVIEW.items():
+                setattr(self, name, value)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *REOPENED_REVIEW}
         super().save(*args, **kwargs)
+
+    def _edits_a_review(self) -> bool:
+        """Whether this save changes the reviewed inputs or the review of a reviewed record.
+
+        Review steps are workflow.py's UPDATEs, never a save(): a save is an edit. It keeps the
+        stored review only when it changes neither an input nor a review field, so a history
+        revert cannot bring back an approval (or a version's other inputs) nobody reviewed.
+        """
+        if self._state.adding or self.pk is None or self.status == ReviewStatus.DRAFT:
+            return False
+        fields = [self._meta.get_field(name) for name in (*REVIEWED_INPUT_FIELDS, *REOPENED_REVIEW)]
+        stored = (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values_list(*(field.attname for field in fields))
+            .first()
+        )
+        if stored is None:
+            return False
+        saved = tuple(field.to_python(getattr(self, field.attname)) for field in fields)
+        return saved != stored
 
     def clean(self):
         # Period locking: a record of a locked reporting year (its new year or, when edited,

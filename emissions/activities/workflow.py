@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from emissions.facilities import periods
 
-from .models import ActivityRecord, ReviewStatus
+from .models import REOPENED_REVIEW, ActivityRecord, ReviewStatus
 from .recalculation import snapshot_history
 
 # What each step starts from.
@@ -81,15 +81,11 @@ def reject(records: QuerySet, *, user, reason: str) -> int:
 
 
 def reopened_fields() -> dict:
-    """What an edit of a record's inputs resets: it must be submitted and approved again."""
-    return {
-        "status": ReviewStatus.DRAFT,
-        "submitted_by": None,
-        "submitted_at": None,
-        "reviewed_by": None,
-        "reviewed_at": None,
-        "rejection_reason": "",
-    }
+    """What an edit of a record's inputs resets: it must be submitted and approved again.
+
+    The edit itself reopens the record, however it is written (models.REOPENED_REVIEW).
+    """
+    return dict(REOPENED_REVIEW)
 
 
 def _locked(records: QuerySet) -> QuerySet:

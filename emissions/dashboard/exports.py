@@ -52,8 +52,6 @@ COLUMNS = [
 FIELDS = [name for _label, name in COLUMNS] + ["facility__name_zh"]
 FACILITY_NAME = FIELDS.index("facility__name_en")
 TONNES = FIELDS.index("co2e_kg") + 1  # t CO2e follows kg CO2e, read from the same column
-# Free text typed by staff: a leading = + - @ would run as a formula in a spreadsheet.
-TEXT_COLUMNS = {FACILITY_NAME, FIELDS.index("unit"), FIELDS.index("source_reference")}
 
 
 def header() -> list[str]:
@@ -81,7 +79,9 @@ def _csv_value(index: int, value) -> str:
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if index in TEXT_COLUMNS:
+    if isinstance(value, str):
+        # Any text may have been typed by staff (a facility or dataset name, a source): a
+        # leading = + - @ would run as a formula in a spreadsheet.
         return neutralise(value)
     return str(value)
 
@@ -124,9 +124,9 @@ def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
     sheet.append(header_cells)
     for row in rows(records, chinese=in_chinese()):
         cells = []
-        for index, value in enumerate(row):
+        for value in row:
             cell = WriteOnlyCell(sheet, value)
-            if index in TEXT_COLUMNS and cell.data_type == "f":
+            if cell.data_type == "f":
                 cell.data_type = "s"  # text typed by staff, never a formula
             cells.append(cell)
         sheet.append(cells)

@@ -12,7 +12,10 @@ from .widgets import QuickSelect
 
 
 class YearFacilityForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=QuickSelect)
+    # Not given (or empty) is None, never "": pages tell "no year asked for" by `is None`.
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, required=False, empty_value=None, widget=QuickSelect
+    )
     facility = forms.ModelChoiceField(
         label=_("Facility"),
         queryset=Facility.objects.order_by("code"),
@@ -33,6 +36,8 @@ class PageFilter:
     years: list[int]
     year: int | None
     facility: Facility | None
+    # The year the query asked for, when it asked for a valid one; `year` falls back to a default.
+    asked_year: int | None = None
     # Bad values are ignored, each with a message saying what was ignored.
     ignored: list[str] = field(default_factory=list)
 
@@ -59,6 +64,7 @@ def page_filter(request, *, default_year: int | None = None) -> PageFilter:
     form = YearFacilityForm(request.GET or None, years=years)
     year = default_year if default_year in years else (years[-1] if years else None)
     facility = None
+    asked_year = None
     ignored = []
     if form.is_bound:
         form.is_valid()
@@ -69,6 +75,15 @@ def page_filter(request, *, default_year: int | None = None) -> PageFilter:
                 % {"field": label, "value": request.GET.get(name, ""), "error": errors[0]}
             )
         cleaned = getattr(form, "cleaned_data", {})
-        year = cleaned.get("year") or year
+        asked_year = cleaned.get("year")
+        if asked_year is not None:
+            year = asked_year
         facility = cleaned.get("facility")
-    return PageFilter(form=form, years=years, year=year, facility=facility, ignored=ignored)
+    return PageFilter(
+        form=form,
+        years=years,
+        year=year,
+        facility=facility,
+        asked_year=asked_year,
+        ignored=ignored,
+    )

@@ -118,6 +118,13 @@ class CreditProjectAdmin(HistoryAdmin):
     list_filter = ["standard", "kind", "project_type", "country"]
     search_fields = ["name", "registry_project_id", "methodology"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Serials and retirement references are unique per registry, and each retirement
+        # stores its registry: once credits are recorded, the project stays in its registry.
+        if obj is not None and obj.batches.exists():
+            return ["standard"]
+        return []
+
 
 class RetirementInline(admin.TabularInline):
     model = Retirement

@@ -134,6 +134,11 @@ class Retirement(models.Model):
         default=RetirementPurpose.NEUTRALITY,
     )
     registry_reference = models.CharField(_("registry retirement reference"), max_length=100)
+    # The batch's project's registry, copied on every save: a reference is unique per
+    # registry, and a unique constraint cannot reach across the batch and project tables.
+    registry = models.CharField(
+        _("registry"), max_length=20, choices=CreditStandard, editable=False
+    )
     beneficiary_statement = models.TextField(_("beneficiary statement"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -142,6 +147,15 @@ class Retirement(models.Model):
         verbose_name = _("retirement")
         ordering = ["-retired_on", "pk"]
         constraints = [
+            # A registry issues a retirement reference once: recording it twice (a double
+            # submission) would count the same credits twice.
+            models.UniqueConstraint(
+                fields=["registry", "registry_reference"],
+                name="retirement_reference_unique_per_registry",
+                violation_error_message=_(
+                    "This registry retirement reference is already recorded."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(quantity_t__gt=0), name="retirement_quantity_positive"
             ),
@@ -153,6 +167,15 @@ class Retirement(models.Model):
 
     def __str__(self):
         return f"{self.quantity_t} t from {self.batch} for {self.claimed_year}"
+
+    def save(self, *args, **kwargs):
+        self.registry = self.batch.project.standard
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before validate_constraints, so the unique reference is checked in its registry.
+        if self.batch_id is not None:
+            self.registry = self.batch.project.standard
 
 
 class RetirementReversal(models.Model):

@@ -277,7 +277,10 @@ def test_ten_thousand_rows_import_with_the_right_total(setup, user):
 
 
 def test_the_template_lists_this_installations_codes(setup):
-    text = imports.template_csv()
+    from emissions.dashboard.spreadsheet import Table, csv_response
+
+    sheet = imports.ImportTemplate.load().csv_sheet()
+    text = csv_response(Table(*sheet), filename_stem="template").content.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == ",".join(imports.COLUMNS)
     assert lines[1].startswith("XT-01,grid_electricity,2024-01-01,2024/1/31,120000,kWh,")

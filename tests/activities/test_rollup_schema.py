@@ -55,7 +55,8 @@ def test_the_records_have_every_column_a_rollup_reads(rollup, model):
 def _installed_sqlite() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+            "AND name LIKE 'activities_rollup_%%'",
             [rollup_sql.RECORDS],
         )
         return {row[0] for row in cursor.fetchall()}

@@ -217,7 +217,7 @@ def test_the_template_downloads_with_this_installations_codes(importer_client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = response.content.decode("utf-8-sig")
-    assert text.startswith(",".join(imports.COLUMNS) + "\nXT-01,grid_electricity,")
+    assert text.startswith(",".join(imports.COLUMNS) + "\r\nXT-01,grid_electricity,")
     assert "#   XT-01,Xingtai main plant" in text
 
 

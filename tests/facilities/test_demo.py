@@ -22,7 +22,10 @@ def test_loading_the_demo_keeps_edits_made_in_the_admin():
     assert Facility.objects.get(code="XT-01").name_en == "Renamed plant"
 
 
-def test_the_demo_superuser_is_created_only_when_no_superuser_exists(django_user_model, capsys):
+def test_the_demo_superuser_is_created_only_when_no_superuser_exists(
+    django_user_model, capsys, settings
+):
+    settings.DEBUG = True  # outside DEBUG it is refused (tests/kehui/test_demo_superuser_guard.py)
     call_command("create_demo_superuser")
     out = capsys.readouterr().out
     assert "user: admin" in out
@@ -32,7 +35,8 @@ def test_the_demo_superuser_is_created_only_when_no_superuser_exists(django_user
     assert "user: admin" in capsys.readouterr().out
 
 
-def test_no_demo_superuser_is_created_beside_a_real_one(django_user_model, capsys):
+def test_no_demo_superuser_is_created_beside_a_real_one(django_user_model, capsys, settings):
+    settings.DEBUG = True
     django_user_model.objects.create_superuser("boss", password="a-real-password-42")
     call_command("create_demo_superuser")
     assert not django_user_model.objects.filter(username="admin").exists()

@@ -13,7 +13,7 @@ from .service import (
     sha256,
     start_import,
 )
-from .template import template_csv, template_xlsx
+from .template import ImportTemplate, TemplateSheet
 from .validation import PROBLEMS_SHOWN, ImportCheck, Problem
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -29,12 +29,12 @@ __all__ = [
     "FileUnreadable",
     "ImportCheck",
     "ImportRefused",
+    "ImportTemplate",
     "Problem",
+    "TemplateSheet",
     "check_file",
     "commit_import",
     "rollback_import",
     "sha256",
     "start_import",
-    "template_csv",
-    "template_xlsx",
 ]

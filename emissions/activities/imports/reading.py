@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import RECORD_INPUT_FIELDS
 
@@ -57,6 +58,10 @@ DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 # Our exports write text that starts like a formula with a leading apostrophe (spreadsheet
 # injection); reading it back drops the apostrophe so that a round trip keeps the text.
 ESCAPED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
+# A header may name a million columns and a cell hold 128 KB: a message names the first few
+# columns, counts the rest, and quotes a value only so far.
+NAMES_SHOWN = 5
+QUOTED_CHARS = 60
 
 
 class FileUnreadable(ValidationError):
@@ -159,14 +164,32 @@ def column_map(header: list[str]) -> dict[str, int]:
         else:
             positions[column] = index
     if unknown:
-        raise FileUnreadable(
-            _("Unknown columns: %(names)s. Use the columns of the template.")
-            % {"names": ", ".join(unknown)}
-        )
+        raise FileUnreadable(_unknown_columns(unknown))
     missing = [name for name in COLUMNS if name in REQUIRED and name not in positions]
     if missing:
         raise FileUnreadable(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
     return positions
+
+
+def _unknown_columns(names: list[str]) -> str:
+    shown = ", ".join(shortened(name) for name in names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    if rest <= 0:
+        return _("Unknown columns: %(names)s. Use the columns of the template.") % {"names": shown}
+    return ngettext(
+        "Unknown columns: %(names)s and %(count)s more. Use the columns of the template.",
+        "Unknown columns: %(names)s and %(count)s more. Use the columns of the template.",
+        rest,
+    ) % {"names": shown, "count": f"{rest:,}"}
+
+
+def shortened(value: str) -> str:
+    """The text as a message shows it, cut short: a cell may hold 128 KB of text."""
+    return value if len(value) <= QUOTED_CHARS else value[:QUOTED_CHARS] + "…"
+
+
+def quoted(value: str) -> str:
+    return repr(shortened(value))
 
 
 def parse_date(value) -> dt.date:
@@ -189,7 +212,7 @@ def _parse_date_text(text: str) -> dt.date:
                 break
     raise ValueError(
         _("%(value)s is not a date: write it as 2024-03-01, 2024/3/1 or 2024年3月1日.")
-        % {"value": repr(text)}
+        % {"value": quoted(text)}
     )
 
 
@@ -210,10 +233,10 @@ def parse_quantity(value) -> Decimal:
                     "%(value)s uses a decimal comma: write the decimal point as a full stop "
                     "(1234.5); commas are only read as thousands separators (1,234.5)."
                 )
-                % {"value": repr(text)}
+                % {"value": quoted(text)}
             )
         if not PLAIN_NUMBER.match(text):
-            raise ValueError(_("%(value)s is not a number.") % {"value": repr(text)})
+            raise ValueError(_("%(value)s is not a number.") % {"value": quoted(text)})
         number = Decimal(text)
     if number < 0:
         raise ValueError(_("Quantity cannot be negative."))

@@ -1,16 +1,15 @@
-"""The import template, as CSV or XLSX: the header, two example rows and this installation's codes.
+"""What the import template holds: the header, two example rows and this installation's codes.
 
-Both formats carry the same content from `_Template`; the XLSX keeps the codes on sheets of their
-own (the import reads the first sheet only), the CSV as "#" comment lines after the examples.
+Only the content lives here: the dashboard writes it as CSV or XLSX with its shared spreadsheet
+writer, which keeps a name typed by staff ("=HYPERLINK(…)") from running as a formula (a domain
+app never imports the dashboard). The XLSX keeps the codes on sheets of their own (the import
+reads the first sheet only), the CSV as "#" comment lines after the examples.
 """
 
-import csv
-import io
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from emissions.facilities.models import Facility
 
@@ -20,13 +19,21 @@ from .reading import CHINESE_HEADERS, COLUMNS
 EXAMPLE_TYPES = [("grid_electricity", "120000"), ("natural_gas_stationary", "2,345.6")]
 
 
+class TemplateSheet(NamedTuple):
+    """One table of the template: a title, a header and rows of plain values."""
+
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
 @dataclass
-class _Template:
+class ImportTemplate:
     facilities: list[tuple[str, str, str]]  # code, English name, Chinese name
     types: list[tuple[str, str, str, int]]  # code, name, default unit, scope
 
     @classmethod
-    def load(cls) -> "_Template":
+    def load(cls) -> "ImportTemplate":
         return cls(
             facilities=list(
                 Facility.objects.order_by("code").values_list("code", "name_en", "name_zh")
@@ -61,52 +68,36 @@ class _Template:
             )
         return rows
 
+    def csv_sheet(self) -> TemplateSheet:
+        """The records, then the codes to choose from as "#" lines the import skips."""
+        rows: list[list] = [*self.examples()]
+        rows.append(["# Lines starting with # are ignored. Delete the example rows above."])
+        rows.append(["# Facility codes:"])
+        rows.extend([f"#   {code}", name_en] for code, name_en, _name_zh in self.facilities)
+        rows.append(["# Activity type codes and default units:"])
+        rows.extend([f"#   {code}", name, unit] for code, name, unit, _scope in self.types)
+        return TemplateSheet(_("Records"), list(COLUMNS), rows)
 
-def template_csv() -> str:
-    template = _Template.load()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(template.examples())
-    writer.writerow(["# Lines starting with # are ignored. Delete the example rows above."])
-    writer.writerow(["# Facility codes:"])
-    for code, name_en, _name_zh in template.facilities:
-        writer.writerow([f"#   {code}", name_en])
-    writer.writerow(["# Activity type codes and default units:"])
-    for code, name, unit, _scope in template.types:
-        writer.writerow([f"#   {code}", name, unit])
-    return out.getvalue()
-
-
-def template_xlsx() -> bytes:
-    """The records sheet first (the one the import reads), then the codes to choose from."""
-    template = _Template.load()
-    workbook = Workbook()
-    bold = Font(bold=True)
-    records = workbook.active
-    records.title = _("Records")[:31]
-    records.append(COLUMNS)
-    for row in template.examples():
+    def xlsx_sheets(self) -> list[TemplateSheet]:
+        """The records sheet first (the one the import reads), then the codes to choose from."""
+        chinese = {column: zh for zh, column in CHINESE_HEADERS.items()}
         # A number typed as text ("2,345.6") is what people paste; the import reads both.
-        records.append(row)
-    chinese = {column: zh for zh, column in CHINESE_HEADERS.items()}
-    records.append([])
-    records.append(["# " + _("Chinese headers are accepted too:")])
-    records.append(["# " + chinese[column] for column in COLUMNS])
-    _sheet(workbook, _("Facilities"), [_("code"), _("name"), _("Chinese name")],
-           template.facilities)  # fmt: skip
-    _sheet(workbook, _("Activity types"), [_("code"), _("name"), _("default unit"), _("scope")],
-           template.types)  # fmt: skip
-    for sheet in workbook.worksheets:
-        for cell in sheet[1]:
-            cell.font = bold
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(list(row))
+        records = [
+            *self.examples(),
+            [],
+            ["# " + _("Chinese headers are accepted too:")],
+            ["# " + chinese[column] for column in COLUMNS],
+        ]
+        return [
+            TemplateSheet(_("Records"), list(COLUMNS), records),
+            TemplateSheet(
+                _("Facilities"),
+                [_("code"), _("name"), _("Chinese name")],
+                [list(row) for row in self.facilities],
+            ),
+            TemplateSheet(
+                _("Activity types"),
+                [_("code"), _("name"), _("default unit"), _("scope")],
+                [list(row) for row in self.types],
+            ),
+        ]

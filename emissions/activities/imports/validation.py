@@ -21,10 +21,13 @@ from emissions.facilities.models import Facility
 from ..calculation import FactorChoice, RecordCalculator
 from ..models import ActivityRecord, ActivityType, DataQuality
 from ..workflow import reopened_fields
-from .reading import cell, column_map, parse_date, parse_quantity, read_rows, text
+from .reading import cell, column_map, parse_date, parse_quantity, quoted, read_rows, text
 
 CHUNK_SIZE = 5000
 PROBLEMS_SHOWN = 200  # problems and valid rows kept for the preview; all are counted
+# Kept and shown per problem, whatever text the file put in it (the messages quote values
+# shortened already: this bounds the ones that come from elsewhere, and older stored previews).
+MESSAGE_CHARS = 500
 QUALITY_ALIASES = {q.value: q.value for q in DataQuality} | {
     "计量": DataQuality.METERED.value,
     "发票": DataQuality.INVOICE.value,
@@ -46,6 +49,12 @@ class Problem:
     row: int
     column: str
     message: str
+
+    def capped(self) -> "Problem":
+        """The problem with its message cut to MESSAGE_CHARS."""
+        if len(self.message) <= MESSAGE_CHARS:
+            return self
+        return Problem(self.row, self.column, self.message[:MESSAGE_CHARS] + "…")
 
 
 class ImportRow:
@@ -131,8 +140,8 @@ class ImportCheck:
             return cls()
         check = cls(**{name: data[name] for name in _COUNTS})
         check.co2e_kg = Decimal(data["co2e_kg"])
-        check.errors = [Problem(**p) for p in data["errors"]]
-        check.warnings = [Problem(**p) for p in data["warnings"]]
+        check.errors = [Problem(**p).capped() for p in data["errors"][:PROBLEMS_SHOWN]]
+        check.warnings = [Problem(**p).capped() for p in data["warnings"][:PROBLEMS_SHOWN]]
         check.records_shown = [
             shown
             | {
@@ -149,12 +158,12 @@ class ImportCheck:
         for problem in problems:
             self.error_count += 1
             if len(self.errors) < PROBLEMS_SHOWN:
-                self.errors.append(problem)
+                self.errors.append(problem.capped())
 
     def add_warning(self, problem: Problem) -> None:
         self.warning_count += 1
         if len(self.warnings) < PROBLEMS_SHOWN:
-            self.warnings.append(problem)
+            self.warnings.append(problem.capped())
 
 
 _COUNTS = ("row_count", "record_count", "error_count", "warning_count")
@@ -213,13 +222,13 @@ class _Validator:
         code = text(cell(cells, positions, "facility"))
         facility = self.facilities.get(code)
         if facility is None:
-            problem("facility", _("No facility has the code %(code)s.") % {"code": repr(code)})
+            problem("facility", _("No facility has the code %(code)s.") % {"code": quoted(code)})
         code = text(cell(cells, positions, "activity_type"))
         activity_type = self.types.get(code)
         if activity_type is None:
             problem(
                 "activity_type",
-                _("No activity type has the code %(code)s.") % {"code": repr(code)},
+                _("No activity type has the code %(code)s.") % {"code": quoted(code)},
             )
         values = {}
         for column, parse in (
@@ -241,7 +250,7 @@ class _Validator:
             problem(
                 "data_quality",
                 _("%(value)s is not a data quality: use metered, invoice or estimated.")
-                % {"value": repr(raw_quality)},
+                % {"value": quoted(raw_quality)},
             )
         unit = text(cell(cells, positions, "unit"))
         if not unit and activity_type is not None:

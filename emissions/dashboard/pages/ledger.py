@@ -265,7 +265,19 @@ class LedgerPage:
 
 
 def ledger_page(selected: LedgerFilter) -> LedgerPage:
-    """One page of rows and the filtered set's totals: two queries, whatever the table's size."""
+    """One page of rows and the filtered set's totals: two queries, whatever the table's size.
+
+    A page past the end shows the last page: an offset beyond the rows (or beyond what the
+    database's integers hold, ?page=9223372036854775807) never reaches the query.
+    """
+    count, co2e_kg = count_and_kg(selected.totals_rows)
+    last_page = max(1, -(-count // PAGE_SIZE))
+    if selected.page > last_page:
+        selected.ignored.append(
+            _("Page %(asked)s is past the end: showing the last page, %(last)s.")
+            % {"asked": selected.page, "last": last_page}
+        )
+        selected.page = last_page
     offset = (selected.page - 1) * PAGE_SIZE
     # One row more than the page shows tells whether a next page exists, without a COUNT.
     records = list(
@@ -274,7 +286,6 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         ]
     )
     has_next = len(records) > PAGE_SIZE
-    count, co2e_kg = count_and_kg(selected.totals_rows)
     return LedgerPage(
         rows=[
             LedgerRow(

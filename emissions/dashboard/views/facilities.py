@@ -40,8 +40,8 @@ def facility_list_export(request: HttpRequest, table: str, fmt: str) -> HttpResp
 def _facility_page(request: HttpRequest, facility: Facility):
     # The shared year/facility filter; this page uses its year only.
     selected = page_filter(request)
-    chosen_year = getattr(selected.form, "cleaned_data", {}).get("year")
-    return selected, facility_page(facility, year=chosen_year)
+    # Only a year the query asked for; without one the page picks the facility's latest year.
+    return selected, facility_page(facility, year=selected.asked_year)
 
 
 @require_safe

@@ -15,7 +15,7 @@ from emissions.activities import imports
 from emissions.activities.models import ImportBatch, ImportStatus
 
 from .. import permissions as perms
-from ..spreadsheet import XLSX_TYPE
+from ..spreadsheet import Table, csv_response, workbook_response
 from ..uploads import form_refusing_the_file, limit_upload_size
 from . import review
 
@@ -149,20 +149,18 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @permission_required(perms.ADD_RECORDS, raise_exception=True)
 def import_template(request: HttpRequest) -> HttpResponse:
-    # With a BOM, so that Excel opens the Chinese names as UTF-8.
-    response = HttpResponse(
-        "\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="kehui-import-template.csv"'
-    return response
+    # The shared writer: a facility named "=HYPERLINK(…)" is written as text, never a formula.
+    sheet = imports.ImportTemplate.load().csv_sheet()
+    return csv_response(Table(*sheet), filename_stem="kehui-import-template")
 
 
 @require_safe
 @permission_required(perms.ADD_RECORDS, raise_exception=True)
 def import_template_xlsx(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="kehui-import-template.xlsx"'
-    return response
+    sheets = imports.ImportTemplate.load().xlsx_sheets()
+    return workbook_response(
+        [Table(*sheet) for sheet in sheets], filename="kehui-import-template.xlsx"
+    )
 
 
 urlpatterns = [

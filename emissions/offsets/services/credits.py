@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,7 +131,9 @@ def retire_credits(
     )
     with transaction.atomic():
         _require_positive("quantity_t", quantity_t, "tCO2e")
-        retirement.full_clean()
+        # The reference's uniqueness is checked below, under the batch's lock, after the
+        # holdings (so that of two submissions at once the second hears about the first).
+        retirement.full_clean(exclude=["registry"])
         # A locked reporting year takes no more retirements (emissions/facilities/periods.py).
         periods.assert_open(retirement.claimed_year, field="claimed_year")
         # The batch row is the lock: retirements from one batch take turns, and each one
@@ -165,8 +167,45 @@ def retire_credits(
                 requested=_number(quantity_t),
             )
         retirement.batch = batch
-        retirement.save()
+        _assert_reference_new(retirement)
+        try:
+            # A retirement from another batch of the same registry holds no lock we take: the
+            # unique constraint refuses the second of two such inserts.
+            with transaction.atomic():
+                retirement.save()
+        except IntegrityError as error:
+            if not _reference_taken(retirement):
+                raise
+            raise _reference_recorded(retirement) from error
     return retirement
+
+
+def _reference_taken(retirement: Retirement) -> bool:
+    same = Retirement.objects.filter(
+        registry=retirement.batch.project.standard,
+        registry_reference=retirement.registry_reference,
+    )
+    return same.exists()
+
+
+def _assert_reference_new(retirement: Retirement) -> None:
+    """A registry reference is recorded once: a second submission of it retires nothing."""
+    if _reference_taken(retirement):
+        raise _reference_recorded(retirement)
+
+
+def _reference_recorded(retirement: Retirement):
+    project = retirement.batch.project
+    return _invalid(
+        "registry_reference",
+        _(
+            "Registry reference “%(reference)s” is already recorded for a retirement on "
+            "%(registry)s: a retirement is recorded once (was the form sent twice?)."
+        ),
+        "reference_recorded",
+        reference=retirement.registry_reference,
+        registry=project.get_standard_display(),
+    )
 
 
 def reverse_retirement(
