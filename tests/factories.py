@@ -36,3 +36,12 @@ def make_record(
         record.full_clean()
         record.save()
     return record
+
+
+def metered(year: int, month: int = 3) -> dict:
+    """make_record's period (the 1st to the 28th of the month) and a metered data quality."""
+    return {
+        "start": dt.date(year, month, 1),
+        "end": dt.date(year, month, 28),
+        "data_quality": "metered",
+    }

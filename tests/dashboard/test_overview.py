@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from emissions.activities.models import ActivityRecord
 from emissions.facilities.models import Facility
+from tests.factories import metered
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,6 @@ def reader(client, django_user_model):
     return client
 
 
-def metered(year: int, month: int = 3) -> dict:
-    """The period (1st to 28th) and data quality of this file's records."""
-    return {
-        "start": dt.date(year, month, 1),
-        "end": dt.date(year, month, 28),
-        "data_quality": "metered",
-    }
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from emissions.facilities.models import Facility
 from emissions.neutrality.models import Target
+from tests.factories import metered
 from tests.html_tables import page_table, texts
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +24,6 @@ LEDGER = reverse("dashboard:ledger")
 TABLES = ["road", "scopes", "facilities", "months", "scope3", "electricity"]
 
 
-def metered(year: int, month: int = 3) -> dict:
-    """The period (1st to 28th) and data quality of this file's records."""
-    return {
-        "start": dt.date(year, month, 1),
-        "end": dt.date(year, month, 28),
-        "data_quality": "metered",
-    }
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from emissions.facilities.models import Facility, FacilityOutput
 from emissions.neutrality.models import ReductionInitiative, Target
 from emissions.offsets import services
 from emissions.offsets.models import CreditProject, TreePlanting
+from tests.factories import metered
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +56,6 @@ def targets_url(table, fmt="csv"):
     return reverse("dashboard:targets_export", args=[table, fmt])
 
 
-def metered(year: int, month: int = 3) -> dict:
-    """The period (1st to 28th) and data quality of this file's records."""
-    return {
-        "start": dt.date(year, month, 1),
-        "end": dt.date(year, month, 28),
-        "data_quality": "metered",
-    }
 
 
 @pytest.fixture
