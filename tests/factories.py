@@ -45,3 +45,17 @@ def metered(year: int, month: int = 3) -> dict:
         "end": dt.date(year, month, 28),
         "data_quality": "metered",
     }
+
+
+def user_in_roles(django_user_model, username: str, *roles: str, staff: bool = True):
+    """A user in these role groups (emissions/roles/definitions.py), password `<name>-pass-123`.
+
+    Staff by default: Data editors, Approvers and Administrators work in the admin too.
+    """
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username, password=f"{username}-pass-123", is_staff=staff
+    )
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user

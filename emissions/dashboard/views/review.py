@@ -35,19 +35,30 @@ class ReviewActions:
     can_submit: bool
     can_review: bool  # approve or reject
     own_submission: bool  # submitted by this user: someone else must review it
+    own_input: bool  # entered or changed by this user since the last approval: likewise
     reject_form: RejectForm | None
 
 
 def review_actions(user, record: ActivityRecord) -> ReviewActions:
     submitted = record.status == ReviewStatus.SUBMITTED
-    own = submitted and record.submitted_by_id == user.pk
-    can_review = submitted and not own and user.has_perm(perms.APPROVE_RECORDS)
+    may_review = submitted and user.has_perm(perms.APPROVE_RECORDS)
+    own = may_review and record.submitted_by_id == user.pk
+    # Whoever entered or changed the inputs since the last approval may not review them either
+    # (the workflow refuses it): the buttons are not offered, and the page says why.
+    entered = may_review and not own and _entered_or_changed_by(user, record)
+    can_review = may_review and not (own or entered)
     return ReviewActions(
         can_submit=record.status in workflow.SUBMITTABLE and user.has_perm(perms.CHANGE_RECORDS),
         can_review=can_review,
-        own_submission=own and user.has_perm(perms.APPROVE_RECORDS),
+        own_submission=own,
+        own_input=entered,
         reject_form=RejectForm() if can_review else None,
     )
+
+
+def _entered_or_changed_by(user, record: ActivityRecord) -> bool:
+    count, _example = workflow.input_editor_of(user, ActivityRecord.objects.filter(pk=record.pk))
+    return count > 0
 
 
 def _record_url(pk: int) -> str:
