@@ -73,4 +73,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # exec: gunicorn becomes PID 1 and gets docker stop's SIGTERM for a graceful shutdown.
 # --no-control-socket: gunicorn would otherwise try to create ~/.gunicorn/, and this user
 # has no home directory; docker's own signals are enough to manage the process.
+# No --timeout or --graceful-timeout here: gunicorn.conf.py sets them, with the reasons, and a
+# command-line value would override it.
 CMD ["sh", "-c", "exec gunicorn kehui.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --access-logfile - --no-control-socket"]

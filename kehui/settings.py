@@ -211,6 +211,8 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Only temp-file names this server signed are read back (issue 15): see import_tmp_storage.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "emissions.import_tmp_storage.SignedTempFolderStorage"
 
 # Security headers and cookies. HTTPS settings are on by default outside DEBUG;
 # SECURE_SSL_REDIRECT can be switched off when a proxy in front already redirects.

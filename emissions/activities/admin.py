@@ -1,19 +1,25 @@
 """Admin for activity types and records; a record's calculation is shown, never typed in."""
 
+from dataclasses import replace
+from functools import wraps
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from . import workflow
 from .calculation import RecordCalculator
@@ -25,6 +31,7 @@ from .models import (
     ActivityType,
     ImportBatch,
     RegionMatch,
+    ReviewStatus,
     YearMatch,
 )
 from .resources import ActivityRecordResource
@@ -92,10 +99,28 @@ class ActivityRecordForm(forms.ModelForm):
         error_messages = {"quantity": {"min_value": _("Quantity cannot be negative.")}}
 
 
+def _refusing_approved(delete_selected):
+    """The bulk delete action, refusing a selection with approved records in it."""
+
+    @wraps(delete_selected)
+    def action(modeladmin, request, queryset):
+        # Before the confirmation page, too: such a selection is not offered for deletion.
+        if queryset.filter(status=ReviewStatus.APPROVED).exists():
+            message = gettext(
+                "Approved records are not deleted in bulk: delete each one from its own page, "
+                "saying why (approvers and administrators only)."
+            )
+            modeladmin.message_user(request, message, messages.ERROR)
+            return None
+        return delete_selected(modeladmin, request, queryset)
+
+    return action
+
+
 @admin.register(ActivityRecord)
 # LockedYearAdminMixin: records of a locked reporting year are not deleted (the form's
 # validation, ActivityRecord.clean, refuses adding and changing them).
-class ActivityRecordAdmin(LockedYearAdminMixin, ImportExportMixin, HistoryAdmin):
+class ActivityRecordAdmin(LockedYearAdminMixin, ImportAdminMixin, HistoryAdmin):
     resource_classes = [ActivityRecordResource]
     form = ActivityRecordForm
 
@@ -150,6 +175,64 @@ class ActivityRecordAdmin(LockedYearAdminMixin, ImportExportMixin, HistoryAdmin)
 
     def has_approve_permission(self, request):
         return request.user.has_perm("activities.approve_activityrecord")
+
+    # Deleting an approved record undoes an approver's decision: only someone who may approve
+    # deletes it, one record at a time and saying why; the reason is kept as the history row's.
+    delete_confirmation_template = "admin/activities/activityrecord/delete_confirmation.html"
+    deletion_reason_field = "deletion_reason"
+
+    def has_delete_permission(self, request, obj=None):
+        approved = obj is not None and obj.status == ReviewStatus.APPROVED
+        if approved and not self.has_approve_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        record = self.get_object(request, unquote(object_id))
+        # Only for someone who may delete records at all: anyone else gets the admin's 403.
+        approved = (
+            record is not None
+            and record.status == ReviewStatus.APPROVED
+            and super().has_delete_permission(request, record)
+        )
+        if approved and not self.has_approve_permission(request):
+            message = gettext(
+                "This record is approved: only an approver or an administrator may delete it."
+            )
+            self.message_user(request, message, messages.ERROR)
+            url = reverse("admin:activities_activityrecord_change", args=[record.pk])
+            return HttpResponseRedirect(url)
+        if approved and request.method == "POST" and not self._deletion_reason(request):
+            message = gettext(
+                "Say why you delete this approved record: the reason is kept in its history."
+            )
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        extra_context = {**(extra_context or {}), "asks_deletion_reason": approved}
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        reason = self._deletion_reason(request)
+        if reason:
+            obj._change_reason = reason  # simple-history writes it on the "deleted" row
+        super().delete_model(request, obj)
+
+    def _deletion_reason(self, request) -> str:
+        # The history column holds 100 characters (the form's field says so too).
+        return " ".join(request.POST.get(self.deletion_reason_field, "").split())[:100]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        delete = actions.get("delete_selected")
+        if delete is not None:
+            actions["delete_selected"] = replace(delete, func=_refusing_approved(delete.func))
+        return actions
+
+    def delete_queryset(self, request, queryset):
+        # The action refuses approved records first; this holds should another path call it.
+        if queryset.filter(status=ReviewStatus.APPROVED).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
     def _review_step(self, request, step, queryset, message) -> None:
         try:
@@ -250,7 +333,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        # The kept file can be 20 MB: the log never loads it.
+        # The kept file can be as large as the upload limit: the log never loads it.
         return super().get_queryset(request).defer("content", "preview")
 
     @admin.display(description=_("records in the ledger"))

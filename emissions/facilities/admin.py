@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from . import periods_admin  # noqa: F401  (registers the reporting-year lock log)
 from .models import Facility, FacilityOutput, Organisation
@@ -38,7 +38,7 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(ImportExportMixin, HistoryAdmin):
+class FacilityAdmin(ImportAdminMixin, HistoryAdmin):
     resource_classes = [FacilityResource]
     list_display = [
         "code",

@@ -5,9 +5,9 @@ from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
 
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from .models import EmissionFactor, FactorDataset, Gas
 from .resources import EmissionFactorResource
@@ -75,7 +75,7 @@ class FactorDatasetAdmin(HistoryAdmin):
 
 
 @admin.register(EmissionFactor)
-class EmissionFactorAdmin(ImportExportMixin, HistoryAdmin):
+class EmissionFactorAdmin(ImportAdminMixin, HistoryAdmin):
     resource_classes = [EmissionFactorResource]
     list_display = [
         "key",

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from . import selectors
 from .forms import (
@@ -148,7 +148,7 @@ class RetirementInline(admin.TabularInline):
 
 
 @admin.register(CreditBatch)
-class CreditBatchAdmin(ImportExportMixin, ServiceAdmin):
+class CreditBatchAdmin(ImportAdminMixin, ServiceAdmin):
     resource_classes = [CreditBatchResource]
     add_form = CreditBatchForm
     editable_after_creation = ["price_per_t", "currency"]

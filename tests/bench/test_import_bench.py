@@ -4,7 +4,6 @@ Run with DATABASE_URL=postgres://… ; size with KEHUI_BENCH_IMPORT_ROWS.
 Time and peak Python memory are printed and written to var/bench/import.txt.
 """
 
-import datetime as dt
 import os
 import time
 import tracemalloc
@@ -16,7 +15,8 @@ from django.db.models import Sum
 
 from emissions.activities import imports
 from emissions.activities.models import ActivityRecord, ImportStatus
-from emissions.facilities.models import Facility, Organisation
+
+from .import_setup import bench_setup
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -46,17 +46,7 @@ def generated_csv(rows: int) -> tuple[bytes, Decimal]:
 
 
 def test_a_hundred_thousand_rows_import_within_the_goal(shipped_library, django_user_model):
-    Organisation(name_en="Kehui bench", base_year=2019, gwp_basis="AR5").save()
-    for n in range(1, 5):
-        Facility.objects.create(
-            code=f"HE-0{n}",
-            name_en=f"Hebei plant {n}",
-            kind="factory",
-            province="CN-HE",
-            grid_region="CN-North",
-            opened_on=dt.date(2008, 1, 1),
-        )
-    user = django_user_model.objects.create_user("bench", password="bench-pass-123")
+    user = bench_setup(django_user_model)
     rows = bench_rows()
     content, total_kwh = generated_csv(rows)
 

@@ -42,7 +42,8 @@ def test_the_page_shows_the_form_and_the_size_limit(importer_client):
     response = importer_client.get(URL)
     assert response.status_code == 200
     assert b'enctype="multipart/form-data"' in response.content
-    assert "Files up to 20 MB." in response.content.decode()
+    assert f"Files up to {imports.MAX_UPLOAD_LABEL}." in response.content.decode()
+    assert "XLSX (first sheet, up to 30,000 rows)." in response.content.decode()
     assert reverse("dashboard:import_template").encode() in response.content
 
 
@@ -72,8 +73,9 @@ def test_a_file_over_the_limit_is_rejected(importer_client, monkeypatch):
     monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 100)
     response = upload(importer_client, HEADER + GOOD * 5)
     assert response.status_code == 400
-    assert "The file is larger than 20 MB. Split it into smaller files." in (
-        response.content.decode()
+    assert (
+        f"The file is larger than {imports.MAX_UPLOAD_LABEL}. Split it into smaller files."
+        in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
 
@@ -93,7 +95,7 @@ def test_an_upload_is_stopped_at_the_limit_not_stored_whole(importer_client, mon
     big = HEADER + GOOD * 100_000  # 6 MB: past the memory handler's 2.5 MB, to a temp file
     response = upload(importer_client, big)
     assert response.status_code == 400
-    assert "The file is larger than 20 MB." in response.content.decode()
+    assert f"The file is larger than {imports.MAX_UPLOAD_LABEL}." in response.content.decode()
     assert sum(stored) <= 64 * 1024  # what reached the temporary file: not the 6 MB
     assert not ImportBatch.objects.exists()
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
+from emissions.activities import imports
 from tests.e2e.test_dashboard_pages import gross_emissions, screenshot
 from tests.e2e.test_login_flow import assert_no_console_errors, log_in, main_nav
 
@@ -68,7 +69,7 @@ def test_an_upload_with_a_bad_row_is_fixed_committed_and_shows_on_the_overview(
 
     main_nav(page).get_by_role("link", name="Import", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/import/")
-    expect(page.get_by_text("Files up to 20 MB.")).to_be_visible()
+    expect(page.get_by_text(f"Files up to {imports.MAX_UPLOAD_LABEL}.")).to_be_visible()
 
     # A typo in the facility code of the second row: the preview names row and column.
     upload(page, csv_file(GAS_ROWS[0], GAS_ROWS[1].replace("XT-01", "XT-10")))

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from emissions import xlsx_guard
+
 from ..models import RECORD_INPUT_FIELDS
 
 COLUMNS = RECORD_INPUT_FIELDS
@@ -140,11 +142,46 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
     try:
+        # Before openpyxl reads anything: a 500 KB file may unpack to gigabytes.
+        xlsx_guard.check_workbook(content)
+    except xlsx_guard.WorkbookRefused as refused:
+        raise FileUnreadable(refused.message) from None
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or non-XLSX file
         raise FileUnreadable(_("The file could not be read as an XLSX workbook.")) from None
     sheet = workbook.worksheets[0]
-    return enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
+    return enumerate(_bounded(sheet.iter_rows(values_only=True)), start=1)
+
+
+def _bounded(rows) -> Iterator[list]:
+    """The sheet's rows, each checked against the guard's limits as it is read.
+
+    The guard has counted the XML; this holds the values openpyxl made of it to the same
+    limits (a rich-text cell is several runs the guard saw one by one).
+    """
+    for number, row in enumerate(rows, start=1):
+        if number > xlsx_guard.MAX_ROWS:
+            raise FileUnreadable(xlsx_guard.too_many_rows(number))
+        if len(row) > xlsx_guard.MAX_COLUMNS and any(
+            value is not None for value in row[xlsx_guard.MAX_COLUMNS :]
+        ):
+            raise FileUnreadable(xlsx_guard.too_many_columns(number))
+        for index, value in enumerate(row):
+            if isinstance(value, str) and len(value) > xlsx_guard.MAX_CELL_CHARS:
+                raise FileUnreadable(
+                    _(
+                        "Row %(row)s, column %(column)s holds %(count)s characters; "
+                        "a cell may hold at most %(limit)s."
+                    )
+                    % {
+                        "row": number,
+                        "column": index + 1,
+                        "count": f"{len(value):,}",
+                        "limit": f"{xlsx_guard.MAX_CELL_CHARS:,}",
+                    }
+                )
+        yield list(row)
 
 
 def column_map(header: list[str]) -> dict[str, int]:

@@ -16,9 +16,9 @@ from emissions.activities.models import ActivityRecord
 from emissions.evidence import files, services
 from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.models import EvidenceFile
+from emissions.uploads import form_refusing_the_file, limit_upload_size
 
 from .. import permissions as perms
-from ..uploads import form_refusing_the_file, limit_upload_size
 from .ledger import render_record
 
 logger = logging.getLogger(__name__)

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from emissions import xlsx_guard
 from emissions.activities import imports
 from emissions.activities.models import ImportBatch, ImportStatus
+from emissions.uploads import form_refusing_the_file, limit_upload_size
 
 from .. import permissions as perms
 from ..spreadsheet import Table, csv_response, workbook_response
-from ..uploads import form_refusing_the_file, limit_upload_size
 from . import review
 
 RECENT_SHOWN = 10
@@ -42,10 +43,21 @@ class CommitForm(forms.Form):
     sha256 = forms.CharField(max_length=64, min_length=64)
 
 
+class RollbackForm(forms.Form):
+    # Required by the service when approved records would go (it says so); optional otherwise.
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for rolling back"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "limit": imports.MAX_UPLOAD_LABEL,
+        "xlsx_rows": f"{xlsx_guard.MAX_ROWS:,}",
         "headers": [
             (column, zh)
             for column in imports.COLUMNS
@@ -114,6 +126,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "reject_form": review.RejectForm(),
         "can_rollback": batch.status == ImportStatus.COMMITTED
         and request.user.has_perm(perms.DELETE_RECORDS),
+        "rollback_form": RollbackForm(),
     }
     return render(request, "dashboard/_import_batch.html", context)
 
@@ -138,8 +151,12 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required([perms.ADD_RECORDS, perms.DELETE_RECORDS], raise_exception=True)
 def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
+    form = RollbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("dashboard:import_batch", pk=batch.pk)
     try:
-        imports.rollback_import(batch=batch, user=request.user)
+        imports.rollback_import(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
     except imports.ImportRefused as refusal:
         messages.error(request, str(refusal))
     # Otherwise the batch page shows the outcome: the batch keeps it as its message.

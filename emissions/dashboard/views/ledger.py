@@ -1,10 +1,13 @@
 """The activity ledger: every record behind the totals, one record's calculation, exports."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from emissions.activities.models import ActivityRecord
@@ -13,8 +16,8 @@ from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.selectors import evidence_for
 from emissions.facilities import periods
 
+from .. import exports
 from .. import permissions as perms
-from ..exports import EXPORTERS
 from ..pages.ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
 from .common import page_template
 from .review import review_actions
@@ -26,7 +29,11 @@ HISTORY_SHOWN = 20
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def ledger(request: HttpRequest) -> HttpResponse:
     selected = ledger_filter(request.GET)
-    context = {"filter": selected, "page": ledger_page(selected)}
+    context = {
+        "filter": selected,
+        "page": ledger_page(selected),
+        "xlsx_limit": number_format(exports.XLSX_ROW_LIMIT, force_grouping=True),
+    }
     response = render(request, page_template(request, "dashboard/ledger.html", "rows"), context)
     # The same URL answers with the page or its rows: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
@@ -85,11 +92,21 @@ def render_record(
 @require_safe
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def ledger_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    exporter = EXPORTERS.get(fmt)
+    exporter = exports.EXPORTERS.get(fmt)
     if exporter is None:
         raise Http404("Unknown export format")
     # Invalid parameters are dropped, as on the page; a file has no room for the message.
     selected = ledger_filter(request.GET)
+    if fmt == "xlsx" and exports.exceeds_xlsx_limit(selected.records):
+        # Never a workbook cut short without a word: the ledger page says why, and the CSV
+        # (streamed, no cap) takes the same filter.
+        message = _(
+            "The XLSX export holds at most %(limit)s records and this selection has more: "
+            "download it as CSV, or narrow the filter."
+        ) % {"limit": number_format(exports.XLSX_ROW_LIMIT, force_grouping=True)}
+        messages.error(request, message)
+        query = request.GET.urlencode()
+        return redirect(reverse("dashboard:ledger") + (f"?{query}" if query else ""))
     return exporter(selected.records, filename_stem=selected.filename_stem)
 
 

@@ -1,7 +1,7 @@
 """Stop an upload as soon as it passes its size limit, before the rest is stored.
 
 Django would otherwise read the whole request into a temporary file and only then let the
-form refuse it: a 2 GB upload would fill the disk to be told "the limit is 20 MB".
+form refuse it: a 2 GB upload would fill the disk to be told "the limit is 10 MB".
 """
 
 from collections.abc import Callable
