@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from emissions import import_tmp_storage
+from emissions import import_admin, import_tmp_storage
 from emissions.activities import imports
 from emissions.facilities.models import Facility
 from tests import xlsx_files
@@ -156,6 +156,34 @@ def test_an_xlsx_bomb_is_refused_in_the_admin_with_the_message(admin_client, tem
     assert "the file is refused as a zip bomb" in html
     assert "encountered while trying to read file" not in html
     assert stored_files(temp_dir) == []
+
+
+@pytest.mark.parametrize("file_format", [CSV, XLSX])
+def test_a_file_of_more_rows_than_the_admin_imports_is_refused_naming_both_counts(
+    admin_client, temp_dir, monkeypatch, file_format
+):
+    monkeypatch.setattr(import_admin, "MAX_ROWS", 2)
+    rows = [f"SZ-0{n},Office {n},office,CN,CN-GD,CN-South,2015-06-01" for n in range(1, 4)]
+    lines = [GOOD.decode().splitlines()[0], *rows]
+    content = "\n".join(lines).encode()
+    if file_format == XLSX:
+        content = xlsx_files.normal([line.split(",") for line in lines])
+
+    response = preview(admin_client, content, name="f.xlsx", file_format=file_format)
+
+    assert (
+        "The admin import takes at most 2 rows at a time and this file has 3: split it, or "
+        "import activity data on the Import page." in response.content.decode()
+    )
+    assert "confirm_form" not in response.context
+    assert not Facility.objects.filter(code__startswith="SZ-").exists()
+    assert stored_files(temp_dir) == []
+
+
+def test_as_many_rows_as_the_admin_imports_are_accepted(admin_client, monkeypatch):
+    monkeypatch.setattr(import_admin, "MAX_ROWS", 1)
+    response = preview(admin_client, GOOD)
+    assert response.context["confirm_form"] is not None
 
 
 def test_a_valid_xlsx_still_imports_through_the_admin(admin_client, temp_dir):
