@@ -218,3 +218,39 @@ def test_the_size_limited_views_still_check_csrf(admin_user, url):
     response = client.post(url, {"resource": "0", "format": CSV})
 
     assert response.status_code == 403
+
+
+EXPORT = reverse("admin:facilities_facility_export")
+
+
+def export(client):
+    columns = GOOD.decode().splitlines()[0].split(",")
+    data = {"format": CSV, "resource": "0", **{f"facilityresource_{c}": "on" for c in columns}}
+    return client.post(EXPORT, data)
+
+
+def test_an_export_of_more_rows_than_the_admin_writes_is_refused_with_a_message(
+    admin_client, hebei_plant, monkeypatch
+):
+    Facility.objects.create(
+        code="SZ-02", name_en="Shenzhen office", kind="office", opened_on="2015-06-01"
+    )
+    monkeypatch.setattr(import_admin, "MAX_EXPORT_ROWS", 1)
+
+    response = export(admin_client)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert (
+        "The admin exports at most 1 rows at a time and this list has more: filter it first, "
+        "or download activity records as CSV from the ledger." in response.content.decode()
+    )
+
+
+def test_an_export_within_the_limit_is_written(admin_client, hebei_plant, monkeypatch):
+    monkeypatch.setattr(import_admin, "MAX_EXPORT_ROWS", 1)
+
+    response = export(admin_client)
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "XT-01" in response.content.decode()
