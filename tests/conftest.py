@@ -1,4 +1,5 @@
 import datetime as dt
+import warnings
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -56,27 +57,59 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_activity_types()
 
 
-@pytest.fixture(autouse=True)
-def library_back_after_a_flush(request, django_db_blocker):
-    """Load the factor library again after a test that emptied every table.
+def _session_data_missing() -> bool:
+    from django.contrib.auth.models import Group
 
-    A live-server or `transactional_db` test flushes the database when it ends, the session's
-    factor library and activity types too; the next test in the same worker (pytest-xdist hands
-    each worker an arbitrary mix of files) would find none. Autouse fixtures are set up first,
-    so this teardown runs after the flush.
-    """
-    yield
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    from emissions.activities.catalogue import load_activity_types
     from emissions.activities.models import ActivityType
-    from emissions.factors.loading import load_shipped_factors
     from emissions.factors.models import EmissionFactor
 
+    return not (
+        EmissionFactor.objects.exists() and ActivityType.objects.exists() and Group.objects.exists()
+    )
+
+
+def _load_session_data() -> None:
+    """The factor library, the activity types and the role groups (a migration made them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from emissions.activities.catalogue import load_activity_types
+    from emissions.factors.loading import load_shipped_factors
+    from emissions.roles.sync import sync_roles
+
+    load_shipped_factors()
+    load_activity_types()
+    sync_roles(Group, Permission)
+
+
+_last_test = {"id": None}
+
+
+@pytest.fixture(autouse=True)
+def library_back_after_a_flush(request, django_db_setup, django_db_blocker):
+    """Load the factor library, activity types and role groups again when a flush emptied them.
+
+    A live-server or `transactional_db` test flushes the database when it ends, the session's
+    factor library, activity types and the groups the roles migration made too; the next test
+    in the same worker (pytest-xdist hands each worker an arbitrary mix of files) would find
+    none. Checked before each test as well as after a flushing one: in CI on PostgreSQL a
+    worker once lost them with no flushing test in sight, and hundreds of later tests failed
+    for it. When that happens the test before is named in a warning, so it can be found.
+    """
     with django_db_blocker.unblock():
-        if not (EmissionFactor.objects.exists() and ActivityType.objects.exists()):
-            load_shipped_factors()
-            load_activity_types()
+        if _session_data_missing():
+            warnings.warn(
+                f"The factor library or role groups were missing after {_last_test['id']}: "
+                "loaded again.",
+                stacklevel=1,
+            )
+            _load_session_data()
+    yield
+    _last_test["id"] = request.node.nodeid
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    with django_db_blocker.unblock():
+        if _session_data_missing():
+            _load_session_data()
 
 
 @pytest.fixture
@@ -112,4 +145,3 @@ def english_after_each_test():
     from django.utils import translation
 
     translation.activate("en")
-
