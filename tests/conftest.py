@@ -81,20 +81,18 @@ def _load_session_data() -> None:
     sync_roles(Group, Permission)
 
 
-_last_test = {"id": None}
+_last_test: dict = {"id": None, "blocker": None}
 
 
 @pytest.fixture(autouse=True)
-def library_back_after_a_flush(request, django_db_setup, django_db_blocker):
-    """Load the factor library, activity types and role groups again when a flush emptied them.
+def library_present(request, django_db_setup, django_db_blocker):
+    """Fail loudly, not hundreds of tests later, if the session's data went missing.
 
-    A live-server or `transactional_db` test flushes the database when it ends, the session's
-    factor library, activity types and the groups the roles migration made too; the next test
-    in the same worker (pytest-xdist hands each worker an arbitrary mix of files) would find
-    none. Checked before each test as well as after a flushing one: in CI on PostgreSQL a
-    worker once lost them with no flushing test in sight, and hundreds of later tests failed
-    for it. When that happens the test before is named in a warning, so it can be found.
+    pytest_runtest_teardown below loads it again after each test; if it is still missing when
+    a test starts, the test before is named in a warning, and the data is loaded again (inside
+    this test's transaction when the test has one, so for this test only).
     """
+    _last_test["blocker"] = django_db_blocker
     with django_db_blocker.unblock():
         if _session_data_missing():
             warnings.warn(
@@ -105,11 +103,26 @@ def library_back_after_a_flush(request, django_db_setup, django_db_blocker):
             _load_session_data()
     yield
     _last_test["id"] = request.node.nodeid
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    with django_db_blocker.unblock():
-        if _session_data_missing():
-            _load_session_data()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Load the factor library, activity types and role groups again after a flush.
+
+    A live-server or `transactional_db` test flushes the database when it ends, the session's
+    factor library, activity types and the groups the roles migration made too; the next test
+    in the same worker (pytest-xdist hands each worker an arbitrary mix of files, browser tests
+    included) would find none. The flush is a fixture teardown of pytest-django's, run after any
+    fixture of ours: only here, once every fixture of the test is torn down, is it over. Not
+    after the session's last test, whose teardown drops the test database itself.
+    """
+    result = yield
+    blocker = _last_test["blocker"]
+    if nextitem is not None and blocker is not None:
+        with blocker.unblock():
+            if _session_data_missing():
+                _load_session_data()
+    return result
 
 
 @pytest.fixture
