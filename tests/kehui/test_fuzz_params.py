@@ -11,10 +11,8 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib import admin
-from django.test import Client
 from django.urls import get_resolver, reverse
 
-from tests.kehui import security_objects
 from tests.kehui.test_login_required import walk
 from tests.kehui.test_security_walk import fill
 
@@ -53,24 +51,6 @@ def odd_queries(parameters) -> dict[str, str]:
     }
     queries["repeated"] = "&".join(f"{name}=2024&{name}=-1" for name in names)
     return queries
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("root", password="root-pass-123")
-
-
-@pytest.fixture
-def objects(organisation, superuser):
-    return security_objects.build(organisation, superuser)
-
-
-@pytest.fixture
-def root_client(superuser):
-    # A view's exception becomes its 500 response: the walk lists every one, not the first.
-    client = Client(raise_request_exception=False)
-    client.force_login(superuser)
-    return client
 
 
 def admin_url(name: str, route: str, objects) -> str:

@@ -4,27 +4,8 @@ test_fuzz_params.py walks every route with odd values; these name the cases one 
 """
 
 import pytest
-from django.test import Client
 
 from tests.kehui import security_objects
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("root", password="root-pass-123")
-
-
-@pytest.fixture
-def objects(organisation, superuser):
-    return security_objects.build(organisation, superuser)
-
-
-@pytest.fixture
-def root_client(superuser):
-    # A view's exception becomes its 500 response: the walk lists every one, not the first.
-    client = Client(raise_request_exception=False)
-    client.force_login(superuser)
-    return client
 
 
 @pytest.mark.parametrize(
