@@ -55,6 +55,15 @@ class ActivityType(models.Model):
     ncv_gj_per_t = models.DecimalField(
         _("net calorific value (GJ/t)"), max_digits=8, decimal_places=3, null=True, blank=True
     )
+    # Gaseous fuels are metered in standard cubic metres, and the Chinese standards give their
+    # calorific value per Nm³ (GB/T 2589, GB/T 32151): volume <-> energy without a density.
+    ncv_gj_per_m3 = models.DecimalField(
+        _("net calorific value (GJ per standard m³)"),
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+    )
     properties_source = models.TextField(_("source of density and calorific value"), blank=True)
     is_renewable_electricity = models.BooleanField(
         _("renewable electricity"),
@@ -66,6 +75,7 @@ class ActivityType(models.Model):
 
     class Meta:
         verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
         ordering = ["category", "name"]
         constraints = [
             models.CheckConstraint(
@@ -205,6 +215,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -328,6 +339,7 @@ class ActivityRecord(models.Model):
 
     class Meta:
         verbose_name = _("activity record")
+        verbose_name_plural = _("activity records")
         permissions = [
             ("approve_activityrecord", _("Can approve or reject submitted activity records")),
         ]
@@ -446,6 +458,7 @@ class RecalculationRun(models.Model):
 
     class Meta:
         verbose_name = _("recalculation run")
+        verbose_name_plural = _("recalculation runs")
         ordering = ["-started_at"]
 
     def __str__(self):
@@ -490,11 +503,21 @@ class RecordRollup(models.Model):
     co2e_kg = models.DecimalField(_("kg CO2e"), **ROLLUP_KG)
     # Summed as 0 where a record has none (it is not electricity).
     electricity_kwh = models.DecimalField(_("electricity (kWh)"), **ROLLUP_KG)
+    # The factor is part of the key, so each row's quantities share one unit (the factor's):
+    # physical amounts per carrier (energy in tce) are read from here. 0 where no factor.
+    factor_quantity = models.DecimalField(
+        _("quantity in the factor's unit"),
+        max_digits=40,
+        decimal_places=12,
+        default=0,
+        editable=False,
+    )
 
     objects = ReviewStatusQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("record rollup")
+        verbose_name_plural = _("record rollups")
         default_permissions = ()
         indexes = [
             models.Index(fields=["year", "facility"]),
@@ -523,6 +546,7 @@ class MonthRollup(models.Model):
 
     class Meta:
         verbose_name = _("month rollup")
+        verbose_name_plural = _("month rollups")
         default_permissions = ()
         indexes = [
             models.Index(fields=["year", "month"]),

@@ -60,6 +60,7 @@ RECORD_ROLLUP = Rollup(
         "biogenic_co2_kg",
         "co2e_kg",
         "electricity_kwh",
+        "factor_quantity",
     ),
     nullable=("factor_id", "other_gas_id"),
 )
@@ -75,7 +76,8 @@ TRIGGER_EVENTS = ("insert", "update", "delete")
 
 
 def _summed(column: str, source: str, sign: str = "") -> str:
-    # electricity_kwh is NULL for records that are not electricity; the rollup sums it as 0.
+    # electricity_kwh is NULL for records that are not electricity, factor_quantity for records
+    # without a factor; the rollup sums them as 0.
     return f"{sign}coalesce({source}.{column}, 0)"
 
 

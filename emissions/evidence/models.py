@@ -57,6 +57,7 @@ class EvidenceFile(models.Model):
 
     class Meta:
         verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
         ordering = ["-uploaded_at", "-id"]
         constraints = [
             # Not the upload limit: that is a policy for new files and may change.

@@ -61,6 +61,7 @@ class FactorDataset(models.Model):
 
     class Meta:
         verbose_name = _("factor dataset")
+        verbose_name_plural = _("factor datasets")
         ordering = ["name"]
 
     def __str__(self):
@@ -117,6 +118,7 @@ class EmissionFactor(models.Model):
 
     class Meta:
         verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
         ordering = ["group", "region", "-year"]
         indexes = [models.Index(fields=["group", "region", "year"])]
         constraints = [
