@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "import_export",
     # Login brute-force protection: failed attempts are stored in the database.
     "axes",
+    # The task queue, in the same database (django.tasks' backend): no broker to run.
+    "django_tasks_db",
+    "emissions.jobs",
     "emissions.facilities",
     "emissions.factors",
     "emissions.activities",
@@ -79,6 +82,23 @@ INSTALLED_APPS = [
     "emissions.roles",
     "emissions.dashboard",
 ]
+
+# Long work (recalculations) runs as jobs in a worker process: `manage.py db_worker`, started
+# by `make run` beside the server and by docker-compose's `worker` service. Under pytest the
+# immediate backend runs each job where it is queued, so tests stay deterministic; the worker
+# itself is tested with the database backend (tests/jobs/test_worker.py).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get(
+    "TASKS_BACKEND", "immediate" if os.environ.get("PYTEST_VERSION") else "database"
+)
+if _tasks_backend not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

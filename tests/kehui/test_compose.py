@@ -89,3 +89,14 @@ def test_web_database_url_points_at_the_db_service():
     assert url.scheme in {"postgres", "postgresql"}
     assert url.hostname == "db"
     assert "db" in compose["services"]
+
+
+def test_a_worker_service_runs_the_job_queue_from_the_web_image_with_the_same_settings():
+    services = load_compose()["services"]
+    worker, web = services["worker"], services["web"]
+    assert worker["build"] == web["build"]
+    assert worker["environment"] == web["environment"]
+    command = " ".join(worker["command"])
+    assert "manage.py db_worker" in command
+    # It never migrates itself (web does): it waits until the migrations are applied.
+    assert "migrate --check" in command and "migrate --noinput" not in command

@@ -1,0 +1,73 @@
+"""A job: long work run by a worker process, and what a person sees of it.
+
+The task queue (django.tasks with django-tasks-db) knows how to run a function later; a Job
+row is what the Jobs page shows: who asked for what, when, how far it got, and how it ended.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(models.Model):
+    # The dotted path of the function the worker calls with `params` (jobs.registry keeps
+    # the list of functions a job may run, so a row can never name arbitrary code).
+    function = models.CharField(_("function"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    description = models.CharField(_("what"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    records = models.PositiveBigIntegerField(_("records changed"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # The queue's own id for the task run, to find it in the queue (stuck-queue checks).
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # The job this one runs again (restarted from the Jobs page after a failure).
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("retry of"),
+    )
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_unfinished",
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.description} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED
