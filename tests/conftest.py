@@ -47,11 +47,21 @@ def viewer_client(client, viewer):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped factor library and activity types once, into the test database."""
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Load the shipped factor library and activity types once, into the test database.
+
+    A session of tests that need no database (e.g. tests/kehui/test_compose.py alone) gets
+    no test database from pytest-django: then there is nothing to load, and nothing to check.
+    """
+    from pytest_django.fixtures import _get_databases_for_setup
+
     from emissions.activities.catalogue import load_activity_types
     from emissions.factors.loading import load_shipped_factors
 
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
+    _last_test["database"] = bool(aliases)
+    if not aliases:
+        return
     with django_db_blocker.unblock():
         load_shipped_factors()
         load_activity_types()
@@ -81,7 +91,7 @@ def _load_session_data() -> None:
     sync_roles(Group, Permission)
 
 
-_last_test: dict = {"id": None, "blocker": None}
+_last_test: dict = {"id": None, "blocker": None, "database": True}
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +102,9 @@ def library_present(request, django_db_setup, django_db_blocker):
     a test starts, the test before is named in a warning, and the data is loaded again (inside
     this test's transaction when the test has one, so for this test only).
     """
+    if not _last_test["database"]:
+        yield
+        return
     _last_test["blocker"] = django_db_blocker
     with django_db_blocker.unblock():
         if _session_data_missing():
