@@ -19,6 +19,7 @@ from django.utils import timezone
 from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_values
+from emissions.jobs import progress
 
 from .locking import open_records
 from .models import KG, ActivityRecord, RecalculationRun
@@ -48,7 +49,8 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
         return 0
     gwp = gwp_values(organisation.gwp_basis)
     updated = 0
-    for factor in EmissionFactor.objects.filter(pk__in=factor_ids):
+    factors = list(EmissionFactor.objects.filter(pk__in=factor_ids))
+    for done, factor in enumerate(factors, start=1):
         started = time.perf_counter()
         started_at = timezone.now()
         gases = {
@@ -80,6 +82,7 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
             snapshot_history(records, reason=why, when=now)
             _log(why, started, started_at, count, factor=factor)
         updated += count
+        progress.report(done, len(factors))
     return updated
 
 
@@ -113,13 +116,20 @@ def _update_co2e(records: QuerySet, reason: str) -> int:
 
     now = timezone.now()
     common = {"gwp_basis": organisation.gwp_basis, "calculated_at": now}
+    other_gases = sorted(
+        set(records.filter(other_gas__isnull=False).values_list("other_gas__code", flat=True))
+    )
+    # Steps: the records without another gas, one per other gas, then their history.
+    steps = len(other_gases) + 2
     updated = records.filter(other_gas__isnull=True).update(co2e_kg=co2e(0), **common)
-    other_gases = records.filter(other_gas__isnull=False).values_list("other_gas__code", flat=True)
-    for code in set(other_gases):
+    progress.report(1, steps)
+    for done, code in enumerate(other_gases, start=2):
         if code not in gwp:
             raise ValueError(f"{code} has no {organisation.gwp_basis} GWP in the gas table.")
         updated += records.filter(other_gas__code=code).update(co2e_kg=co2e(gwp[code]), **common)
+        progress.report(done, steps)
     snapshot_history(records, reason=reason, when=now)
+    progress.report(steps, steps)
     return updated
 
 
@@ -193,7 +203,7 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
         "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
         "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
     ]  # fmt: skip
-    batch = []
+    batch, done, total = [], 0, records.count()
     with transaction.atomic():
         for record in records.order_by("pk").iterator(chunk_size=batch_size):
             before = record.factor_id
@@ -202,7 +212,9 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
             batch.append(record)
             if len(batch) >= batch_size:
                 ActivityRecord.objects.bulk_update(batch, fields)
+                done += len(batch)
                 batch = []
+                progress.report(done, total)
         if batch:
             ActivityRecord.objects.bulk_update(batch, fields)
         snapshot_history(records, reason="Factors re-selected", when=timezone.now())

@@ -1,7 +1,8 @@
 """Keep stored emissions in step with what they were computed from.
 
 A saved factor rewrites its records; a changed GWP or GWP basis rewrites CO2e everywhere.
-Both are set-based (see recalculation.py) and run in the saving transaction.
+Each is queued as a background job (jobs.py) in the saving transaction: the worker runs it
+after the change commits, set-based (recalculation.py), all-or-nothing.
 """
 
 from django.db.models.signals import post_init, post_save
@@ -11,8 +12,8 @@ from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor, Gas
 from emissions.factors.signals import recalculation_requested
 
+from .jobs import queue_co2e_recalculation, queue_factor_recalculation, queue_reselection
 from .models import ActivityRecord, ActivityType
-from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
 
 # What a factor applies to. A change here can make another factor the right one, or leave the
 # stored quantity in a unit the factor no longer uses, so its records choose again.
@@ -32,29 +33,38 @@ def remember_factor_scope(sender, instance, **kwargs):
 def recalculate_on_factor_save(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
-    if _factor_scope(instance) != instance._loaded_scope:
-        reselect_factors(ActivityRecord.objects.filter(factor=instance))
+    if not ActivityRecord.objects.filter(factor=instance).exists():
+        pass  # no record uses it: nothing to queue
+    elif _factor_scope(instance) != instance._loaded_scope:
+        queue_reselection(label=instance.key, factor_id=instance.pk)
     else:
-        recalculate_factor_records([instance.pk])
+        queue_factor_recalculation([instance.pk], label=instance.key)
     instance._loaded_scope = _factor_scope(instance)
 
 
 @receiver(recalculation_requested, dispatch_uid="recalculate_on_request")
-def recalculate_on_request(sender, factor_ids, **kwargs) -> int:
-    return recalculate_factor_records(factor_ids, reason="Recalculation requested in the admin")
+def recalculate_on_request(sender, factor_ids, **kwargs):
+    """The admin's "recalculate" action: the job it queued (the admin reports on it)."""
+    return queue_factor_recalculation(
+        factor_ids,
+        label=", ".join(
+            sorted(sender.objects.filter(pk__in=factor_ids).values_list("key", flat=True))
+        )[:200],
+        reason="Recalculation requested in the admin",
+    )
 
 
 @receiver(post_save, sender=ActivityType, dispatch_uid="recalculate_on_activity_type_save")
 def recalculate_on_activity_type_save(sender, instance, created, raw=False, **kwargs):
     # A new density, calorific value, factor group or proxy region can change every record.
-    if not created and not raw:
-        reselect_factors(ActivityRecord.objects.filter(activity_type=instance))
+    if not created and not raw and ActivityRecord.objects.filter(activity_type=instance).exists():
+        queue_reselection(label=instance.name, activity_type_id=instance.pk)
 
 
 @receiver(post_save, sender=Gas, dispatch_uid="recalculate_on_gwp_save")
 def recalculate_on_gwp_save(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
-        recalculate_co2e()
+    if not created and not raw and ActivityRecord.objects.exists():
+        queue_co2e_recalculation(why=f"GWP values of {instance.code} changed")
 
 
 def _inventory_rules(organisation: Organisation) -> tuple[str, frozenset[str]]:
@@ -72,9 +82,11 @@ def recalculate_on_rule_change(sender, instance, created, raw=False, **kwargs):
         return
     basis, series = _inventory_rules(instance)
     old_basis, old_series = instance._loaded_rules
-    if series != old_series:
+    if not ActivityRecord.objects.exists():
+        pass  # nothing stored to rewrite
+    elif series != old_series:
         # Another factor series means other factors: choose them again (row by row).
-        reselect_factors()
+        queue_reselection(label="all records (the factor series changed)")
     elif basis != old_basis:
-        recalculate_co2e()
+        queue_co2e_recalculation(why=f"GWP basis {old_basis} → {basis}")
     instance._loaded_rules = (basis, series)

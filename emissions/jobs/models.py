@@ -40,6 +40,10 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     records = models.PositiveBigIntegerField(_("records changed"), null=True, blank=True)
+    # Progress while running, in the job's own steps (records, factors, statements).
+    done = models.PositiveBigIntegerField(_("done"), null=True, blank=True)
+    total = models.PositiveBigIntegerField(_("of"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("progress reported at"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
     # The queue's own id for the task run, to find it in the queue (stuck-queue checks).
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
@@ -71,3 +75,9 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @property
+    def percent_done(self) -> int | None:
+        if not self.total or self.done is None:
+            return None
+        return min(100, self.done * 100 // self.total)

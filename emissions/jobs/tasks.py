@@ -4,10 +4,11 @@ import logging
 
 from django.db import transaction
 from django.tasks import task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import locks, registry
+from . import locks, progress, registry
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ def run_job(job_id: int) -> None:
 def _run(job: Job) -> None:
     try:
         function = registry.resolve(job.function)
-        with transaction.atomic():
+        # In a worker, progress goes through a connection of its own (progress.py).
+        in_worker = not isinstance(run_job.get_backend(), ImmediateBackend)
+        with progress.reporting(job.pk, own_connection=in_worker), transaction.atomic():
             locks.one_job_at_a_time()
             outcome = function(**job.params)
     except Exception as error:

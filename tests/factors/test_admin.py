@@ -8,6 +8,7 @@ from django.utils.html import escape
 
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.models import EmissionFactor, FactorDataset, Gas
+from emissions.jobs.models import Job
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +272,12 @@ def test_the_recalculate_action_rewrites_the_records_of_the_selected_factors(
         {"action": "recalculate_records", "_selected_action": [custom_factor.pk]},
         follow=True,
     )
-    assert "Rewrote 1 record that uses the selected factors." in response.content.decode()
+    job = Job.objects.get()
+    assert job.description == f"Recalculate the records of {custom_factor.key}"
+    assert (
+        f"Recalculate the records of {custom_factor.key}: 1 record was changed (job #{job.pk})."
+        in response.content.decode()
+    )
     hebei_record.refresh_from_db()
     assert hebei_record.co2_kg == Decimal("6123.000000")
     assert hebei_record.co2e_kg == Decimal("6123.000000")

@@ -4,6 +4,7 @@ import time
 
 from django.contrib.auth.models import Group
 
+from emissions.jobs import progress
 from emissions.jobs.registry import job_function
 
 
@@ -29,3 +30,11 @@ def make_group_then_wait(name: str, seconds: float) -> int:
 
 def not_a_job_function() -> int:
     return 0
+
+
+@job_function
+def count_in_steps(steps: int, seconds_per_step: float = 0) -> int:
+    for step in range(1, steps + 1):
+        time.sleep(seconds_per_step)
+        progress.report(step, steps)
+    return steps

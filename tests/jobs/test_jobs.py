@@ -94,3 +94,12 @@ def test_a_running_job_no_worker_holds_is_marked_failed():
     else:  # no advisory locks: a dead worker can't be told from a live one
         assert marked == 0
         assert job.status == JobStatus.RUNNING
+
+
+def test_a_job_reports_its_progress():
+    job = services.start(functions.count_in_steps, description="Steps", steps=4)
+    assert (job.done, job.total, job.percent_done) == (4, 4, 100)
+
+
+def test_progress_outside_a_job_is_ignored():
+    functions.count_in_steps(steps=2)  # called directly: no job, no error

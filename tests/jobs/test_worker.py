@@ -84,6 +84,17 @@ def test_the_worker_runs_a_queued_job_and_a_killed_worker_leaves_nothing_half_wr
     assert done.records == 1
     assert Group.objects.filter(name="by the worker").exists()
 
+    # Progress is seen while the job's transaction is still open.
+    steps = queue(functions.count_in_steps, steps=4, seconds_per_step=1.5)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        steps.refresh_from_db()
+        if steps.status == JobStatus.RUNNING and steps.done:
+            break
+        time.sleep(0.1)
+    assert steps.status == JobStatus.RUNNING and 1 <= steps.done < 4 and steps.total == 4
+    assert wait_for(steps, JobStatus.SUCCEEDED).done == 4
+
     slow = wait_for(
         queue(functions.make_group_then_wait, name="half written", seconds=60), JobStatus.RUNNING
     )

@@ -75,6 +75,23 @@ def _optional_objects(user, text: str) -> list:
                 unlock_reason=text,
             )
         )
+    # A failed job (restartable from the Jobs page) and its run in the task queue.
+    from django_tasks_db.backend import DatabaseBackend
+
+    from emissions.jobs.models import Job, JobStatus
+    from emissions.jobs.tasks import run_job
+
+    made.append(
+        Job.objects.create(
+            function="emissions.activities.jobs.recalculate_all_co2e",
+            description=text[:300],
+            status=JobStatus.FAILED,
+            requested_by=user,
+            message=text,
+        )
+    )
+    result = DatabaseBackend("default", {}).enqueue(run_job, (made[-1].pk,), {})
+    made.append(apps.get_model("django_tasks_database", "DBTaskResult").objects.get(id=result.id))
     return made
 
 

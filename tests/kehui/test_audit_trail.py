@@ -35,6 +35,7 @@ WITHOUT_HISTORY = {
     "activities.RecalculationRun": "it is itself a log of set-based recalculations",
     "activities.RecordRollup": "sums of records kept by triggers; the records keep history",
     "activities.MonthRollup": "sums of records kept by triggers; the records keep history",
+    "jobs.Job": "it is itself a log of background jobs: who, what, when, how it ended",
 }
 
 # Foreign keys between domain rows that are not PROTECT, and why.
@@ -56,6 +57,8 @@ NOT_PROTECTED = {
     "activities.RecalculationRun.factor": (
         "SET_NULL: a log line may outlive the factor; the records' history keeps which was used"
     ),
+    "jobs.Job.requested_by": "SET_NULL: a job's log line may outlive the user who started it",
+    "jobs.Job.retry_of": "SET_NULL: a retry's log line may outlive the job it ran again",
 }
 
 PROTECTED_RELATED = "would require deleting the following protected related objects"

@@ -40,7 +40,13 @@ ODD_VALUES = {
 SKIPPED_ROUTES = {
     "": "unnamed admin catch-alls: the old object URL (a redirect to change) and the 404",
 }
-ADMIN_MODEL_ROUTE = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<suffix>\w+)$")
+# An app label may hold underscores (django_tasks_database); a model name and a suffix may not
+# be told apart from it by the pattern alone, so the suffixes are listed.
+ADMIN_MODEL_ROUTE = re.compile(
+    r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_"
+    r"(?P<suffix>changelist|add|change|delete|history|simple_history|password_change|"
+    r"autocomplete|import|process_import|export)$"
+)
 
 
 def odd_queries(parameters) -> dict[str, str]:

@@ -15,10 +15,12 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from emissions.dashboard.pages import energy as energy_page
 from emissions.dashboard.pages import facilities as facilities_page
 from emissions.dashboard.pages import offsets as offsets_page
 from emissions.dashboard.pages import overview as overview_page
 from emissions.dashboard.pages import targets as targets_page
+from emissions.jobs.models import Job
 from tests.kehui import security_objects
 from tests.kehui.test_login_required import walk
 
@@ -57,6 +59,7 @@ EXPORT_TABLES = {
     "dashboard:facility_detail_export": facilities_page.FACILITY_DETAIL,
     "dashboard:offsets_export": offsets_page.OFFSETS,
     "dashboard:targets_export": targets_page.TARGETS,
+    "dashboard:energy_export": energy_page.ENERGY,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {
@@ -73,6 +76,8 @@ PK_OF = {
     "dashboard:record_approve": lambda objects: objects.record.pk,
     "dashboard:record_reject": lambda objects: objects.record.pk,
 }
+# Which object an <int:job_id> names (a failed job: the one kind that can be restarted).
+JOB_OF = {"dashboard:job_restart": lambda objects: objects.by_model[Job].pk}
 READ_APPS = ["facilities", "factors", "activities", "offsets", "neutrality", "evidence"]
 
 
@@ -94,6 +99,8 @@ def fill(name: str, route: str, objects) -> str:
             kwargs[parameter] = next(iter(EXPORT_TABLES[name]))
         elif parameter == "pk" and name in PK_OF:
             kwargs[parameter] = PK_OF[name](objects)
+        elif parameter == "job_id" and name in JOB_OF:
+            kwargs[parameter] = JOB_OF[name](objects)
         else:
             pytest.fail(f"{name} ({route}): no object to fill <{parameter}> with; add it here")
     return reverse(name, kwargs=kwargs)

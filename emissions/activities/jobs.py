@@ -1,0 +1,62 @@
+"""Recalculations as background jobs (emissions/jobs): what a change queues, and how it runs.
+
+A saved factor, GWP value, GWP basis, factor series or activity type changes stored emissions;
+the saving request queues the rewrite as a job (in its own transaction, so a change that is
+not saved queues nothing) and returns at once. The worker runs it all-or-nothing, one job at
+a time, reporting progress; the Jobs page shows it.
+"""
+
+from django.utils.translation import gettext as _
+
+from emissions.jobs import services
+from emissions.jobs.models import Job
+from emissions.jobs.registry import job_function
+
+from .models import ActivityRecord
+from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
+
+
+@job_function
+def recalculate_factors(factor_ids: list[int], reason: str = "") -> int:
+    return recalculate_factor_records(factor_ids, reason=reason)
+
+
+@job_function
+def recalculate_all_co2e(reason: str = "") -> int:
+    return recalculate_co2e(reason=reason)
+
+
+@job_function
+def reselect(factor_id: int | None = None, activity_type_id: int | None = None) -> int:
+    """Choose the factors again: of one factor's records, one type's, or (neither) all."""
+    records = None
+    if factor_id is not None:
+        records = ActivityRecord.objects.filter(factor_id=factor_id)
+    elif activity_type_id is not None:
+        records = ActivityRecord.objects.filter(activity_type_id=activity_type_id)
+    return reselect_factors(records)
+
+
+def queue_factor_recalculation(factor_ids: list[int], *, label: str, reason: str = "") -> Job:
+    return services.start(
+        recalculate_factors,
+        description=_("Recalculate the records of %(factors)s") % {"factors": label},
+        factor_ids=sorted(factor_ids),
+        reason=reason,
+    )
+
+
+def queue_co2e_recalculation(*, why: str) -> Job:
+    return services.start(
+        recalculate_all_co2e,
+        description=_("Recalculate CO2e of all records: %(why)s") % {"why": why},
+    )
+
+
+def queue_reselection(*, label: str, factor_id=None, activity_type_id=None) -> Job:
+    return services.start(
+        reselect,
+        description=_("Choose the factors again for %(what)s") % {"what": label},
+        factor_id=factor_id,
+        activity_type_id=activity_type_id,
+    )
