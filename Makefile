@@ -12,10 +12,15 @@ FIND_PYTHON := for p in python3 python3.13 python3.12 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	  then command -v $$p; break; fi; done
 
-.PHONY: help run test lint e2e bench messages demo clean
+.PHONY: help run serve port-free test lint e2e bench messages demo clean
+
+# `make run PORT=8001` serves on another port. Only on this machine: the demo logins are published.
+PORT ?= 8000
+HOST := 127.0.0.1
 
 help:
 	@echo "make run    - install, migrate, load factors and demo data, serve on http://127.0.0.1:8000"
+	@echo "              (make run PORT=8001 serves on another port)"
 	@echo "make test   - install dev tools, run ruff, the migrations check and the whole test suite"
 	@echo "make lint   - ruff only"
 	@echo "make e2e    - browser tests only (needs Debian's chromium)"
@@ -43,14 +48,32 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet --group dev
 	@touch $@
 
-run: $(VENV)/.installed
+# The port is checked first, before anything is installed: a busy port stops make at once,
+# not after minutes of installing and migrating.
+run: port-free
+	@$(MAKE) --no-print-directory serve
+
+# With any Python 3 on PATH (the .venv may not exist yet); without one, $(PY) says what to do.
+port-free:
+	@py="$$($(FIND_PYTHON))"; py="$${py:-$$(command -v python3 || true)}"; \
+	if [ -n "$$py" ]; then "$$py" scripts/check_port.py "$(HOST)" "$(PORT)"; fi
+
+# The demo logins are created before the demo data (its evidence files need an uploader) and
+# printed last, just before the server's own lines, where they are not scrolled away. The job
+# worker (recalculations, docs/operations.md "Background jobs") runs beside the server: Ctrl-C
+# stops both (the whole foreground group gets it), and the trap stops the worker whenever the
+# server ends another way.
+serve: $(VENV)/.installed
 	@mkdir -p var staticfiles
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_factors
 	$(PY) manage.py load_activity_types
-	$(PY) manage.py load_demo
-	$(PY) manage.py create_demo_superuser
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@logins="$$($(PY) manage.py create_demo_superuser --url http://$(HOST):$(PORT))" || exit 1; \
+	echo "$(PY) manage.py load_demo"; $(PY) manage.py load_demo || exit 1; \
+	echo; echo "$$logins"; echo; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(PY) manage.py runserver "$(HOST):$(PORT)"
 
 # One pytest worker per core, each with its own test database (pytest-django adds _gw0, _gw1…).
 # PYTEST_WORKERS=0 runs in one process.

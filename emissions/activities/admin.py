@@ -18,8 +18,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.periods_admin import LockedYearAdminMixin
+from emissions.factors.units import display_unit
 from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
+from emissions.recalculation_notice import RecalculationNoticeMixin
 
 from . import workflow
 from .calculation import RecordCalculator
@@ -66,7 +68,7 @@ CALCULATED_FIELDS = [
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(HistoryAdmin):
+class ActivityTypeAdmin(RecalculationNoticeMixin, HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -85,7 +87,7 @@ class ActivityTypeAdmin(HistoryAdmin):
         (_("Factor choice"), {"fields": ["factor_group", "proxy_region", "gas", "default_unit"]}),
         (
             _("Fuel properties"),
-            {"fields": ["density_kg_per_l", "ncv_gj_per_t", "properties_source"]},
+            {"fields": ["density_kg_per_l", "ncv_gj_per_t", "ncv_gj_per_m3", "properties_source"]},
         ),
         (_("Electricity"), {"fields": ["is_electricity", "is_renewable_electricity"]}),
     ]
@@ -245,7 +247,7 @@ class ActivityRecordAdmin(LockedYearAdminMixin, ImportAdminMixin, HistoryAdmin):
 
     @admin.display(description=_("quantity"))
     def quantity_with_unit(self, record):
-        return f"{number_format(record.quantity.normalize())} {record.unit}"
+        return f"{number_format(record.quantity.normalize())} {display_unit(record.unit)}"
 
     @admin.display(description=_("t CO2e"), ordering="co2e_kg")
     def tco2e(self, record):

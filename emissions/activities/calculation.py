@@ -2,9 +2,11 @@
 
 The factor rule (docs/methodology.md) is emissions.factors.choice: walk the facility's regions
 from the most specific (province → regional grid → country → GLOBAL → the type's proxy region);
-at the first region with a usable factor, take the record's year, else the latest earlier year
-("lagged"), else the earliest later year ("proxy"). This module loads the candidates: only
-factors of the organisation's series, and only those whose unit the record's unit converts to.
+at the first region with a factor, take the record's year, else the latest earlier year
+("lagged"), else the earliest later year ("proxy"). The unit typed never changes the region:
+within it, only factors whose unit the record's unit converts to (through the fuel's density
+and calorific values) take part, and a record whose unit fits none of them is refused. This
+module loads the candidates: only factors of the organisation's series.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -22,7 +24,13 @@ from emissions.factors.calculation import (
     round_kg,
     round_quantity,
 )
-from emissions.factors.choice import FactorChoice, choose, region_levels, unit_converts
+from emissions.factors.choice import (
+    FactorChoice,
+    NoFactorInUnit,
+    choose,
+    region_levels,
+    unit_converts,
+)
 from emissions.factors.models import EmissionFactor
 from emissions.factors.selectors import (
     METHANE_CODE,
@@ -30,7 +38,14 @@ from emissions.factors.selectors import (
     factors_in_group,
     gwp_values,
 )
-from emissions.factors.units import UnitError, convert, parse_unit, to_factor_unit
+from emissions.factors.units import (
+    FuelProperties,
+    UnitError,
+    convert,
+    display_unit,
+    parse_unit,
+    to_factor_unit,
+)
 
 from .models import ActivityRecord, EmissionMethod
 
@@ -90,6 +105,7 @@ class RecordCalculator:
                     choice.factor.unit,
                     density_kg_per_l=activity_type.density_kg_per_l,
                     ncv_gj_per_t=activity_type.ncv_gj_per_t,
+                    ncv_gj_per_m3=activity_type.ncv_gj_per_m3,
                 )
             )
             amounts = amounts_from_factor(record.factor_quantity, choice.factor)
@@ -153,21 +169,18 @@ class RecordCalculator:
             proxy_region=activity_type.proxy_region,
         )
         candidates = self._candidates_for(activity_type, levels)
-        usable = [f for f in candidates if self._converts(record, f)]
-        chosen = choose(usable, levels, record.year, record.unit)
+        try:
+            chosen = choose(
+                candidates,
+                levels,
+                record.year,
+                record.unit,
+                converts=lambda factor: self._converts(record, factor),
+            )
+        except NoFactorInUnit as refused:
+            raise ValidationError({"unit": self._unit_refused(record, refused)}) from None
         if chosen is not None:
             return chosen
-        if candidates:
-            units = ", ".join(sorted({f.unit for f in candidates}))
-            raise ValidationError(
-                {
-                    "unit": _(
-                        "The record's unit %(unit)s does not convert to the unit of any "
-                        "factor for %(type)s (%(units)s)."
-                    )
-                    % {"unit": repr(record.unit), "type": activity_type.name, "units": units}
-                }
-            )
         raise ValidationError(
             _(
                 "No emission factor for %(type)s (factor group %(group)s) in %(regions)s for "
@@ -197,14 +210,30 @@ class RecordCalculator:
         return self._candidates[key]
 
     @staticmethod
+    def _unit_refused(record: ActivityRecord, refused: NoFactorInUnit) -> str:
+        """Name the record's unit, the region's factor units and, for a fuel, what is missing."""
+        units = sorted({factor.unit for factor in refused.factors})
+        message = _(
+            "The record's unit %(unit)s does not convert to the unit of any factor for "
+            "%(type)s (%(units)s)."
+        ) % {
+            "unit": repr(record.unit),
+            "type": record.activity_type.name,
+            "units": ", ".join(display_unit(unit) for unit in units),
+        }
+        fuel = FuelProperties.of(record.activity_type)
+        if not fuel.recorded:
+            return message
+        try:
+            to_factor_unit(Decimal(1), record.unit, units[0], **vars(fuel))
+        except UnitError as error:
+            return f"{message} {error}"
+        return message
+
+    @staticmethod
     def _converts(record: ActivityRecord, factor: EmissionFactor) -> bool:
         # A method of its own: the import's calculator remembers its answers.
-        return unit_converts(
-            record.unit,
-            factor,
-            density_kg_per_l=record.activity_type.density_kg_per_l,
-            ncv_gj_per_t=record.activity_type.ncv_gj_per_t,
-        )
+        return unit_converts(record.unit, factor, **vars(FuelProperties.of(record.activity_type)))
 
     @staticmethod
     def _in_unit(record: ActivityRecord, unit: str) -> Decimal:

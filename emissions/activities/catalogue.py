@@ -19,9 +19,17 @@ IPCC_NCV = "NCV: IPCC 2006 GL Vol.2 Ch.1 Table 1.2 (default net calorific value)
 DIESEL_DENSITY = "Density 0.84 kg/L: typical, within EN 590's 0.820–0.845 kg/L at 15 °C."
 GASOLINE_DENSITY = "Density 0.745 kg/L: typical, within EN 228's 0.720–0.775 kg/L at 15 °C."
 LPG_DENSITY = "Density 0.51 kg/L: typical liquid LPG (propane-rich) at 15 °C."
+# The calorific value the Chinese natural-gas factor is computed from (emission_factors.csv):
+# with it a quantity in kWh, GJ or tonnes reaches the CN per-Nm³ factor, not the global one.
+GAS_NCV_PER_M3 = (
+    "NCV per standard m³: 389.31 GJ/10⁴ Nm³ = 0.038931 GJ/Nm³, the natural-gas default of "
+    "GB/T 32151.34-2024 Annex C Table C.1; Nm³ at 0 °C and 101.325 kPa."
+)
 
 
-def _fuel(code, name, name_zh, category, group, unit, *, ncv=None, density=None, notes=""):
+def _fuel(
+    code, name, name_zh, category, group, unit, *, ncv=None, ncv_m3=None, density=None, notes=""
+):
     return {
         "code": code,
         "name": name,
@@ -31,6 +39,7 @@ def _fuel(code, name, name_zh, category, group, unit, *, ncv=None, density=None,
         "factor_group": group,
         "default_unit": unit,
         "ncv_gj_per_t": Decimal(ncv) if ncv else None,
+        "ncv_gj_per_m3": Decimal(ncv_m3) if ncv_m3 else None,
         "density_kg_per_l": Decimal(density) if density else None,
         "properties_source": notes,
     }
@@ -109,7 +118,8 @@ ACTIVITY_TYPES = [
         "natural_gas_stationary",
         "m**3",
         ncv="48.0",
-        notes=IPCC_NCV,
+        ncv_m3="0.038931",
+        notes=f"{IPCC_NCV} {GAS_NCV_PER_M3}",
     ),
     _fuel(
         "diesel_stationary",
@@ -366,6 +376,10 @@ def load_activity_types() -> tuple[int, int]:
         values.setdefault("proxy_region", "")
         activity_type = ActivityType.objects.filter(code=code).first() or ActivityType(code=code)
         is_new = activity_type.pk is None
+        # An unchanged type is not saved: each save queues a job choosing its records' factors
+        # again (activities/signals.py), and `make run` loads the catalogue every time.
+        if not is_new and all(getattr(activity_type, n) == v for n, v in values.items()):
+            continue
         for name, value in values.items():
             setattr(activity_type, name, value)
         activity_type.full_clean()

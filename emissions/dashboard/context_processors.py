@@ -13,6 +13,9 @@ NAV_SECTIONS = {
     "import": "import",
     "import_batch": "import",
     "periods": "periods",
+    "approvals": "approvals",
+    "jobs": "jobs",
+    "energy": "energy",
 }
 
 

@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, When
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .pages.ledger import in_chinese
+from emissions.facilities.models import GwpBasis
+from emissions.factors.units import display_unit
+
+from .pages.ledger import evidence_count, in_chinese
 from .spreadsheet import XLSX_TYPE, neutralise
 
 CHUNK_SIZE = 2000
@@ -28,7 +31,8 @@ XLSX_ROW_LIMIT = 10_000
 # Up to this size the workbook stays in memory; a bigger one goes to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
 
-# (header, column read by values_list); "facility name" and "t CO2e" are filled in below.
+# (header, column read by values_list); "facility name", "t CO2e" and "published CO2e basis"
+# are filled in below.
 COLUMNS = [
     (_("id"), "pk"),
     (_("facility code"), "facility__code"),
@@ -42,6 +46,7 @@ COLUMNS = [
     (_("unit"), "unit"),
     (_("data quality"), "data_quality"),
     (_("factor key"), "factor__key"),
+    (_("factor name"), "factor__name"),
     (_("factor dataset"), "factor__dataset__name"),
     (_("region match"), "factor_region_match"),
     (_("year match"), "factor_year_match"),
@@ -50,15 +55,30 @@ COLUMNS = [
     (_("kg N2O"), "n2o_kg"),
     (_("kg other gas"), "other_gas_kg"),
     (_("other gas"), "other_gas__code"),
+    (_("GWP of other gas"), "other_gas_gwp"),
     (_("kg CO2e"), "co2e_kg"),
     (_("t CO2e"), "co2e_kg"),
     (_("GWP basis"), "gwp_basis"),
+    (_("published CO2e basis"), "published_co2e_kg"),
     (_("source reference"), "source_reference"),
     (_("review status"), "status"),
+    (_("evidence files"), "evidence_file_count"),
 ]
-FIELDS = [name for _label, name in COLUMNS] + ["facility__name_zh"]
+FIELDS = [name for _label, name in COLUMNS] + ["facility__name_zh", "factor__co2e_gwp_basis"]
 FACILITY_NAME = FIELDS.index("facility__name_en")
 TONNES = FIELDS.index("co2e_kg") + 1  # t CO2e follows kg CO2e, read from the same column
+PUBLISHED = FIELDS.index("published_co2e_kg")
+GWP = FIELDS.index("other_gas_gwp")
+UNIT = FIELDS.index("unit")
+# The GWP a record's other gas (a refrigerant) was converted with: the one of the record's basis.
+OTHER_GAS_GWP = Case(
+    *(When(gwp_basis=basis, then=F(f"other_gas__gwp_{basis.lower()}")) for basis in GwpBasis)
+)
+
+
+def published_basis(gwp_basis: str) -> str:
+    """What a record's published CO2e is on: the source's basis, whatever the inventory's."""
+    return gettext("CO2e as published by the source, %(basis)s") % {"basis": gwp_basis or "—"}
 
 
 def header() -> list[str]:
@@ -67,12 +87,18 @@ def header() -> list[str]:
 
 def rows(records: QuerySet, *, chinese: bool) -> Iterator[list]:
     """One list of Python values per record, in COLUMNS order; kg stay exact Decimals."""
+    records = records.annotate(other_gas_gwp=OTHER_GAS_GWP, evidence_file_count=evidence_count())
     values = records.values_list(*FIELDS)
     # Chunks bound the memory whatever the size of the filtered set.
-    for *row, name_zh in values.iterator(chunk_size=CHUNK_SIZE):
+    for *row, name_zh, published_gwp_basis in values.iterator(chunk_size=CHUNK_SIZE):
         if chinese and name_zh:
             row[FACILITY_NAME] = name_zh
         row[TONNES] = row[TONNES].scaleb(-3)  # kg → t, exact
+        # As people write it (m³, passenger-km), never pint's m**3; it imports back the same.
+        row[UNIT] = display_unit(row[UNIT])
+        row[PUBLISHED] = published_basis(published_gwp_basis) if row[PUBLISHED] else None
+        if row[GWP] is not None:
+            row[GWP] = row[GWP].normalize()  # a GWP as the IPCC tables write it: 1300, 1923.5
         yield row
 
 

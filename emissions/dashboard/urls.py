@@ -1,9 +1,12 @@
 from django.urls import path
 
 from .views import (
+    approvals,
+    energy,
     evidence,
     facilities,
     imports,
+    jobs,
     ledger,
     offsets,
     overview,
@@ -22,10 +25,13 @@ urlpatterns = [
     *facilities.urlpatterns,
     *ledger.urlpatterns,
     *evidence.urlpatterns,
+    *energy.urlpatterns,
     *offsets.urlpatterns,
     *targets.urlpatterns,
     *imports.urlpatterns,
     *report.urlpatterns,
     *periods.urlpatterns,
     *review.urlpatterns,
+    *jobs.urlpatterns,
+    *approvals.urlpatterns,
 ]

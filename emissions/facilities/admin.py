@@ -3,14 +3,23 @@ from django.utils.translation import gettext_lazy as _
 
 from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
+from emissions.recalculation_notice import RecalculationNoticeMixin
 
 from . import periods_admin  # noqa: F401  (registers the reporting-year lock log)
 from .models import Facility, FacilityOutput, Organisation
 from .resources import FacilityResource
 
+GRID_REGION_HELP = _(
+    "Grid electricity is rated with the facility's province first: a provincial factor of "
+    "another year (the latest earlier year, else the earliest later one, flagged on the "
+    "record) is preferred to the regional grid's. The regional grid's factor is used only "
+    "when the factor library has no factor at all for the province; without one either, the "
+    "national factor, then a global default."
+)
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(RecalculationNoticeMixin, HistoryAdmin):
     list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
     fieldsets = [
         (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
@@ -63,6 +72,13 @@ class FacilityAdmin(ImportAdminMixin, HistoryAdmin):
         (_("Location"), {"fields": ["address", "country", "province", "grid_region"]}),
         (_("Boundary"), {"fields": ["ownership_share", "opened_on", "closed_on"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The rule as factors/choice.py applies it (the region first, then the year within it);
+        # said here rather than in the model's help_text, which would need a migration.
+        if db_field.name == "grid_region":
+            kwargs["help_text"] = GRID_REGION_HELP
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(FacilityOutput)

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .names import in_page_language
 from .regions import GridRegion, Province
 
 country_code_validator = RegexValidator(
@@ -213,9 +213,7 @@ class Facility(models.Model):
     @property
     def local_name(self) -> str:
         """The Chinese name when the page is in Chinese and one is recorded, else the English."""
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name_en
+        return in_page_language(self.name_en, self.name_zh)
 
     @property
     def region_chain(self) -> list[str]:
@@ -244,6 +242,7 @@ class FacilityOutput(models.Model):
 
     class Meta:
         verbose_name = _("facility output")
+        verbose_name_plural = _("facility outputs")
         ordering = ["facility", "year", "metric"]
         constraints = [
             models.UniqueConstraint(
@@ -294,6 +293,7 @@ class ReportingYearLock(models.Model):
 
     class Meta:
         verbose_name = _("reporting year lock")
+        verbose_name_plural = _("reporting year locks")
         ordering = ["-locked_at", "-id"]
         # Locks are made and lifted on the periods page, never added or edited as plain rows.
         default_permissions = ["view"]

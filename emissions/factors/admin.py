@@ -1,13 +1,14 @@
 """Admin for the factor library: shipped gases and factors are shown, custom factors edited."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
+from emissions.jobs.messages import job_outcome_message
+from emissions.recalculation_notice import RecalculationNoticeMixin
 
 from .models import EmissionFactor, FactorDataset, Gas
 from .resources import EmissionFactorResource
@@ -75,7 +76,7 @@ class FactorDatasetAdmin(HistoryAdmin):
 
 
 @admin.register(EmissionFactor)
-class EmissionFactorAdmin(ImportAdminMixin, HistoryAdmin):
+class EmissionFactorAdmin(RecalculationNoticeMixin, ImportAdminMixin, HistoryAdmin):
     resource_classes = [EmissionFactorResource]
     list_display = [
         "key",
@@ -154,10 +155,6 @@ class EmissionFactorAdmin(ImportAdminMixin, HistoryAdmin):
         responses = recalculation_requested.send(
             sender=EmissionFactor, factor_ids=list(queryset.values_list("pk", flat=True))
         )
-        count = sum(rewritten for _receiver, rewritten in responses)
-        message = ngettext(
-            "Rewrote %(count)d record that uses the selected factors.",
-            "Rewrote %(count)d records that use the selected factors.",
-            count,
-        ) % {"count": count}
-        self.message_user(request, message, messages.SUCCESS)
+        for _receiver, job in responses:
+            level, message = job_outcome_message(job)
+            self.message_user(request, message, level)

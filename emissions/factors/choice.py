@@ -12,10 +12,13 @@ dataset.is_shipped) and never read the database: loading the candidates is the c
 3. Tie-break: the fewest unit conversions, then the organisation's own datasets over shipped
    ones, then the newest entry.
 
-Only candidates whose unit the quantity's unit converts to take part (`unit_converts`).
+The region comes first and never depends on the unit typed: within the chosen region only
+factors whose unit the quantity's unit converts to take part (`unit_converts`, through the
+fuel's density and calorific values where needed); when none does the record is refused
+(`NoFactorInUnit`) rather than given another region's factor.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -67,28 +70,57 @@ def region_levels(
     return [(level, code) for level, code in levels if code]
 
 
+class NoFactorInUnit(Exception):
+    """The chosen region has factors, but none in a unit the quantity converts to."""
+
+    def __init__(self, factors: Sequence["EmissionFactor"], region_match: str):
+        super().__init__(region_match)
+        self.factors = list(factors)
+        self.region_match = region_match
+
+
 def unit_converts(
     unit: str,
     factor: "EmissionFactor",
     *,
     density_kg_per_l: Decimal | None = None,
     ncv_gj_per_t: Decimal | None = None,
+    ncv_gj_per_m3: Decimal | None = None,
 ) -> bool:
     """Say whether a quantity in `unit` converts to the factor's unit (with the fuel's data)."""
     return can_convert(
-        unit, factor.unit, density_kg_per_l=density_kg_per_l, ncv_gj_per_t=ncv_gj_per_t
+        unit,
+        factor.unit,
+        density_kg_per_l=density_kg_per_l,
+        ncv_gj_per_t=ncv_gj_per_t,
+        ncv_gj_per_m3=ncv_gj_per_m3,
     )
 
 
 def choose(
-    factors: Iterable["EmissionFactor"], levels: Sequence[tuple[str, str]], year: int, unit: str
+    factors: Iterable["EmissionFactor"],
+    levels: Sequence[tuple[str, str]],
+    year: int,
+    unit: str,
+    *,
+    converts: Callable[["EmissionFactor"], bool] | None = None,
 ) -> FactorChoice | None:
-    """Choose among factors whose unit `unit` converts to; None when no level has one."""
+    """Choose the first region with a factor, then among its factors; None when no level has one.
+
+    With `converts`, only the region's factors it accepts take part, and a region with factors
+    but none accepted raises NoFactorInUnit: the unit never moves the choice to another region.
+    """
     factors = list(factors)
     for level, region in levels:
         here = [factor for factor in factors if factor.region == region]
-        if here:
-            return pick_year(here, year, level, unit)
+        if not here:
+            continue
+        if converts is not None:
+            usable = [factor for factor in here if converts(factor)]
+            if not usable:
+                raise NoFactorInUnit(here, level)
+            here = usable
+        return pick_year(here, year, level, unit)
     return None
 
 

@@ -13,6 +13,7 @@ from .models import ReductionInitiative, Target
 class TargetAdmin(HistoryAdmin):
     list_display = [
         "name",
+        "name_zh",
         "kind",
         "base_year",
         "target_year",
@@ -24,9 +25,9 @@ class TargetAdmin(HistoryAdmin):
         "scope3_coverage",
     ]
     list_filter = ["kind", "scope2_method", "covers_scope1", "covers_scope2", "target_year"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_zh"]
     fieldsets = [
-        (None, {"fields": ["name", "kind"]}),
+        (None, {"fields": ["name", "name_zh", "kind"]}),
         (
             _("Years and levels"),
             {
@@ -54,6 +55,7 @@ class TargetAdmin(HistoryAdmin):
 class ReductionInitiativeAdmin(HistoryAdmin):
     list_display = [
         "title",
+        "title_zh",
         "facility",
         "kind",
         "status",
@@ -65,10 +67,16 @@ class ReductionInitiativeAdmin(HistoryAdmin):
         "cost_per_tonne",
     ]
     list_filter = ["status", "kind", "facility", "currency"]
-    search_fields = ["title", "facility__code", "facility__name_en", "facility__name_zh"]
+    search_fields = [
+        "title",
+        "title_zh",
+        "facility__code",
+        "facility__name_en",
+        "facility__name_zh",
+    ]
     list_select_related = ["facility"]
     fieldsets = [
-        (None, {"fields": ["title", "facility", "kind", "status", "start_date"]}),
+        (None, {"fields": ["title", "title_zh", "facility", "kind", "status", "start_date"]}),
         (_("Abatement"), {"fields": ["expected_abatement_t_per_year", "lifetime_years"]}),
         (_("Cost"), {"fields": ["capex", "annual_saving", "currency"]}),
     ]

@@ -228,7 +228,9 @@ def check_reductions(balance: YearBalance) -> ClaimCheck:
 
 
 def _tonnes(kg: Decimal) -> str:
-    return number_format(kg / KG_PER_TONNE, 3, force_grouping=True)
+    # Rounded here: number_format cuts extra decimals off (26.65885798 → "26.658").
+    tonnes = (kg / KG_PER_TONNE).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    return number_format(tonnes, 3, force_grouping=True)
 
 
 def _describe(retirements, *, with_vintage=False) -> str:

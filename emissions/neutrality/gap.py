@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from emissions.facilities.names import in_page_language
 from emissions.offsets.models import CreditBatch, CreditKind, batch_name
 from emissions.offsets.selectors import with_holdings
 
@@ -162,6 +163,7 @@ def _credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
         .values_list(
             "pk",
             "project__name",
+            "project__name_zh",
             "project__registry_project_id",
             "project__kind",
             "vintage_year",
@@ -173,11 +175,12 @@ def _credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
         )
     )
     by_kind = {kind: [] for kind in KIND_ORDER}
-    for pk, name, registry_id, kind, vintage, first, last, issued, retired, remaining in held:
+    for pk, name, name_zh, registry_id, kind, vintage, first, last, *amounts in held:
+        issued, retired, remaining = amounts
         by_kind.setdefault(kind, []).append(
             BatchCredits(
                 batch_id=pk,
-                project_name=name,
+                project_name=in_page_language(name, name_zh),
                 registry_project_id=registry_id,
                 vintage_year=vintage,
                 serial_first=first,

@@ -26,20 +26,28 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from emissions.activities.models import ActivityRecord, MonthRollup, RecordRollup, ReviewStatus
+from emissions.activities.models import (
+    ActivityRecord,
+    ActivityType,
+    MonthRollup,
+    RecordRollup,
+    ReviewStatus,
+)
 from emissions.activities.rollups import months_for, rollup_for
+from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import Organisation
 from emissions.factors.calculation import round_kg
-from emissions.factors.taxonomy import scope_of
+from emissions.factors.taxonomy import Category, scope_of
 from emissions.offsets.selectors import (
     allowances_surrendered_by_year,
     credits_retired_by_year,
     internal_removals_by_year,
 )
 
+from .energy import EnergySum, EnergyYear, energy_from_sums
 from .models import Scope2Method, Target, TargetKind
 from .scope2 import FacilityScope2, calculate_market_scope2, calculate_market_scope2_both
 
@@ -873,6 +881,45 @@ def records_by_factor(year: int, *, approved_only: bool) -> dict[int, int]:
     return dict(rows.annotate(n=Sum("record_count")).values_list("factor", "n"))
 
 
+@dataclass(frozen=True)
+class EvidenceCoverage:
+    """How much of a year's CO2e (as records store it: Scope 2 location-based) has evidence."""
+
+    kg: Decimal
+    kg_with_evidence: Decimal
+    records: int
+    records_with_evidence: int
+
+    @property
+    def share_pct(self) -> Decimal | None:
+        """The share of the year's tonnes whose records have at least one file attached."""
+        return percent(self.kg_with_evidence, self.kg)
+
+
+def evidence_coverage(year: int, *, approved_only: bool) -> EvidenceCoverage:
+    """The year's kg CO2e and records, and those with evidence files: one query.
+
+    Read from the records, not a rollup (evidence is no rollup key): one pass over the year's
+    records. "id IN (the evidence table's record ids)" is uncorrelated, so PostgreSQL hashes
+    the ids once instead of probing the evidence table for each of the year's records.
+    """
+    records = ActivityRecord.objects.filter(year=year)
+    records = records.approved() if approved_only else records.counted()
+    attached = Q(pk__in=EvidenceFile.objects.values("record_id"))
+    totals = records.order_by().aggregate(
+        kg=Sum("co2e_kg"),
+        kg_with_evidence=Sum("co2e_kg", filter=attached),
+        records=Count("pk"),
+        records_with_evidence=Count("pk", filter=attached),
+    )
+    return EvidenceCoverage(
+        kg=totals["kg"] or ZERO,
+        kg_with_evidence=totals["kg_with_evidence"] or ZERO,
+        records=totals["records"],
+        records_with_evidence=totals["records_with_evidence"],
+    )
+
+
 # --- The ledger's totals ------------------------------------------------------------------------
 
 # The filters each rollup is keyed by (activities/rollup_sql.py), besides review status.
@@ -903,3 +950,40 @@ def count_and_kg(rows: QuerySet) -> tuple[int, Decimal]:
     """How many records and kg CO2e (as recorded) the rows of totals_source() hold: one query."""
     totals = rows.order_by().aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))
     return totals["count"] or 0, totals["kg"] or ZERO
+
+
+# --- Energy in tonnes of standard coal equivalent (GB/T 2589-2020) -----------------------------
+
+# The records that are energy the enterprise consumed: fuels burnt and energy bought (Scope 3 is
+# the value chain's energy; process and fugitive emissions burn nothing).
+ENERGY_CATEGORIES = [
+    Category.STATIONARY_COMBUSTION,
+    Category.MOBILE_COMBUSTION,
+    Category.PURCHASED_ELECTRICITY,
+    Category.PURCHASED_HEAT,
+    Category.PURCHASED_STEAM,
+    Category.PURCHASED_COOLING,
+]
+
+
+def energy_year(year: int, *, facility_ids=None, approved_only=True) -> EnergyYear:
+    """The year's energy per facility and carrier, in physical units and tce: two queries.
+
+    Approved records only by default, as the report counts them. Each rollup row holds one
+    factor, so its summed quantity has one unit (the factor's); energy.py converts it.
+    """
+    rows = (
+        rollup_for(years=[year], facility_ids=facility_ids, approved_only=approved_only)
+        .filter(category__in=ENERGY_CATEGORIES)
+        .order_by()
+        .values_list("facility", "activity_type", "factor__unit")
+        .annotate(
+            quantity=Sum("factor_quantity"), kwh=Sum("electricity_kwh"), n=Sum("record_count")
+        )
+    )
+    sums = [
+        EnergySum(facility, activity_type, unit or "", quantity or ZERO, kwh or ZERO, n)
+        for facility, activity_type, unit, quantity, kwh, n in rows
+    ]
+    types = ActivityType.objects.in_bulk({row.activity_type_id for row in sums})
+    return energy_from_sums(year, Approval.of(approved_only), sums, types)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import Facility
+from emissions.facilities.names import in_page_language
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE
 
 
@@ -26,7 +27,9 @@ class Scope2Method(models.TextChoices):
 
 
 class Target(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    # `name` is the English name (it kept the column it had before the Chinese one came).
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=TargetKind)
     base_year = models.PositiveSmallIntegerField(_("base year"))
     base_year_gross_t = models.DecimalField(
@@ -70,6 +73,7 @@ class Target(models.Model):
 
     class Meta:
         verbose_name = _("target")
+        verbose_name_plural = _("targets")
         ordering = ["target_year", "name"]
         constraints = [
             models.CheckConstraint(
@@ -90,7 +94,12 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (the other one when it has none)."""
+        return in_page_language(self.name, self.name_zh)
 
     def clean(self):
         known = {category.value for category in CATEGORIES_BY_SCOPE[3]}
@@ -124,7 +133,9 @@ class InitiativeStatus(models.TextChoices):
 
 
 class ReductionInitiative(models.Model):
-    title = models.CharField(_("title"), max_length=200)
+    # `title` is the English title (it kept the column it had before the Chinese one came).
+    title = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -146,6 +157,7 @@ class ReductionInitiative(models.Model):
 
     class Meta:
         verbose_name = _("reduction initiative")
+        verbose_name_plural = _("reduction initiatives")
         ordering = ["status", "title"]
         constraints = [
             models.CheckConstraint(
@@ -160,7 +172,12 @@ class ReductionInitiative(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.local_title
+
+    @property
+    def local_title(self) -> str:
+        """The title in the page's language (the other one when it has none)."""
+        return in_page_language(self.title, self.title_zh)
 
     @property
     def abatement_cost_per_t(self):

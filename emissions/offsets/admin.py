@@ -108,6 +108,7 @@ class CreditProjectAdmin(HistoryAdmin):
     list_display = [
         "registry_project_id",
         "name",
+        "name_zh",
         "standard",
         "project_type",
         "kind",
@@ -116,7 +117,7 @@ class CreditProjectAdmin(HistoryAdmin):
     ]
     list_display_links = ["registry_project_id", "name"]
     list_filter = ["standard", "kind", "project_type", "country"]
-    search_fields = ["name", "registry_project_id", "methodology"]
+    search_fields = ["name", "name_zh", "registry_project_id", "methodology"]
 
     def get_readonly_fields(self, request, obj=None):
         # Serials and retirement references are unique per registry, and each retirement
@@ -167,7 +168,7 @@ class CreditBatchAdmin(ImportAdminMixin, ServiceAdmin):
         "retire_link",
     ]
     list_filter = ["project__standard", "project__kind", "vintage_year"]
-    search_fields = ["project__name", "project__registry_project_id"]
+    search_fields = ["project__name", "project__name_zh", "project__registry_project_id"]
     list_select_related = ["project"]
     date_hierarchy = "purchased_on"
 
@@ -243,6 +244,7 @@ class RetirementAdmin(AddOnlyAdmin):
         "registry_reference",
         "beneficiary_statement",
         "batch__project__name",
+        "batch__project__name_zh",
         "batch__project__registry_project_id",
     ]
     list_select_related = ["batch__project"]
@@ -304,6 +306,7 @@ class RetirementReversalAdmin(AddOnlyAdmin):
 class TreePlantingAdmin(LockedYearAdminMixin, HistoryAdmin):
     list_display = [
         "name",
+        "name_zh",
         "facility",
         "location",
         "planting_year",
@@ -312,7 +315,7 @@ class TreePlantingAdmin(LockedYearAdminMixin, HistoryAdmin):
         "sequestration",
     ]
     list_filter = ["planting_year", "facility"]
-    search_fields = ["name", "location", "species", "method"]
+    search_fields = ["name", "name_zh", "location", "species", "method"]
     list_select_related = ["facility"]
 
     @admin.display(

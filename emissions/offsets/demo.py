@@ -30,6 +30,7 @@ T = Decimal
 PROJECTS = {
     "ccer": {
         "name": "Taihang Mountains afforestation (demo)",
+        "name_zh": "太行山造林碳汇（演示）",
         "standard": CreditStandard.CCER,
         "registry_project_id": "CCER-14-2024-DEMO-001",
         "project_type": ProjectType.AFFORESTATION,
@@ -39,6 +40,7 @@ PROJECTS = {
     },
     "vcs": {
         "name": "Inner Mongolia wind farm (demo)",
+        "name_zh": "内蒙古风电场（演示）",
         "standard": CreditStandard.VCS,
         "registry_project_id": "VCS-DEMO-2417",
         "project_type": ProjectType.RENEWABLE_ENERGY,
@@ -141,6 +143,7 @@ def load_demo_instruments() -> int:
         )
     TreePlanting.objects.create(
         name="Xingtai riverside poplar belt (demo)",
+        name_zh="邢台七里河杨树林带（演示）",
         facility=facilities["XT-01"],
         location="Qili River, Xingtai",
         area_ha=T("20.00"),

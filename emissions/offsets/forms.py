@@ -61,7 +61,11 @@ class BatchChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, batch):
         return batch_label(
-            str(batch), batch.project.name, batch.quantity_t, batch.net_retired_t, batch.remaining_t
+            str(batch),
+            batch.project.local_name,
+            batch.quantity_t,
+            batch.net_retired_t,
+            batch.remaining_t,
         )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from emissions.facilities.models import Facility, country_code_validator
+from emissions.facilities.names import in_page_language
 
 TONNES = {"max_digits": 16, "decimal_places": 3}
 MWH = {"max_digits": 16, "decimal_places": 3}
@@ -44,7 +45,9 @@ class CreditKind(models.TextChoices):
 
 
 class CreditProject(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    # `name` is the English name (it kept the column it had before the Chinese one came).
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     standard = models.CharField(_("standard / registry"), max_length=20, choices=CreditStandard)
     registry_project_id = models.CharField(_("registry project id"), max_length=60)
     project_type = models.CharField(_("project type"), max_length=30, choices=ProjectType)
@@ -55,6 +58,7 @@ class CreditProject(models.Model):
 
     class Meta:
         verbose_name = _("credit project")
+        verbose_name_plural = _("credit projects")
         ordering = ["standard", "registry_project_id"]
         constraints = [
             models.UniqueConstraint(
@@ -65,7 +69,12 @@ class CreditProject(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_standard_display()} {self.registry_project_id} {self.name}"
+        return f"{self.get_standard_display()} {self.registry_project_id} {self.local_name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (the other one when it has none)."""
+        return in_page_language(self.name, self.name_zh)
 
 
 class CreditBatch(models.Model):
@@ -145,6 +154,7 @@ class Retirement(models.Model):
 
     class Meta:
         verbose_name = _("retirement")
+        verbose_name_plural = _("retirements")
         ordering = ["-retired_on", "pk"]
         constraints = [
             # A registry issues a retirement reference once: recording it twice (a double
@@ -190,6 +200,7 @@ class RetirementReversal(models.Model):
 
     class Meta:
         verbose_name = _("retirement reversal")
+        verbose_name_plural = _("retirement reversals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity_t__gt=0), name="reversal_quantity_positive"
@@ -203,7 +214,9 @@ class RetirementReversal(models.Model):
 class TreePlanting(models.Model):
     """The organisation's own planting: internal removals, not verified by a registry."""
 
-    name = models.CharField(_("name"), max_length=200)
+    # `name` is the English name (it kept the column it had before the Chinese one came).
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -230,7 +243,12 @@ class TreePlanting(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (the other one when it has none)."""
+        return in_page_language(self.name, self.name_zh)
 
     def clean(self):
         # Period locking: not while a year it counts in is locked (the admin form shows why).
@@ -299,6 +317,7 @@ class EnergyCertificate(models.Model):
 
     class Meta:
         verbose_name = _("energy attribute certificate")
+        verbose_name_plural = _("energy attribute certificates")
         ordering = ["-reporting_year", "registry", "serial_first"]
         constraints = [
             models.CheckConstraint(condition=Q(mwh__gt=0), name="certificate_mwh_positive"),
@@ -344,6 +363,7 @@ class AllowanceTransaction(models.Model):
 
     class Meta:
         verbose_name = _("ETS allowance transaction")
+        verbose_name_plural = _("ETS allowance transactions")
         ordering = ["-compliance_year", "transacted_on"]
         constraints = [
             models.CheckConstraint(

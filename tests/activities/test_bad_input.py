@@ -75,7 +75,9 @@ def test_it_rejects_a_negative_quantity(hebei_plant, make_record):
 
 def test_it_rejects_an_unknown_unit_and_names_it(hebei_plant, make_record):
     errors = _rejected(make_record, hebei_plant, "grid_electricity", Decimal("10"), "blah")
-    assert errors == {"unit": ["Unknown unit 'blah'."]}
+    (message,) = errors["unit"]
+    # Named, with examples in the spellings people write.
+    assert message.startswith("Unknown unit 'blah'. Write it as e.g. kWh, 度, 万千瓦时, MWh, m³")
 
 
 def test_it_rejects_a_unit_that_does_not_match_the_factor(hebei_plant, make_record):

@@ -18,11 +18,12 @@ XLSX_URL = reverse("dashboard:ledger_export", args=["xlsx"])
 HEADER = [
     "id", "facility code", "facility name", "activity type", "scope", "category",
     "period start", "period end", "quantity", "unit", "data quality", "factor key",
-    "factor dataset", "region match", "year match", "kg CO2", "kg CH4", "kg N2O",
-    "kg other gas", "other gas", "kg CO2e", "t CO2e", "GWP basis", "source reference",
-    "review status",
+    "factor name", "factor dataset", "region match", "year match", "kg CO2", "kg CH4", "kg N2O",
+    "kg other gas", "other gas", "GWP of other gas", "kg CO2e", "t CO2e", "GWP basis",
+    "published CO2e basis", "source reference", "review status", "evidence files",
 ]
 DATASET = "MEE-NBS Electricity CO2 Emission Factors 2023 (Announcement 2025 No.47)"
+FACTOR = "China provincial average electricity CO2 factor 2023 - Hebei 河北"
 
 
 @pytest.fixture
@@ -53,9 +54,9 @@ def worked_row(record) -> list[str]:
     return [
         str(record.pk), "XT-01", "Xingtai main plant", "grid_electricity", "2", "s2_electricity",
         "2023-03-01", "2023-03-31", "10.000000", "MWh", "invoice",
-        "grid_electricity_cn_he_2023", DATASET, "province", "exact",
-        "6516.000000", "0.000000", "0.000000", "0.000000", "",
-        "6516.000000", "6.516", "AR5", "INV-7", "draft",
+        "grid_electricity_cn_he_2023", FACTOR, DATASET, "province", "exact",
+        "6516.000000", "0.000000", "0.000000", "0.000000", "", "",
+        "6516.000000", "6.516", "AR5", "", "INV-7", "draft", "0",
     ]
 
 
@@ -73,9 +74,9 @@ def test_the_csv_exports_only_the_filtered_records(staff_client, electricity, le
     rows = read_csv(staff_client.get(CSV_URL, {"facility": "SH-OF", "scope": "1"}))
     assert rows[1:] == [[
         str(leak.pk), "SH-OF", "Shanghai sales office", "refrigerant_r410a", "1", "s1_fugitive",
-        "2022-08-01", "2022-08-31", "5.000000", "kg", "invoice", "", "", "", "",
-        "0.000000", "0.000000", "0.000000", "5.000000", "R-410A",
-        "9617.500000", "9.6175", "AR5", "", "draft",
+        "2022-08-01", "2022-08-31", "5.000000", "kg", "invoice", "", "", "", "", "",
+        "0.000000", "0.000000", "0.000000", "5.000000", "R-410A", "1923.5",
+        "9617.500000", "9.6175", "AR5", "", "", "draft", "0",
     ]]
 
 

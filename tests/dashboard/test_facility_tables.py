@@ -2,7 +2,7 @@
 
 Worked example (AR5, MEE–NBS series, as in test_facility_detail.py): XT-01 (Hebei) uses
 10,000 kWh of grid electricity in 2022 and in 2023 and burns 10 t of natural gas in 2023
-(26,954.16 kg, Scope 1), with 50 t of castings in 2023; SH-OF leaks 5 kg of R-410A in 2023.
+(26,658.85798 kg, Scope 1), with 50 t of castings in 2023; SH-OF leaks 5 kg of R-410A in 2023.
 """
 
 import csv
@@ -89,13 +89,13 @@ def test_the_year_table_links_the_sums_of_records_to_the_ledger(staff_client, in
     shown = page_table(staff_client.get(PAGE_URL), "years")
     year_2023 = next(row for row in shown.body if row[0][0] == "2023")
     scope1, scope2_market, scope2_location, scope3, gross = year_2023[1:]
-    # 26,954.16 kg of natural gas → 27.0 t; electricity 6,516 kg location-based → 6.5 t.
-    assert scope1 == ("27.0", f"{LEDGER}?facility=XT-01&year=2023&scope=1")
+    # 26,658.85798 kg of natural gas → 26.7 t; electricity 6,516 kg location-based → 6.5 t.
+    assert scope1 == ("26.7", f"{LEDGER}?facility=XT-01&year=2023&scope=1")
     assert scope2_location == ("6.5", f"{LEDGER}?facility=XT-01&year=2023&scope=2")
     assert scope3 == ("0.0", f"{LEDGER}?facility=XT-01&year=2023&scope=3")
-    # Market-based Scope 2 (6,096 kg) and gross are no sums of records: no link.
+    # Market-based Scope 2 (6,096 kg) and gross (32,754.85798 kg) are no sums of records: no link.
     assert scope2_market == ("6.1", "")
-    assert gross == ("33.1", "")
+    assert gross == ("32.8", "")
 
 
 def test_the_category_table_links_each_category_and_totals_in_its_footer(staff_client, inventory):
@@ -118,7 +118,7 @@ def test_the_category_table_links_each_category_and_totals_in_its_footer(staff_c
         ("-0.4", ""),
     ]
     assert shown.foot == [
-        [("Gross (all scopes, Scope 2 market-based)", ""), ("", ""), ("33.1", "")]
+        [("Gross (all scopes, Scope 2 market-based)", ""), ("", ""), ("32.8", "")]
     ]
 
 

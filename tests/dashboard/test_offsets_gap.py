@@ -2,9 +2,10 @@
 is picked (the page's form and the admin's retirement form).
 
 Worked example (as tests/neutrality/test_gap.py): Xingtai main plant, AR5, no target. 2023:
-100 t natural gas approved (269,541.6 kg) and 10 t pending (26,954.16 kg). Credits retired for
-2023: 200 t removal + 100 t avoidance − 20 t reversed = 280 t. Approved only: net −10,458.4 kg,
-10.5 t surplus; approved + pending: net 16,495.76 kg, 16.5 t short. Batches still holding:
+100 t natural gas approved (266,588.579795 kg) and 10 t pending (26,658.85798 kg), GB/T
+32151.34's 2.1622 kg CO2/Nm³ through 48.0 GJ/t and 0.038931 GJ/Nm³. Credits retired for 2023:
+200 t removal + 100 t avoidance − 20 t reversed = 280 t. Approved only: net −13,411.420205 kg,
+13.4 t surplus; approved + pending: net 13,247.437775 kg, 13.2 t short. Batches still holding:
 afforestation v2022 800 t, afforestation v2024 50 t (later than 2023: not offered), wind
 v2021 400 t (after 20 t retired for ETS compliance); wind v2023 holds nothing.
 """
@@ -157,13 +158,13 @@ def test_the_card_shows_the_year_short_or_in_surplus_on_both_bases(staff_client,
     assert "Gap to neutrality in 2023" in html
     assert (
         "Approved only (as the annual report counts)</th>\n      "
-        '<td class="num">269.5</td><td class="num">280.0</td><td class="num">-10.5</td>'
-        '<td><span class="badge badge-ok">10.5 t surplus</span></td>'
+        '<td class="num">266.6</td><td class="num">280.0</td><td class="num">-13.4</td>'
+        '<td><span class="badge badge-ok">13.4 t surplus</span></td>'
     ) in html
     assert (
         "Approved and pending (as the dashboard counts)</th>\n      "
-        '<td class="num">296.5</td><td class="num">280.0</td><td class="num">16.5</td>'
-        '<td><span class="badge badge-fail">16.5 t short</span></td>'
+        '<td class="num">293.2</td><td class="num">280.0</td><td class="num">13.2</td>'
+        '<td><span class="badge badge-fail">13.2 t short</span></td>'
     ) in html
 
 
@@ -286,11 +287,11 @@ def test_a_retirement_adds_exactly_its_credits_to_the_year_and_says_so(
     assert (retirement.claimed_year, retirement.retired_on) == (2023, dt.date(2024, 6, 1))
     (balance,) = yearly_balance(years=[2023])
     assert balance.credits_kg == T("297000")  # 280 t + 17 t
-    assert balance.net_kg == T("-504.24")  # 296,495.76 − 297,000
+    assert balance.net_kg == T("-3752.562225")  # 293,247.437775 − 297,000
 
     html = _html(approver_client.get(response.url))
     assert f"Retired 17 tCO2e from batch {forest} for 2023." in html
-    assert '<td><span class="badge badge-ok">0.5 t surplus</span></td>' in html
+    assert '<td><span class="badge badge-ok">3.8 t surplus</span></td>' in html
     assert "issued 1,000 t, retired 217 t, remaining 783 t</option>" in html
 
 

@@ -3,7 +3,8 @@
 Xingtai main plant (XT-01, Hebei), AR5, no target (gross = Scope 1 + 2 market-based + 3). 2023:
 - grid electricity 1,000,000 kWh; 400 MWh of GECs on the plant and 100 MWh for the whole
   organisation leave 500,000 kWh × 0.6096 (CN 2023 residual) = 304,800 kg market-based;
-- 100 t natural gas = 269,541.6 kg; 10 hotel nights = 535 kg: gross 574,876.6 kg (574.9 t).
+- 100 t natural gas = 4,800 GJ ÷ 0.038931 GJ/Nm³ × 2.1622 kg CO2/Nm³ (GB/T 32151.34)
+  = 266,588.579795 kg; 10 hotel nights = 535 kg: gross 571,923.579795 kg (571.9 t).
 Credits:
 - CCER afforestation (removal), vintage 2022, 1,000 t: 300 t retired on 2025-01-15 for 2023,
   later than the 2024-12-31 deadline;
@@ -11,7 +12,7 @@ Credits:
   for 2024, 100 t surrendered for ETS compliance in 2023; vintage 2022, 500 t, none retired.
 So 2021 renewable energy: 750 t retired, 1,250 t left; 2022 afforestation: 300 t, 700 t left;
 2022 renewable energy: 0 t, 500 t left. For 2023: 300 t removals + 150 t avoidance = 450 t,
-78.3 % of 574.9 t; for 2024: 500 t avoidance, no activity data.
+78.7 % of 571.9 t; for 2024: 500 t avoidance, no activity data.
 Allowances of XT-01 for 2023: 4,800 allocated + 300 bought − 100 sold − 4,900 surrendered = 100.
 Own planting: 10 ha of poplar since 2020, 12.5 tCO2/year, not counted.
 """
@@ -335,11 +336,11 @@ def test_it_compares_credits_with_gross_emissions_and_shows_the_coverage(
         )
         in table
     )
-    # 450 t of 574,876.6 kg
+    # 450 t of 571,923.579795 kg = 78.68 %
     assert (
         _row(
-            '<th scope="row">2023</th><td class="num">574.9</td><td class="num">450.0</td>',
-            '<td class="num">78.3 %</td>',
+            '<th scope="row">2023</th><td class="num">571.9</td><td class="num">450.0</td>',
+            '<td class="num">78.7 %</td>',
         )
         in table
     )
@@ -353,7 +354,7 @@ def test_it_compares_credits_with_gross_emissions_and_shows_the_coverage(
     )
     chart = response.context["page"].charts["coverage"]
     gross, credits = chart["data"]["datasets"]
-    assert (gross["type"], gross["data"]) == ("line", [574.877, None])
+    assert (gross["type"], gross["data"]) == ("line", [571.924, None])
     assert credits["data"] == [450.0, 500.0]
     assert "type" not in credits  # bars
 
@@ -364,7 +365,7 @@ def test_the_key_figures_are_those_of_the_selected_year(offsets_client, worked_e
     assert "3,500.0 t bought, 1,050.0 t retired" in html
     assert "Retired for 2023" in html
     assert '<span class="kpi-value">450.0 <small>tCO2e</small></span>' in html
-    assert '<span class="kpi-value">78.3 %</span>' in html
+    assert '<span class="kpi-value">78.7 %</span>' in html
 
 
 def test_the_claim_checks_of_the_year_show_pass_and_fail_with_their_messages(

@@ -31,8 +31,10 @@ pytestmark = pytest.mark.django_db
 URL_2023 = reverse("dashboard:report_year", kwargs={"year": 2023})
 XLSX_2023 = reverse("dashboard:report_xlsx", kwargs={"year": 2023})
 # Incl. the years with records (links), the pending records, the year's lock. The balance is
-# read on both approval bases in one pass, so records in review cost no query more.
-QUERIES = 29
+# read on both approval bases in one pass, so records in review cost no query more. The
+# evidence coverage is one query over the year's records, whatever their number. The energy
+# tables (tce) are the energy page's own builder: its reads of the rollup, outputs and types.
+QUERIES = 35
 
 
 @pytest.fixture
@@ -101,17 +103,18 @@ def ledger(**params) -> str:
 
 def test_it_shows_scope_1_by_gas_in_kg_of_gas_and_tonnes_co2e(reader, worked_example):
     html = reader.get(URL_2023).content.decode()
-    # 4,800 GJ × 56.1 kg CO2, × 0.001 kg CH4 × 28, × 0.0001 kg N2O × 265 (AR5)
+    # 100 t × 48 GJ/t = 4,800 GJ ÷ 0.038931 GJ/Nm³ = 123,295.060491639054 Nm³ × 2.1622 kg CO2
+    # (GB/T 32151.34-2024, CO2 only) = 266,588.579795 kg; no CH4 or N2O (AR5 GWPs still shown)
     co2 = row_html(html, '<th scope="row">CO2</th>')
-    assert "269,280.000" in co2 and "269.280" in co2
+    assert "266,588.580" in co2 and "266.589" in co2
     ch4 = row_html(html, '<th scope="row">CH4</th>')
-    assert "4.800" in ch4 and "28.0" in ch4 and "0.134" in ch4
+    assert '<td class="num">0.000</td><td class="num">28.0</td><td class="num">0.000</td>' in ch4
     n2o = row_html(html, '<th scope="row">N2O</th>')
-    assert "0.480" in n2o and "265.0" in n2o and "0.127" in n2o
+    assert '<td class="num">0.000</td><td class="num">265.0</td><td class="num">0.000</td>' in n2o
     # The total is the table's footer, linked to the records behind it.
     gases = page_tables(html)["table-scope1-gases"]
     assert gases.foot == [
-        [("Total Scope 1", ""), ("", ""), ("", ""), ("269.542", ledger(year=2023, scope=1))]
+        [("Total Scope 1", ""), ("", ""), ("", ""), ("266.589", ledger(year=2023, scope=1))]
     ]
     assert "Methane GWP" in html and "IPCC AR5 (2014)" in html
 
@@ -133,26 +136,27 @@ def test_it_shows_gross_credits_and_net_apart_from_the_ets(reader, worked_exampl
     tables = page_tables(html)
     # What is subtracted from gross is negative: the column adds up to net.
     assert texts(tables["table-offsets"].body) == [
-        ["Gross emissions within the target boundary", "745.837"],
+        ["Gross emissions within the target boundary", "742.884"],
         ["Credits retired: removals", "-300.000"],
         ["Credits retired: avoidance", "-150.000"],  # 200 t − 50 t reversed
         ["Internal removals (own planting) — shown, not subtracted", "0.000"],
         ["ETS allowances surrendered (excluded)", "5,000.000"],
     ]
-    assert texts(tables["table-offsets"].foot) == [["Net emissions", "295.837"]]
+    assert texts(tables["table-offsets"].foot) == [["Net emissions", "292.884"]]
     assert "5,000.000 t surrendered" in html
-    # All scopes, market-based: 269,541.6 + 475,760 + 5,740.327 kg
+    # All scopes, market-based: 266,588.579795 + 475,760 + 5,740.327 = 748,088.906795 kg;
+    # location-based: 266,588.579795 + 761,600 + 5,740.327 = 1,033,928.906795 kg
     assert texts(tables["table-totals"].body) == [
-        ["Gross emissions within the target boundary (Carbon neutral 2030)", "745.837", "t CO2e"],
-        ["All scopes (Scope 2 market-based)", "751.042", "t CO2e"],
-        ["All scopes (Scope 2 location-based)", "1,036.882", "t CO2e"],
+        ["Gross emissions within the target boundary (Carbon neutral 2030)", "742.884", "t CO2e"],
+        ["All scopes (Scope 2 market-based)", "748.089", "t CO2e"],
+        ["All scopes (Scope 2 location-based)", "1,033.929", "t CO2e"],
         ["Biogenic CO2, reported apart from the scopes", "0.000", "t CO2e"],
         ["Intensity", "—", "—"],  # no production recorded
     ]
     assert texts(tables["table-changes"].body)[-1] == [
         "Gross (target boundary)",
-        "1,037.025",
-        "745.837",
+        "1,033.481",
+        "742.884",
         "−28.1 %",  # a change: signed, with a real minus
     ]
     assert "Credits for 2023 must be retired" not in html  # retired in time
@@ -192,11 +196,12 @@ def test_it_lists_every_factor_dataset_used_with_its_source(reader, worked_examp
 
 def test_it_shows_data_quality_shares_of_tonnes_and_records(reader, worked_example):
     html = reader.get(URL_2023).content.decode()
-    # 269,541.6 of 1,036,881.927 kg (location-based) are metered: 1 of 6 records.
+    # 266,588.579795 of 1,033,928.906795 kg (location-based) are metered: 25.78 %, 1 of 6
+    # records; the other 767,340.327 kg are from invoices: 74.22 %.
     metered = row_html(html, '<th scope="row">Metered</th>')
-    assert "26.0 %" in metered and "16.7 %" in metered
+    assert "25.8 %" in metered and "16.7 %" in metered
     invoice = row_html(html, '<th scope="row">Invoice</th>')
-    assert "74.0 %" in invoice and "83.3 %" in invoice
+    assert "74.2 %" in invoice and "83.3 %" in invoice
     assert "0.0 %" in row_html(html, '<th scope="row">Estimated</th>')
 
 
@@ -213,18 +218,18 @@ def test_the_xlsx_holds_the_same_numbers_with_units(reader, worked_example):
     totals = list(workbook["Totals"].iter_rows(values_only=True))
     assert totals[0] == ("Item", "Value", "Unit")
     assert totals[1][0] == "Gross emissions within the target boundary (Carbon neutral 2030)"
-    assert (Decimal(str(totals[1][1])), totals[1][2]) == (Decimal("745.8366"), "t CO2e")
+    assert (Decimal(str(totals[1][1])), totals[1][2]) == (Decimal("742.883579795"), "t CO2e")
     offsets = list(workbook["Offsets and net emissions"].iter_rows(values_only=True))
     assert offsets[-1][0] == "Net emissions"
-    assert Decimal(str(offsets[-1][1])) == Decimal("295.8366")
+    assert Decimal(str(offsets[-1][1])) == Decimal("292.883579795")
     # Gross less credits (own planting is not counted here, nor ETS allowances) is net.
     gross, removals, avoidance = (Decimal(str(row[1])) for row in offsets[1:4])
-    assert gross + removals + avoidance == Decimal("295.8366")
+    assert gross + removals + avoidance == Decimal("292.883579795")
     gases = list(workbook["Scope 1 by gas"].iter_rows(values_only=True))
     assert gases[0] == ("Gas", "kg of gas", "GWP", "t CO2e")
     # The footer is the last row, its linked total written as the plain number.
     assert gases[-1][0] == "Total Scope 1"
-    assert Decimal(str(gases[-1][3])) == Decimal("269.5416")
+    assert Decimal(str(gases[-1][3])) == Decimal("266.588579795")
     assert "Factor datasets" in workbook.sheetnames
 
 
@@ -240,8 +245,11 @@ SHEETS = {
     "table-certificates": "Certificates",
     "table-scope3-categories": "Scope 3 by category",
     "table-totals": "Totals",
+    "table-energy-carriers": "Energy by carrier",
+    "table-energy-intensity": "Energy intensity",
     "table-offsets": "Offsets and net emissions",
     "table-quality": "Data quality",
+    "table-evidence": "Evidence coverage",
     "table-changes": "Change vs base year",
     "table-datasets": "Factor datasets",
 }

@@ -2,15 +2,17 @@
 
 Xingtai main plant (XT-01, Hebei), AR5, base year 2019 (tests/neutrality/test_worked_example.py
 gives the factors):
-- 2019: grid 1,200,000 kWh = 713,040 kg market-based; 120 t natural gas = 323,449.92 kg;
+- 2019: grid 1,200,000 kWh = 713,040 kg market-based; 120 t natural gas = 319,906.295754 kg;
   10 hotel nights = 535 kg;
 - 2023: grid 1,000,000 kWh with 400 MWh of GECs = 365,760 kg market-based; 100 t natural gas
-  = 269,541.6 kg; 10 hotel nights = 535 kg; renewable share 400 / 1,000 MWh = 40.0 %.
+  = 266,588.579795 kg; 10 hotel nights = 535 kg; renewable share 400 / 1,000 MWh = 40.0 %.
+  (Natural gas: t × 48.0 GJ/t ÷ 0.038931 GJ/Nm³ × 2.1622 kg CO2/Nm³, GB/T 32151.34.)
 Targets:
-- carbon neutral by 2030 (Scopes 1, 2 market-based, business travel): 1,037,024.92 kg in 2019,
-  635,836.6 kg in 2023 against a pathway of 1,037,024.92 × 7/11 = 659,924.949091 kg: on track;
-- −30 % by 2025 (Scopes 1 and 2 only): 1,036,489.92 kg in 2019, goal 725,542.944 kg;
-  635,301.6 kg in 2023 against 1,036,489.92 × (1 − 0.3 × 4/6) = 829,191.936 kg;
+- carbon neutral by 2030 (Scopes 1, 2 market-based, business travel): 1,033,481.295754 kg in
+  2019, 632,883.579795 kg in 2023 against a pathway of 1,033,481.295754 × 7/11
+  = 657,669.915480 kg: on track;
+- −30 % by 2025 (Scopes 1 and 2 only): 1,032,946.295754 kg in 2019, goal 723,062.407028 kg;
+  632,348.579795 kg in 2023 against 1,032,946.295754 × (1 − 0.3 × 4/6) = 826,357.036603 kg;
 - 60 % renewable electricity by 2030: 0.0 % in 2019, 40.0 % in 2023 against 60 × 4/11 = 21.8 %.
 Initiatives, cost per tonne = (capex ÷ lifetime − annual saving) ÷ abatement:
 - LED retrofit: (600,000 ÷ 10 − 260,000) ÷ 180 = −1,111.11; to 180 t;
@@ -163,13 +165,13 @@ def test_each_target_shows_its_kind_years_and_coverage(targets_client, worked_ex
     html = _html(targets_client.get(URL))
     neutral = _target_card(html, "Carbon neutral 2030")
     assert "<td>Carbon neutrality</td>" in neutral
-    assert "<td>2019: 1,037.0 tCO2e</td>" in neutral
+    assert "<td>2019: 1,033.5 tCO2e</td>" in neutral
     assert "<td>2030: 0.0 tCO2e</td>" in neutral
     assert "<td>Scope 1, Scope 2 (Market-based), 3.6 Business travel</td>" in neutral
     interim = _target_card(html, "Interim −30 % by 2025")
     assert "<td>Absolute reduction vs base year</td>" in interim
-    assert "<td>2019: 1,036.5 tCO2e</td>" in interim
-    assert "<td>2025: 725.5 tCO2e (−30 % against the base year)</td>" in interim
+    assert "<td>2019: 1,032.9 tCO2e</td>" in interim
+    assert "<td>2025: 723.1 tCO2e (−30 % against the base year)</td>" in interim
     assert "<td>Scope 1, Scope 2 (Market-based)</td>" in interim
     renewable = _target_card(html, "60 % renewable electricity")
     assert "<td>Renewable electricity share</td>" in renewable
@@ -181,10 +183,10 @@ def test_each_target_shows_its_kind_years_and_coverage(targets_client, worked_ex
 def test_each_target_compares_the_selected_year_with_its_pathway(targets_client, worked_example):
     html = _html(targets_client.get(URL))
     neutral = _target_card(html, "Carbon neutral 2030")
-    net = "net 635.8 t (gross 635.8 t less credits) against a pathway of 659.9 t"
+    net = "net 632.9 t (gross 632.9 t less credits) against a pathway of 657.7 t"
     assert net in neutral
     assert '<span class="badge badge-ok">On track</span>' in neutral
-    assert "635.3 t against a pathway of 829.2 t" in _target_card(html, "Interim −30 % by 2025")
+    assert "632.3 t against a pathway of 826.4 t" in _target_card(html, "Interim −30 % by 2025")
     renewable = _target_card(html, "60 % renewable electricity")
     assert "40.0 % against a pathway of 21.8 %" in renewable
     assert '<span class="badge badge-ok">On track</span>' in renewable
@@ -193,8 +195,8 @@ def test_each_target_compares_the_selected_year_with_its_pathway(targets_client,
 def test_a_target_behind_its_pathway_is_off_track(targets_client, worked_example):
     Target.objects.filter(name="Interim −30 % by 2025").update(reduction_pct=T("90"))
     interim = _target_card(_html(targets_client.get(URL)), "Interim −30 % by 2025")
-    # 1,036,489.92 × (1 − 0.9 × 4/6) = 414,595.968 kg
-    assert "635.3 t against a pathway of 414.6 t" in interim
+    # 1,032,946.295754 × (1 − 0.9 × 4/6) = 413,178.518302 kg
+    assert "632.3 t against a pathway of 413.2 t" in interim
     assert '<span class="badge badge-fail">Off track</span>' in interim
 
 
@@ -207,18 +209,18 @@ def test_the_pathway_table_lists_every_year_from_base_to_target(targets_client, 
         '<th scope="col" class="num">Pathway (t CO2e)</th></tr></thead>'
     ) in neutral
     assert (
-        '<tr><th scope="row">2019</th><td class="num">1,037.0</td><td class="num">1,037.0</td>'
-        '<td class="num">1,037.0</td>'
+        '<tr><th scope="row">2019</th><td class="num">1,033.5</td><td class="num">1,033.5</td>'
+        '<td class="num">1,033.5</td>'
     ) in neutral
     # A neutrality target shows gross, net (no credits here) and its pathway.
     assert (
-        '<tr><th scope="row">2023</th><td class="num">635.8</td><td class="num">635.8</td>'
-        '<td class="num">659.9</td></tr>'
+        '<tr><th scope="row">2023</th><td class="num">632.9</td><td class="num">632.9</td>'
+        '<td class="num">657.7</td></tr>'
     ) in neutral
-    # 1,037,024.92 × 6/11
+    # 1,033,481.295754 × 6/11 = 563,717.070411 kg
     assert (
         '<tr><th scope="row">2024</th><td class="num">—</td><td class="num">—</td>'
-        '<td class="num">565.6</td></tr>'
+        '<td class="num">563.7</td></tr>'
     ) in neutral
     assert (
         '<tr><th scope="row">2030</th><td class="num">—</td><td class="num">—</td>'
@@ -239,8 +241,8 @@ def test_the_pathway_charts_draw_actuals_as_bars_and_the_pathway_as_a_line(
     rows = {row.target.name: row for row in response.context["page"].targets}
     pathway, actual = rows["Carbon neutral 2030"].chart["data"]["datasets"]
     assert pathway["type"] == "line"
-    assert pathway["data"][4] == 659.925
-    assert actual["data"][:5] == [1037.025, None, None, None, 635.837]
+    assert pathway["data"][4] == 657.67  # 657,669.915480 kg
+    assert actual["data"][:5] == [1033.481, None, None, None, 632.884]
     share_pathway, share = rows["60 % renewable electricity"].chart["data"]["datasets"]
     assert (share["label"], share["data"][:5]) == ("Renewable share", [0.0, None, None, None, 40.0])
     assert share_pathway["data"][4] == 21.8
@@ -258,7 +260,7 @@ def test_the_pathways_are_those_of_the_neutrality_selectors(targets_client, work
 
 def test_the_selected_year_can_be_chosen(targets_client, worked_example):
     neutral = _target_card(_html(targets_client.get(URL, {"year": "2019"})), "Carbon neutral 2030")
-    assert "net 1,037.0 t (gross 1,037.0 t less credits) against a pathway of 1,037.0 t" in neutral
+    assert "net 1,033.5 t (gross 1,033.5 t less credits) against a pathway of 1,033.5 t" in neutral
 
 
 def test_a_target_without_base_year_emissions_says_what_to_enter(targets_client, targets):
@@ -384,16 +386,18 @@ def test_the_abatement_cost_curve_has_one_bar_per_initiative_in_ascending_cost(
     response = targets_client.get(URL)
     html = _html(response)
     assert '<canvas data-chart="chart-mac"' in html
-    assert "Chart.js cannot draw bars of different widths" in html
+    assert "its width is the abatement a year (tCO2e), its height the cost per tonne" in html
     chart = response.context["page"].mac_chart
-    assert chart["data"]["labels"] == [
-        "LED retrofit (to 180 t)",
-        "Rooftop solar (to 1,130 t)",
-        "Heat pumps (to 1,580 t)",
-        "Boiler fuel switch (to 2,100 t)",
+    # Each bar as wide as its abatement, cheapest first (tests/dashboard/test_mac_curve.py).
+    assert [bar["label"] for bar in chart["data"]["datasets"]] == [
+        "1. LED retrofit",
+        "2. Rooftop solar",
+        "3. Heat pumps",
+        "4. Boiler fuel switch",
     ]
-    (costs,) = chart["data"]["datasets"]
-    assert costs["data"] == [-1111.11, -682.11, -14.81, 557.69]
+    assert [bar["data"][2]["y"] for bar in chart["data"]["datasets"]] == [
+        -1111.11, -682.11, -14.81, 557.69,
+    ]  # fmt: skip
     assert chart["options"]["scales"]["y"]["title"]["text"] == "CNY per tCO2e"
 
 
@@ -413,7 +417,7 @@ def test_an_empty_database_offers_admin_links_to_those_who_may_add(editor_client
 def test_a_bad_year_is_ignored_with_a_message(targets_client, worked_example):
     html = _html(targets_client.get(URL, {"year": "abc"}))
     assert "Ignored Year “abc”" in html
-    assert "net 635.8 t (gross 635.8 t less credits) against a pathway of 659.9 t" in html
+    assert "net 632.9 t (gross 632.9 t less credits) against a pathway of 657.7 t" in html
 
 
 def test_htmx_requests_get_only_the_page_body(targets_client, worked_example):

@@ -9,6 +9,12 @@ from hypothesis import strategies as st
 from emissions.factors.calculation import round_quantity
 from emissions.factors.units import UnitError, convert, parse_unit, to_factor_unit
 
+# The examples a unit message gives, in the spellings people write (not m**3, passenger*km).
+FRIENDLY = (
+    "Write it as e.g. kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, kg, GJ, L, "
+    "passenger-km, t-km, room-night."
+)
+
 
 def test_1000_litres_is_264_point_17_us_gallons_to_28_digits():
     # 1000 / 3.785411784 (1 US gallon = 231 cubic inches exactly), Decimal's 28 digits
@@ -60,19 +66,19 @@ def test_nights_do_not_convert_to_passenger_km():
 def test_it_rejects_an_unknown_unit_and_names_it():
     with pytest.raises(UnitError) as caught:
         parse_unit("blah")
-    assert str(caught.value) == "Unknown unit 'blah'."
+    assert str(caught.value) == f"Unknown unit 'blah'. {FRIENDLY}"
 
 
 def test_it_names_the_unknown_unit_when_converting():
     with pytest.raises(UnitError) as caught:
         convert(Decimal("1"), "kWh", "blah")
-    assert str(caught.value) == "Unknown unit 'blah'."
+    assert str(caught.value) == f"Unknown unit 'blah'. {FRIENDLY}"
 
 
 def test_it_asks_for_a_unit_when_none_is_given():
     with pytest.raises(UnitError) as caught:
         parse_unit("  ")
-    assert str(caught.value) == "Enter a unit, e.g. kWh, m**3, L, t or passenger*km."
+    assert str(caught.value) == f"Enter a unit, e.g. {FRIENDLY[len('Write it as e.g. ') :]}"
 
 
 def test_it_rejects_a_conversion_across_dimensions_and_names_both_units():

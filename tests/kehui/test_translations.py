@@ -14,12 +14,19 @@ def unescape(text: str) -> str:
 
 
 def po_entries() -> list[tuple[str, str, bool]]:
-    """(msgid, first msgstr, fuzzy) for every entry but the header."""
+    """(msgid, first msgstr, fuzzy) for every entry but the header.
+
+    A msgid with a context (msgctxt, e.g. month names on chart axes) is keyed as gettext keys
+    it in the compiled catalogue: "context\x04msgid".
+    """
     entries = []
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         lines = block.splitlines()
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        context = "".join(re.findall(r'^(?:msgctxt )?"(.*)"$', _section(lines, "msgctxt "), re.M))
         msgid = "".join(re.findall(r'^(?:msgid )?"(.*)"$', _section(lines, "msgid "), re.M))
+        if msgid and context:
+            msgid = f"{context}\x04{msgid}"
         msgstr_lines = _section(lines, "msgstr")
         msgstr = "".join(re.findall(r'^(?:msgstr(?:\[0\])? )?"(.*)"$', msgstr_lines, re.M))
         if msgid:

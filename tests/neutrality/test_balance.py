@@ -12,7 +12,7 @@ from emissions.neutrality.selectors import initiatives_mac, target_pathway, year
 pytestmark = pytest.mark.django_db
 
 # 2023 at the Hebei plant (see test_worked_example for the factors):
-GAS_KG = Decimal("26954.16")  # 10 t natural gas
+GAS_KG = Decimal("26658.857980")  # 10 t natural gas = 12,329.506049163905 Nm³ × 2.1622
 GRID_LOCATION_KG = Decimal("65160")  # 100,000 kWh × 0.6516
 GRID_MARKET_KG = Decimal("60960")  # 100,000 kWh × 0.6096 residual
 HOTEL_KG = Decimal("535")  # s3_06
@@ -90,8 +90,8 @@ def test_a_stated_base_year_total_is_used_instead_of_the_inventory(inventory, ne
     neutrality_target.save()
     balance = only_balance()
     assert balance.base_gross_kg == Decimal("110000.000000")
-    # (88,449.16 − 110,000) / 110,000 = −19.59 %
-    assert balance.change_vs_base_pct == Decimal("-19.6")
+    # (88,153.85798 − 110,000) / 110,000 = −19.86 %
+    assert balance.change_vs_base_pct == Decimal("-19.9")
     assert balance.pathway_kg == Decimal("70000.000000")  # 110 t × 7/11
 
 
@@ -114,8 +114,8 @@ def test_an_absolute_target_pathway_ends_at_the_reduced_base(organisation, hebei
     )  # fmt: skip
     points = target_pathway(target)
     assert points[0] == (2020, GAS_KG)
-    assert points[1] == (2021, Decimal("24258.744000"))  # 26,954.16 × (1 − 0.5 × 1/5)
-    assert points[-1] == (2025, Decimal("13477.080000"))
+    assert points[1] == (2021, Decimal("23992.972182"))  # 26,658.85798 × (1 − 0.5 × 1/5)
+    assert points[-1] == (2025, Decimal("13329.428990"))
 
 
 def test_a_pathway_needs_base_year_data_and_a_quantity(organisation):
@@ -149,7 +149,9 @@ def test_asking_for_some_years_still_compares_with_the_base_year(
     make_record(hebei_plant, "natural_gas_stationary", "15", "t", year=2023)
     (balance,) = yearly_balance(years=[2023])
     assert balance.year == 2023
-    assert balance.base_gross_kg == GAS_KG * 2
+    # 20 t = 24,659.012098327811 Nm³ × 2.1622: each record's Nm³ and kg are rounded on their own,
+    # so twice 10 t's 26,658.85798 kg less 1 mg
+    assert balance.base_gross_kg == Decimal("53317.715959")
     assert balance.change_vs_base_pct == Decimal("-25.0")
 
 

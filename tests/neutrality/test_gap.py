@@ -1,12 +1,13 @@
 """The gap to neutrality of one year, checked against a worked example.
 
 Xingtai main plant (XT-01), AR5, no target (gross = Scope 1 + 2 market-based + 3). 2023:
-- 100 t natural gas, approved: 269,541.6 kg; 10 t natural gas, pending: 26,954.16 kg.
-  Approved only: gross 269,541.6 kg; approved + pending: 296,495.76 kg.
+- 100 t natural gas, approved: 266,588.579795 kg; 10 t natural gas, pending: 26,658.85798 kg
+  (GB/T 32151.34's 2.1622 kg CO2/Nm³; t → GJ at 48.0 GJ/t, GJ → Nm³ at 0.038931 GJ/Nm³).
+  Approved only: gross 266,588.579795 kg; approved + pending: 293,247.437775 kg.
 Credits retired for 2023's neutrality: 200 t from the afforestation batch (removal), and
 100 t from the wind batch (avoidance) of which 20 t reversed: 280 t = 280,000 kg.
-- approved only: net 269,541.6 − 280,000 = −10,458.4 kg: 10.4584 t surplus;
-- approved + pending: net 296,495.76 − 280,000 = 16,495.76 kg: 16.49576 t short.
+- approved only: net 266,588.579795 − 280,000 = −13,411.420205 kg: 13.411420205 t surplus;
+- approved + pending: net 293,247.437775 − 280,000 = 13,247.437775 kg: 13.247437775 t short.
 Still held: afforestation vintage 2022, 1,000 − 200 = 800 t; afforestation vintage 2024, 50 t
 (later than 2023: does not count for it); wind vintage 2021, 500 − 100 + 20 − 20 (ETS) = 400 t;
 a wind batch of vintage 2023 fully retired for 2024 holds nothing and is not listed.
@@ -102,21 +103,21 @@ def gap(emissions_2023, credits):
 def test_approved_records_only_leave_a_surplus(gap):
     basis = gap.approved
     assert basis.approved_only is True
-    assert basis.gross_kg == T("269541.6")
+    assert basis.gross_kg == T("266588.579795")
     assert basis.credits_kg == T("280000")
-    assert basis.net_kg == T("-10458.4")
+    assert basis.net_kg == T("-13411.420205")
     assert basis.is_neutral is True
-    assert (basis.short_t, basis.surplus_t) == (T(0), T("10.4584"))
+    assert (basis.short_t, basis.surplus_t) == (T(0), T("13.411420205"))
 
 
 def test_pending_records_too_leave_the_year_short(gap):
     basis = gap.with_pending
     assert basis.approved_only is False
-    assert basis.gross_kg == T("296495.76")
+    assert basis.gross_kg == T("293247.437775")
     assert basis.credits_kg == T("280000")
-    assert basis.net_kg == T("16495.76")
+    assert basis.net_kg == T("13247.437775")
     assert basis.is_neutral is False
-    assert (basis.short_t, basis.surplus_t) == (T("16.49576"), T(0))
+    assert (basis.short_t, basis.surplus_t) == (T("13.247437775"), T(0))
 
 
 def test_whole_credits_overshoot_a_small_remainder_into_a_surplus(
@@ -125,11 +126,11 @@ def test_whole_credits_overshoot_a_small_remainder_into_a_surplus(
     make_record(hebei_plant, "natural_gas_stationary", "10", "t")
     forest = _project("CCER-14-001", "Taihang afforestation", "removal", "afforestation")
     batch = _batch(forest, 100, first=1, vintage=2022)
-    # 26,954.16 kg against 27 whole credits.
+    # 26,658.85798 kg against 27 whole credits.
     _retire(batch, 27)
     basis = neutrality_gap(2023, today=BEFORE_DEADLINE).with_pending
-    assert basis.net_kg == T("-45.84")
-    assert (basis.short_t, basis.surplus_t) == (T(0), T("0.04584"))
+    assert basis.net_kg == T("-341.14202")
+    assert (basis.short_t, basis.surplus_t) == (T(0), T("0.34114202"))
 
 
 def test_removals_are_listed_before_avoidance_with_what_each_batch_still_holds(gap, credits):
@@ -193,8 +194,8 @@ def test_a_year_with_only_pending_records_has_no_approved_basis(
     make_record(hebei_plant, "natural_gas_stationary", "10", "t")
     gap = neutrality_gap(2023, today=BEFORE_DEADLINE)
     assert gap.approved is None
-    assert gap.with_pending.gross_kg == T("26954.16")
-    assert gap.with_pending.short_t == T("26.95416")
+    assert gap.with_pending.gross_kg == T("26658.85798")
+    assert gap.with_pending.short_t == T("26.65885798")
     assert [kind.batches for kind in gap.credits] == [(), ()]
 
 

@@ -6,14 +6,16 @@ Xingtai Kehui's Hebei plant, AR5, MEE–NBS series. 2023:
   residual, national factor excluding market-traded non-fossil power) = 365,760 kg market-based;
 - purchased heat 1,000 GJ × 110 kg/GJ (GB/T 32150-2025 default, proxy year) = 110,000 kg, the
   same in both methods;
-- 100 t natural gas × 48 GJ/t = 4,800 GJ × (56.1 CO2 + 0.001 CH4 × 28 + 0.0001 N2O × 265)
-  = 269,541.6 kg (IPCC 2006 defaults);
+- 100 t natural gas × 48 GJ/t (IPCC NCV) = 4,800 GJ ÷ 0.038931 GJ/Nm³ (GB/T 32151.34 NCV)
+  = 123,295.060491639054 Nm³ × 2.1622 kg CO2/Nm³ (GB/T 32151.34-2024, CO2 only)
+  = 266,588.579795 kg;
 - business travel (s3_06): 10 hotel nights × 53.5 = 535 kg; waste to landfill (s3_05): 10 t
   × 520.5327 (DESNZ 2025, UK proxy) = 5,205.327 kg, outside the target's coverage;
 - credits for 2023: 300 t removals (CCER afforestation), 200 t avoidance (VCS) of which 50 t
   reversed; 1,000 t retired for ETS compliance are excluded; 5,000 t of allowances surrendered.
 Base year 2019: grid 1,200,000 kWh (residual 0.5942, CN 2021, proxy) = 713,040 kg market-based,
-120 t natural gas = 323,449.92 kg, 10 hotel nights = 535 kg: 1,037,024.92 kg gross.
+120 t natural gas = 147,954.072589966864 Nm³ × 2.1622 = 319,906.295754 kg, 10 hotel nights =
+535 kg: 1,033,481.295754 kg gross.
 """
 
 import datetime as dt
@@ -83,7 +85,7 @@ def test_the_2023_balance_matches_the_worked_example_field_by_field(
 ):
     balance = balance_for(2023)
     assert worked_example["waste_kg"] == Decimal("5205.327000")
-    assert balance.scope1_kg == Decimal("269541.600000")
+    assert balance.scope1_kg == Decimal("266588.579795")
     assert balance.scope2_location_kg == Decimal("761600.000000")  # 651,600 + 110,000
     assert balance.scope2_market_kg == Decimal("475760.000000")  # 365,760 + 110,000
     assert balance.scope3_kg_by_category == {
@@ -92,20 +94,20 @@ def test_the_2023_balance_matches_the_worked_example_field_by_field(
     }
     assert balance.scope3_kg == Decimal("5740.327000")
     # Scope 1 + Scope 2 market-based + s3_06 only
-    assert balance.gross_kg == Decimal("745836.600000")
+    assert balance.gross_kg == Decimal("742883.579795")
     assert balance.credits_removal_kg == Decimal("300000.000000")
     assert balance.credits_avoidance_kg == Decimal("150000.000000")  # 200 t − 50 t reversed
     assert balance.credits_kg == Decimal("450000.000000")
     assert balance.internal_removals_kg == Decimal("12500.000000")
     assert balance.internal_removals_counted is False
-    assert balance.net_kg == Decimal("295836.600000")
+    assert balance.net_kg == Decimal("292883.579795")
     assert balance.is_neutral is False
     assert balance.base_year == 2019
-    assert balance.base_gross_kg == Decimal("1037024.920000")
-    # (745,836.6 − 1,037,024.92) / 1,037,024.92 = −28.08 %
+    assert balance.base_gross_kg == Decimal("1033481.295754")
+    # (742,883.579795 − 1,033,481.295754) / 1,033,481.295754 = −28.12 %
     assert balance.change_vs_base_pct == Decimal("-28.1")
-    # 1,037,024.92 × (1 − 4/11): four of eleven years from 2019 to net zero in 2030
-    assert balance.pathway_kg == Decimal("659924.949091")
+    # 1,033,481.295754 × (1 − 4/11): four of eleven years from 2019 to net zero in 2030
+    assert balance.pathway_kg == Decimal("657669.915480")
     assert balance.electricity_kwh == Decimal("1000000.000000")
     assert balance.renewable_kwh == Decimal("400000.000000")
     assert balance.renewable_share_pct == Decimal("40.0")
@@ -121,10 +123,10 @@ def test_the_base_year_is_its_own_reference_and_lies_on_the_pathway(worked_examp
     balance = balance_for(2019)
     assert balance.scope2_location_kg == Decimal("870240.000000")  # 0.7252 (CN-HE 2022, proxy)
     assert balance.scope2_market_kg == Decimal("713040.000000")  # 0.5942 (CN 2021, proxy)
-    assert balance.scope1_kg == Decimal("323449.920000")
-    assert balance.gross_kg == Decimal("1037024.920000")
+    assert balance.scope1_kg == Decimal("319906.295754")
+    assert balance.gross_kg == Decimal("1033481.295754")
     assert balance.change_vs_base_pct == Decimal("0.0")
-    assert balance.pathway_kg == Decimal("1037024.920000")
+    assert balance.pathway_kg == Decimal("1033481.295754")
     assert balance.credits_kg == Decimal("0")
     assert balance.internal_removals_kg == Decimal("0")  # planted in 2020
     assert balance.renewable_share_pct == Decimal("0.0")
@@ -152,12 +154,12 @@ def test_internal_removals_are_subtracted_only_when_the_organisation_says_so(
     balance = balance_for(2023)
     assert balance.internal_removals_counted is True
     assert balance.internal_removals_kg == Decimal("12500.000000")
-    assert balance.net_kg == Decimal("283336.600000")  # 295,836.6 − 12,500
+    assert balance.net_kg == Decimal("280383.579795")  # 292,883.579795 − 12,500
 
 
 def test_enough_credits_make_the_year_neutral(worked_example, make_retirement):
-    make_retirement("295.837", kind="avoidance", standard="gold_standard",
+    make_retirement("292.884", kind="avoidance", standard="gold_standard",
                     project_type="cookstoves")  # fmt: skip
     balance = balance_for(2023)
-    assert balance.net_kg == Decimal("-0.400000")  # 295,836.6 kg − 295,837 kg
+    assert balance.net_kg == Decimal("-0.420205")  # 292,883.579795 kg − 292,884 kg
     assert balance.is_neutral is True

@@ -4,6 +4,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -45,6 +46,7 @@ LEDGER_EXPORT_CALCULATED = {
     "id", "facility name", "scope", "category", "factor key", "factor dataset",
     "region match", "year match", "kg co2", "kg ch4", "kg n2o", "kg other gas", "other gas",
     "kg co2e", "t co2e", "gwp basis", "review status",
+    "factor name", "gwp of other gas", "published co2e basis", "evidence files",
 }  # fmt: skip
 DECODE_SLICE = 1024 * 1024
 HEADER_ALIASES = {name: name for name in COLUMNS} | CHINESE_HEADERS | LEDGER_EXPORT_HEADERS
@@ -55,6 +57,10 @@ DATE_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 ]
 PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# Scientific notation as spreadsheets write it (1e3, 1.5E4, 2.5e-3); the exponent is held to
+# two digits: 1e999999999 would make Decimal build a number of a billion digits.
+SCIENTIFIC = re.compile(r"^-?\d+(\.\d+)?[eE][+-]?\d{1,2}$")
+LONG_EXPONENT = re.compile(r"^-?\d+(\.\d+)?[eE][+-]?\d{3,}$")
 THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 # Our exports write text that starts like a formula with a leading apostrophe (spreadsheet
@@ -259,6 +265,8 @@ def parse_quantity(value) -> Decimal:
     if isinstance(value, int | Decimal):
         number = Decimal(value)
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(_("The quantity must be a finite number."))
         number = Decimal(repr(value))
     else:
         text = str(value or "").strip().replace(" ", "")
@@ -272,15 +280,24 @@ def parse_quantity(value) -> Decimal:
                 )
                 % {"value": quoted(text)}
             )
-        if not PLAIN_NUMBER.match(text):
+        if LONG_EXPONENT.match(text):
+            raise ValueError(
+                _("%(value)s has an exponent of more than two digits: write the number out.")
+                % {"value": quoted(text)}
+            )
+        if not (PLAIN_NUMBER.match(text) or SCIENTIFIC.match(text)):
             raise ValueError(_("%(value)s is not a number.") % {"value": quoted(text)})
         number = Decimal(text)
+    if not number.is_finite():
+        raise ValueError(_("The quantity must be a finite number."))
     if number < 0:
         raise ValueError(_("Quantity cannot be negative."))
-    if not number.is_finite() or number.as_tuple().exponent < -6:
+    if number.as_tuple().exponent < -6:
         raise ValueError(_("The quantity may have at most 6 decimal places."))
     if abs(number) >= Decimal(10) ** 14:
         raise ValueError(_("The quantity is too large."))
+    if number.as_tuple().exponent > 0:
+        number = number.quantize(Decimal(1))  # 1.5E+4 is stored and shown as 15000
     return number
 
 

@@ -6,17 +6,25 @@ app never imports the dashboard). The XLSX keeps the codes on sheets of their ow
 reads the first sheet only), the CSV as "#" comment lines after the examples.
 """
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emissions.facilities.models import Facility
+from emissions.facilities import periods
+from emissions.facilities.models import Facility, FacilityKind
 
 from ..models import ActivityType
 from .reading import CHINESE_HEADERS, COLUMNS
 
 EXAMPLE_TYPES = [("grid_electricity", "120000"), ("natural_gas_stationary", "2,345.6")]
+# The examples are January and February of this year, or of the first year after it that the
+# example facility is open all of and that is not locked.
+EXAMPLE_YEAR = 2024
 
 
 class TemplateSheet(NamedTuple):
@@ -31,9 +39,12 @@ class TemplateSheet(NamedTuple):
 class ImportTemplate:
     facilities: list[tuple[str, str, str]]  # code, English name, Chinese name
     types: list[tuple[str, str, str, int]]  # code, name, default unit, scope
+    example_facility: str = "XT-01"
+    example_year: int = EXAMPLE_YEAR
 
     @classmethod
     def load(cls) -> "ImportTemplate":
+        facility = _example_facility()
         return cls(
             facilities=list(
                 Facility.objects.order_by("code").values_list("code", "name_en", "name_zh")
@@ -43,11 +54,14 @@ class ImportTemplate:
                     "code", "name", "default_unit", "scope"
                 )
             ),
+            example_facility=facility.code if facility else "XT-01",
+            example_year=_example_year(facility),
         )
 
     def examples(self) -> list[list[str]]:
-        """Two rows that import as they are on this installation: January and February 2024."""
-        facility = self.facilities[0][0] if self.facilities else "XT-01"
+        """Two rows that import as they are on this installation: January and February."""
+        facility, year = self.example_facility, self.example_year
+        # Each type's default unit: always one its factors take (catalogue.py).
         units = {code: unit for code, _name, unit, _scope in self.types}
         rows = []
         for month, (type_code, quantity) in enumerate(EXAMPLE_TYPES, start=1):
@@ -57,8 +71,8 @@ class ImportTemplate:
                 [
                     facility,
                     type_code,
-                    f"2024-{month:02d}-01",
-                    f"2024/{month}/{29 if month == 2 else 31}",
+                    f"{year}-{month:02d}-01",
+                    f"{year}/{month}/{calendar.monthrange(year, month)[1]}",
                     quantity,
                     units.get(type_code, ""),
                     "metered" if month == 1 else "invoice",
@@ -101,3 +115,24 @@ class ImportTemplate:
                 [list(row) for row in self.types],
             ),
         ]
+
+
+def _example_facility() -> Facility | None:
+    """An open facility (not closed, or closing later), a factory when there is one: the
+    examples' natural gas is burnt in factories. A closed one would refuse the examples."""
+    open_now = Facility.objects.filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=timezone.localdate())
+    ).order_by("code")
+    return open_now.filter(kind=FacilityKind.FACTORY).first() or open_now.first()
+
+
+def _example_year(facility: Facility | None) -> int:
+    """EXAMPLE_YEAR, or the first year after it the facility is open from 1 January and no
+    lock keeps new records out of (emissions/facilities/periods.py)."""
+    year = EXAMPLE_YEAR
+    if facility is not None and facility.opened_on > dt.date(year, 1, 1):
+        year = facility.opened_on.year + 1
+    locked = periods.locks_by_year()
+    while year in locked:
+        year += 1
+    return year

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from emissions.facilities import periods
 from emissions.facilities.models import Facility
+from emissions.factors.units import FuelProperties
 
 from ..calculation import FactorChoice, RecordCalculator
+from ..conversion import fallback_note, standard_volume_note
 from ..models import ActivityRecord, ActivityType, DataQuality
 from ..workflow import reopened_fields
 from .reading import cell, column_map, parse_date, parse_quantity, quoted, read_rows, text
@@ -106,6 +108,16 @@ class ImportRow:
             "unit": self.unit,
             "year_match": self.factor_year_match,
             "co2e_kg": self.co2e_kg,
+            # Not problems: what the row's calculation assumed (a gas volume taken as standard
+            # m³, a factor from outside China for a Chinese facility).
+            "notes": [
+                note
+                for note in (
+                    standard_volume_note(self.unit, self.activity_type),
+                    fallback_note(self),
+                )
+                if note
+            ],
         }
 
     def as_record(self) -> ActivityRecord:
@@ -184,7 +196,7 @@ class _ImportCalculator(RecordCalculator):
 
     def _converts(self, record, factor) -> bool:
         activity_type = record.activity_type
-        key = (record.unit, factor.unit, activity_type.density_kg_per_l, activity_type.ncv_gj_per_t)
+        key = (record.unit, factor.unit, FuelProperties.of(activity_type))
         if key not in self._convertible:
             self._convertible[key] = RecordCalculator._converts(record, factor)
         return self._convertible[key]

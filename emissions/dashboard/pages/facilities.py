@@ -17,6 +17,7 @@ from emissions.activities.selectors import records_for, years_with_records
 from emissions.facilities.models import Facility
 from emissions.facilities.selectors import facilities_for_listing, production_by_year
 from emissions.factors.taxonomy import Category, scope_of
+from emissions.factors.units import display_unit
 from emissions.neutrality.inventory import FacilityYear as InventoryYear
 from emissions.neutrality.inventory import facility_gross, facility_years, kg_to_t, percent_change
 
@@ -168,7 +169,7 @@ def facility_page(facility: Facility, *, year: int | None) -> FacilityPage:
         by_category=_by_category(next((f for f in inventory if f.year == year), None)),
         recent_records=_recent_records(facility, year),
     )
-    page.charts = {"years": _years_chart(rows)}
+    page.charts = {"years": _years_chart(facility, rows)}
     return page
 
 
@@ -223,7 +224,13 @@ def _recent_records(facility: Facility, year: int | None) -> list[RecentRecord]:
     ]
 
 
-def _years_chart(rows: list[FacilityYear]) -> dict:
+def _years_chart(facility: Facility, rows: list[FacilityYear]) -> dict:
+    def links(scope: int) -> list[str]:
+        """Each year's bar opens the facility's records of that year and scope."""
+        return [
+            charts.ledger_url(facility=facility.code, year=row.year, scope=scope) for row in rows
+        ]
+
     return charts.bar_chart(
         [row.year for row in rows],
         [
@@ -232,18 +239,21 @@ def _years_chart(rows: list[FacilityYear]) -> dict:
                 [charts.tonnes(row.scope1_kg) for row in rows],
                 charts.COLOURS["scope1"],
                 stack="gross",
+                links=links(1),
             ),
             charts.dataset(
                 _("Scope 2 (market-based)"),
                 [charts.tonnes(row.scope2_market_kg) for row in rows],
                 charts.COLOURS["scope2"],
                 stack="gross",
+                links=links(2),
             ),
             charts.dataset(
                 _("Scope 3"),
                 [charts.tonnes(row.scope3_kg) for row in rows],
                 charts.COLOURS["scope3"],
                 stack="gross",
+                links=links(3),
             ),
         ],
         stacked=True,
@@ -407,7 +417,7 @@ def _facility_records_table(p: FacilityPage) -> Table:
             recent.record.period_start,
             recent.record.period_end,
             recent.record.quantity,
-            recent.record.unit,
+            display_unit(recent.record.unit),
             kg_to_t(recent.record.co2e_kg),
         ]
         for recent in p.recent_records

@@ -5,7 +5,8 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
@@ -21,6 +22,7 @@ from emissions.activities.models import (
     YearMatch,
 )
 from emissions.activities.selectors import years_with_records
+from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import Facility
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
 from emissions.neutrality.inventory import count_and_kg, totals_source
@@ -48,7 +50,8 @@ SORT_CHOICES = [
 ]
 # The query-string parameters the filter form reads, in the order links write them.
 FILTER_FIELDS = [
-    "facility", "scope", "category", "type", "year", "month", "quality", "review", "sort",
+    "facility", "scope", "category", "type", "year", "month", "quality", "review", "evidence",
+    "batch", "sort",
 ]  # fmt: skip
 # The review filter: by default what the dashboard totals (approved and pending records).
 REVIEW_CHOICES = {
@@ -56,6 +59,10 @@ REVIEW_CHOICES = {
     "pending": _("Pending approval"),
     "rejected": _("Rejected"),
     "all": _("All, rejected too"),
+}
+EVIDENCE_CHOICES = {
+    "missing": _("Missing evidence"),
+    "attached": _("With evidence"),
 }
 
 
@@ -126,6 +133,19 @@ class LedgerFilterForm(forms.Form):
         required=False,
         choices=[("", _("Approved and pending")), *REVIEW_CHOICES.items()],
     )
+    evidence = forms.ChoiceField(
+        label=_("Evidence"),
+        required=False,
+        choices=[("", _("With or without evidence")), *EVIDENCE_CHOICES.items()],
+    )
+    # The records of one import (its page links here): hidden, kept while other filters change.
+    batch = forms.IntegerField(
+        label=_("Import"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,  # a bigint id: larger numbers would overflow the query
+        widget=forms.HiddenInput,
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
@@ -192,6 +212,27 @@ def _reviewed(records: QuerySet, review: str | None) -> QuerySet:
     return records.counted()
 
 
+def has_evidence() -> Exists:
+    """Whether a record has a file attached: an EXISTS the database answers from its index."""
+    return Exists(EvidenceFile.objects.filter(record=OuterRef("pk")))
+
+
+def evidence_count() -> Coalesce:
+    """How many files a record has, as a subquery of the page's own query (no query per row)."""
+    files = EvidenceFile.objects.filter(record=OuterRef("pk")).order_by()
+    counted = files.values("record").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _with_evidence(records: QuerySet, evidence: str | None) -> QuerySet:
+    # NOT EXISTS: the database stops at the first file of each record, and reads no file rows.
+    if evidence == "missing":
+        return records.filter(~has_evidence())
+    if evidence == "attached":
+        return records.filter(has_evidence())
+    return records
+
+
 def ledger_filter(data: QueryDict) -> LedgerFilter:
     """Read the ledger's GET parameters; what is invalid is dropped and said so."""
     years = years_with_records()
@@ -221,12 +262,17 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         ("year", "year"),
         ("month", "month"),
         ("quality", "data_quality"),
+        ("batch", "import_batch_id"),  # no rollup key: the totals are then the records' own
     ]:
         if name in values:
             conditions[column] = values[name]
     records = _reviewed(ActivityRecord.objects.all(), values.get("review")).filter(**conditions)
-    totals_rows = _reviewed(totals_source(conditions.keys()), values.get("review"))
-    totals_rows = totals_rows.filter(**conditions)
+    evidence = values.get("evidence")
+    records = _with_evidence(records, evidence)
+    # Evidence is no rollup key: with that filter the totals are the records' own.
+    total_columns = [*conditions, "evidence"] if evidence else conditions.keys()
+    totals_rows = _reviewed(totals_source(total_columns), values.get("review"))
+    totals_rows = _with_evidence(totals_rows.filter(**conditions), evidence)
     sort = values.get("sort", DEFAULT_SORT)
     if sort == DEFAULT_SORT:
         values.pop("sort", None)  # links stay short: the default needs no parameter
@@ -280,11 +326,13 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
         selected.page = last_page
     offset = (selected.page - 1) * PAGE_SIZE
     # One row more than the page shows tells whether a next page exists, without a COUNT.
-    records = list(
-        selected.records.select_related("facility", "activity_type", "factor")[
-            offset : offset + PAGE_SIZE + 1
-        ]
-    )
+    # The evidence count is a subquery of this one query: one look-up in the evidence table's
+    # record index per row read for the page (and those an offset skips), never per record of
+    # the whole ledger, which a join and GROUP BY would have counted first.
+    page_records = selected.records.select_related(
+        "facility", "activity_type", "factor__dataset"
+    ).annotate(evidence_count=evidence_count())
+    records = list(page_records[offset : offset + PAGE_SIZE + 1])
     has_next = len(records) > PAGE_SIZE
     return LedgerPage(
         rows=[

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.models import Facility, Organisation
+from emissions.facilities.names import in_page_language
 from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
 from emissions.neutrality.inventory import YearBalance, balances_on_both_bases, kg_to_t
@@ -194,6 +195,7 @@ def _holdings() -> tuple[list[VintageRow], list[ProjectRow]]:
             "vintage_year",
             "project",
             "project__name",
+            "project__name_zh",
             "project__standard",
             "project__registry_project_id",
             "project__project_type",
@@ -206,8 +208,9 @@ def _holdings() -> tuple[list[VintageRow], list[ProjectRow]]:
     by_vintage = defaultdict(lambda: [ZERO, ZERO, ZERO])
     by_project = defaultdict(lambda: [ZERO, ZERO, ZERO])
     projects = {}
-    for vintage, project, name, standard, registry_id, project_type, kind, *amounts in batches:
-        projects[project] = (name, standard, registry_id, project_type, kind)
+    for vintage, project, name, name_zh, *details in batches:
+        _standard, _registry_id, project_type, kind, *amounts = details
+        projects[project] = (in_page_language(name, name_zh), *details[:4])
         for totals in (by_vintage[vintage, project_type, kind], by_project[project]):
             for index, amount in enumerate(amounts):
                 totals[index] += amount
@@ -456,7 +459,7 @@ def _planting_table(p: OffsetsPage) -> Table:
         gettext("Estimated (t CO2 per year)"),
     ]
     rows = [
-        [t.name, t.area_ha, t.species, t.planting_year, t.sequestration_t_per_year]
+        [t.local_name, t.area_ha, t.species, t.planting_year, t.sequestration_t_per_year]
         for t in p.plantings
     ]
     formats = ["text", "n2", "text", "text", "t"]

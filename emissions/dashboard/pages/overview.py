@@ -9,7 +9,9 @@ for the whole organisation and not shown).
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -298,24 +300,33 @@ def _electricity(balances, years, facility) -> list[tuple[int, Decimal, Decimal,
 
 def _charts(o: Overview) -> dict:
     years = [row.year for row in o.rows]
+    # A bar opens the ledger filtered as the figure is: its year, scope and the page's facility.
+    code = o.facility.code if o.facility else None
+
+    def ledger(**query):
+        return charts.ledger_url(facility=code, **query)
+
     road = [
         charts.dataset(
             _("Scope 1"),
             [charts.tonnes(r.scope1_kg) for r in o.rows],
             charts.COLOURS["scope1"],
             stack="gross",
+            links=[ledger(year=r.year, scope=1) for r in o.rows],
         ),
         charts.dataset(
             _("Scope 2 (market-based)"),
             [charts.tonnes(r.scope2_market_kg) for r in o.rows],
             charts.COLOURS["scope2"],
             stack="gross",
+            links=[ledger(year=r.year, scope=2) for r in o.rows],
         ),
         charts.dataset(
             _("Scope 3"),
             [charts.tonnes(r.scope3_kg) for r in o.rows],
             charts.COLOURS["scope3"],
             stack="gross",
+            links=[ledger(year=r.year, scope=3) for r in o.rows],
         ),
     ]
     labels = list(years)
@@ -332,6 +343,7 @@ def _charts(o: Overview) -> dict:
                 [-charts.tonnes(r.credits_kg) for r in o.rows],
                 charts.COLOURS["credits"],
                 stack="credits",
+                links=[_offsets_url(r.year) for r in o.rows],
             ),
             charts.dataset(
                 _("Net"),
@@ -375,36 +387,42 @@ def _charts(o: Overview) -> dict:
                     charts.COLOURS["scope2"],
                     charts.COLOURS["scope3"],
                 ],
+                links=[ledger(year=o.year, scope=scope) for scope in (1, 2, 2, 3)],
             )
         ],
     )
     scope_chart["options"]["plugins"]["legend"] = {"display": False}
 
+    # Facilities by name, in the page's language; a bar opens that facility's page.
     facility_chart = charts.bar_chart(
-        [f.code for f, _kg in o.by_facility],
+        [f.local_name for f, _kg in o.by_facility],
         [
             charts.dataset(
                 _("tCO2e"),
                 [charts.tonnes(kg) for _f, kg in o.by_facility],
                 charts.COLOURS["scope1"],
+                links=[charts.facility_url(f.code, year=o.year) for f, _kg in o.by_facility],
             )
         ],
         horizontal=True,
     )
     facility_chart["options"]["plugins"]["legend"] = {"display": False}
 
+    last_year = o.year - 1 if o.year else None
     month_chart = charts.bar_chart(
-        [str(month) for month, _this, _last in o.by_month],
+        [charts.month_label(month) for month, _this, _last in o.by_month],
         [
             charts.dataset(
                 str((o.year or 0) - 1),
                 [charts.tonnes(last) for _m, _t, last in o.by_month],
                 charts.COLOURS["last_year"],
+                links=[ledger(year=last_year, month=m) for m, _t, _l in o.by_month],
             ),
             charts.dataset(
                 str(o.year or ""),
                 [charts.tonnes(this) for _m, this, _l in o.by_month],
                 charts.COLOURS["this_year"],
+                links=[ledger(year=o.year, month=m) for m, _t, _l in o.by_month],
             ),
         ],
     )
@@ -416,6 +434,7 @@ def _charts(o: Overview) -> dict:
                 _("tCO2e"),
                 [charts.tonnes(row.kg) for row in o.scope3_by_category],
                 charts.PALETTE[: len(o.scope3_by_category)] or charts.COLOURS["scope3"],
+                links=[ledger(year=o.year, category=row.category) for row in o.scope3_by_category],
             )
         ],
         horizontal=True,
@@ -429,12 +448,16 @@ def _charts(o: Overview) -> dict:
         [year for year, *_rest in o.electricity],
         [
             charts.dataset(
-                _("Grid"), [mwh(grid) for _y, grid, _c, _o in o.electricity], charts.COLOURS["grid"]
+                _("Grid"),
+                [mwh(grid) for _y, grid, _c, _o in o.electricity],
+                charts.COLOURS["grid"],
+                links=[ledger(year=year, scope=2) for year, *_rest in o.electricity],
             ),
             charts.dataset(
                 _("Certificates"),
                 [mwh(c) for _y, _g, c, _o in o.electricity],
                 charts.COLOURS["certificates"],
+                links=[_offsets_url(year) for year, *_rest in o.electricity],
             ),
             charts.dataset(
                 _("On-site renewables"),
@@ -453,6 +476,11 @@ def _charts(o: Overview) -> dict:
         "scope3": scope3_chart,
         "electricity": electricity_chart,
     }
+
+
+def _offsets_url(year: int) -> str:
+    """The offsets page of a year: its credits retired and certificates."""
+    return f"{reverse('dashboard:offsets')}?{urlencode({'year': year})}"
 
 
 def _road_years(o: Overview, target) -> list[int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from emissions.activities.models import DataQuality
 from emissions.facilities.models import Facility, Organisation
@@ -22,10 +23,12 @@ from emissions.factors.selectors import METHANE_CODE, NITROUS_OXIDE_CODE, gwp_va
 from emissions.factors.taxonomy import Category, scope_of
 from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.inventory import (
+    EvidenceCoverage,
     Pending,
     YearBalance,
     both_bases,
     category_quality_sums,
+    evidence_coverage,
     kg_to_t,
     pending_between,
     pending_records,
@@ -36,11 +39,13 @@ from emissions.neutrality.inventory import (
     year_coverage,
     yearly_balances_on_both_bases,
 )
+from emissions.neutrality.models import Scope2Method
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
 from emissions.offsets.models import EnergyCertificate
 
 from ..spreadsheet import Table
 from ..tables import TableSpec, build_tables, ledger_link
+from .energy import report_energy_tables
 
 ZERO = Decimal(0)
 
@@ -88,6 +93,14 @@ class BaseYearChange:
 
 
 @dataclass(frozen=True)
+class BasisLine:
+    """One line of the first page's "on what basis": what is counted, and how."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Report:
     year: int
     organisation: Organisation
@@ -115,10 +128,17 @@ class Report:
     # they would add to its gross, and the year's balance with them (the dashboard's basis).
     pending: Pending | None
     with_pending: YearBalance | None
+    # How much of the year's approved tonnes have evidence files attached.
+    evidence: EvidenceCoverage
 
     @property
     def scope1_kg(self) -> Decimal:
         return self.balance.scope1_kg
+
+    @property
+    def basis(self) -> list[BasisLine]:
+        """What the first page's answer ("neutral or not") rests on, one line per rule."""
+        return first_page_basis(self)
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,7 @@ def build_report(year: int) -> Report | None:
         changes=_changes(balance, base),
         pending=pending_between(with_pending, balance, in_review),
         with_pending=with_pending,
+        evidence=evidence_coverage(year, approved_only=True),
     )
 
 
@@ -284,6 +305,78 @@ def _datasets(year: int, residual_factors) -> list[FactorDataset]:
         dataset.records = records[pk]
         dataset.factor_sources = sorted(sources[pk])
     return sorted(datasets.values(), key=lambda dataset: dataset.name)
+
+
+def first_page_basis(report: Report) -> list[BasisLine]:
+    """The rules behind the report's answer: data, boundary, Scope 2 method, GWP, evidence."""
+    b = report.balance
+    data = ngettext(
+        "Approved records only: %(count)s record of %(year)s.",
+        "Approved records only: %(count)s records of %(year)s.",
+        report.records,
+    ) % {"count": report.records, "year": report.year}
+    if report.pending is not None:
+        in_review = report.pending.records
+        data += " " + ngettext(
+            "%(count)s record still in review is not counted.",
+            "%(count)s records still in review are not counted.",
+            in_review,
+        ) % {"count": in_review}
+    coverage = report.evidence
+    if coverage.share_pct is None:
+        evidence = _("No tonnes to cover this year.")
+    else:
+        evidence = _(
+            "%(share)s %% of the tonnes have evidence files attached "
+            "(%(with)s of %(count)s records)."
+        ) % {
+            "share": coverage.share_pct,
+            "with": coverage.records_with_evidence,
+            "count": coverage.records,
+        }
+    return [
+        BasisLine(_("Data"), data),
+        BasisLine(_("Boundary"), _boundary_text(b)),
+        BasisLine(_("Scope 2 method"), _scope2_method_text(b)),
+        BasisLine(_("GWP basis"), str(report.organisation.get_gwp_basis_display())),
+        BasisLine(_("Evidence"), evidence),
+    ]
+
+
+def _boundary_text(balance: YearBalance) -> str:
+    boundary = balance.boundary
+    scopes = []
+    if boundary.scope1:
+        scopes.append(_("Scope 1"))
+    if boundary.scope2_method is not None:
+        scopes.append(_("Scope 2"))
+    if boundary.scope3_categories is None:
+        scopes.append(_("all of Scope 3"))
+    elif boundary.scope3_categories:
+        labels, chosen = dict(Category.choices), boundary.scope3_categories
+        names = ", ".join(str(labels[c]) for c in Category.values if c in chosen)
+        scopes.append(_("Scope 3: %(categories)s") % {"categories": names})
+    covered = "; ".join(str(scope) for scope in scopes)
+    if balance.target is None:
+        return _("No neutrality target is set: all scopes (%(scopes)s).") % {"scopes": covered}
+    return _("The neutrality target “%(target)s” covers %(scopes)s.") % {
+        "target": balance.target.local_name,
+        "scopes": covered,
+    }
+
+
+def _scope2_method_text(balance: YearBalance) -> str:
+    method = balance.boundary.scope2_method
+    if method is None:
+        return _("Scope 2 is outside the target's boundary.")
+    if method == Scope2Method.LOCATION:
+        return _("Location-based: grid-average factors.")
+    text = _("Market-based: certificates first, then a residual-mix factor.")
+    if balance.scope2_uses_location_fallback:
+        text += " " + _(
+            "Where no residual-mix factor exists, the grid-average factor is used (section 4)."
+        )
+    return text
 
 
 def _ids(objects) -> set[int]:
@@ -489,7 +582,7 @@ def _totals_table(report: Report) -> Table:
     b, t_co2e = report.balance, _("t CO2e")
     gross = _("Gross emissions within the target boundary")
     if b.target is not None:
-        gross = f"{gross} ({b.target.name})"
+        gross = f"{gross} ({b.target.local_name})"
     intensity_unit = (
         _("kg CO2e per %(unit)s produced") % {"unit": report.production[1]}
         if report.intensity_kg_per_unit is not None
@@ -555,6 +648,28 @@ def _quality_table(report: Report) -> Table:
     return Table(_("Data quality"), header, rows, ["text", "n3", "pct", "int", "pct"])
 
 
+def _evidence_table(report: Report) -> Table:
+    """Approved tonnes and records with and without evidence files; the missing ones linked."""
+    e = report.evidence
+    with_t, without_kg = kg_to_t(e.kg_with_evidence), e.kg - e.kg_with_evidence
+    without_n = e.records - e.records_with_evidence
+    missing = ledger_link(
+        _("Without evidence files"), year=report.year, review="approved", evidence="missing"
+    )
+    rows = [
+        [_("With evidence files"), e.records_with_evidence, with_t, e.share_pct],
+        [missing, without_n, kg_to_t(without_kg), percent(without_kg, e.kg)],
+    ]
+    header = [_("Evidence"), _("Records"), _("t CO2e"), _("Share of tCO2e (%)")]
+    return Table(
+        _("Evidence coverage"),
+        header,
+        rows,
+        ["text", "int", "n3", "pct"],
+        footer=[_("All approved records"), e.records, kg_to_t(e.kg), None],
+    )
+
+
 def _changes_table(report: Report) -> Table:
     header = [_("Item"), _("Base year (t CO2e)"), _("Reporting year (t CO2e)"), _("Change (%)")]
     rows = [[c.label, kg_to_t(c.base_kg), kg_to_t(c.year_kg), c.change_pct] for c in report.changes]
@@ -603,11 +718,22 @@ REPORT_TABLES: dict[str, TableSpec] = {
     "totals": TableSpec(_totals_table),
     "offsets": TableSpec(_offsets_table),
     "quality": TableSpec(_quality_table),
+    "evidence": TableSpec(_evidence_table),
     "changes": TableSpec(_changes_table),
     "datasets": TableSpec(_datasets_table),
 }
 
 
 def workbook_sheets(report: Report) -> dict[str, Table]:
-    """Every table of the report by name: the page renders them, the XLSX has one sheet each."""
-    return build_tables(REPORT_TABLES, report)
+    """Every table of the report by name: the page renders them, the XLSX has one sheet each.
+
+    The energy tables (tce) come from the energy page's own builder, for the whole organisation.
+    """
+    tables, energy = build_tables(REPORT_TABLES, report), report_energy_tables(report.year)
+    # In the page's order: the energy tables continue section 6, after the totals.
+    ordered = {}
+    for name, table in tables.items():
+        ordered[name] = table
+        if name == "totals":
+            ordered |= energy
+    return ordered

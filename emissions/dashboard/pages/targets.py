@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
@@ -91,12 +90,26 @@ class TargetRow:
 
 @dataclass(frozen=True)
 class InitiativeRow:
-    """One initiative on the abatement cost curve, cheapest per tonne first."""
+    """One initiative on the abatement cost curve, cheapest per tonne first.
+
+    Its bar on the curve spans start_t to cumulative_t (as wide as its abatement) and is as
+    high as its cost per tonne.
+    """
 
     initiative: ReductionInitiative
     abatement_t: Decimal  # per year
     cost_per_t: Decimal  # negative: the initiative saves money
     cumulative_t: Decimal  # abatement per year reached with this and every cheaper initiative
+    number: int = 0  # its bar's number on the curve and in its key, 1 the cheapest
+
+    @property
+    def start_t(self) -> Decimal:
+        """Where its bar starts: the abatement per year of every cheaper initiative."""
+        return self.cumulative_t - self.abatement_t
+
+    @property
+    def saves_money(self) -> bool:
+        return self.cost_per_t < 0
 
 
 @dataclass
@@ -122,7 +135,7 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
     # The neutrality (or net-zero) targets first, the headline; then by target year.
     ordered = sorted(
         Target.objects.all(),
-        key=lambda t: (t.kind not in NEUTRALITY_KINDS, t.target_year, t.name),
+        key=lambda t: (t.kind not in NEUTRALITY_KINDS, t.target_year, t.local_name),
     )
     targets = [_target_row(target, balances, year) for target in ordered]
     initiatives = [
@@ -131,8 +144,9 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
             abatement_t=row.abatement_t,
             cost_per_t=row.cost_per_t,
             cumulative_t=row.cumulative_start_t + row.abatement_t,
+            number=number,
         )
-        for row in initiatives_mac()
+        for number, row in enumerate(initiatives_mac(), start=1)
     ]
     currencies = sorted({row.initiative.currency for row in initiatives})
     return TargetsPage(
@@ -227,6 +241,11 @@ def _target_chart(row: TargetRow) -> dict:
         pathway = [charts.tonnes(p.pathway) if p.pathway is not None else None for p in row.points]
         actual_label = _("Net emissions") if row.is_net else _("Gross emissions")
         y_title = "tCO2e"
+    # A year's bar opens that year's records (emissions targets; a share has no records).
+    links = [
+        None if row.is_share or p.actual is None else charts.ledger_url(year=p.year)
+        for p in row.points
+    ]
     colour = charts.COLOURS["onsite" if row.is_share else "scope1"]
     chart = charts.bar_chart(
         [p.year for p in row.points],
@@ -242,7 +261,7 @@ def _target_chart(row: TargetRow) -> dict:
                 spanGaps=True,
                 order=0,
             ),
-            charts.dataset(actual_label, actual, colour, order=1),
+            charts.dataset(actual_label, actual, colour, order=1, links=links),
         ],
         y_title=y_title,
     )
@@ -251,38 +270,73 @@ def _target_chart(row: TargetRow) -> dict:
     return chart
 
 
-def mac_label(row: InitiativeRow) -> str:
-    """An initiative's bar label: its title and the abatement reached at the end of its bar."""
-    return _("%(title)s (to %(tonnes)s t)") % {
-        "title": row.initiative.title,
-        "tonnes": number_format(
-            row.cumulative_t.quantize(Decimal(1), rounding=ROUND_HALF_UP), 0, force_grouping=True
-        ),
-    }
-
-
 def _mac_chart(initiatives: list[InitiativeRow], currencies: list[str]) -> dict:
+    """The marginal abatement cost curve in its standard form: one bar per initiative,
+    cheapest per tonne first, as wide as its abatement a year and as high as its cost per tonne.
+
+    Chart.js has no bars of their own widths: each bar is a filled outline of four points on
+    a linear x axis of cumulative abatement (a scatter series drawn as a closed line). Its
+    number (charts.js writes it on the bar) matches the key under the chart.
+    """
     if len(currencies) == 1:
         unit = _("%(currency)s per tCO2e") % {"currency": currencies[0]}
     else:
         unit = _("Cost per tCO2e (currencies as entered)")
-    chart = charts.bar_chart(
-        [mac_label(row) for row in initiatives],
-        [
-            charts.dataset(
-                _("Cost per tonne"),
-                [round(float(row.cost_per_t), 2) for row in initiatives],
-                # Green where the initiative saves money, amber where it costs.
-                [
-                    charts.COLOURS["scope1"] if row.cost_per_t < 0 else charts.COLOURS["scope3"]
-                    for row in initiatives
-                ],
-            )
-        ],
-        y_title=unit,
-    )
-    chart["options"]["plugins"]["legend"] = {"display": False}
-    return chart
+    bars = [
+        charts.dataset(
+            f"{row.number}. {row.initiative.local_title}",
+            [
+                {"x": float(row.start_t), "y": 0},
+                {"x": float(row.start_t), "y": float(row.cost_per_t)},
+                {"x": float(row.cumulative_t), "y": float(row.cost_per_t)},
+                {"x": float(row.cumulative_t), "y": 0},
+            ],
+            # Green where the initiative saves money, amber where it costs.
+            charts.COLOURS["scope1" if row.saves_money else "scope3"],
+            borderColor="#ffffff",
+            borderWidth=1,
+            showLine=True,
+            fill="origin",
+            pointRadius=0,
+            pointHitRadius=0,
+            number=row.number,
+        )
+        for row in initiatives
+    ]
+    total = float(initiatives[-1].cumulative_t) if initiatives else 0
+    return {
+        "type": "scatter",
+        "data": {"datasets": bars},
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "scales": {
+                "x": {
+                    "type": "linear",
+                    "min": 0,
+                    "max": total,
+                    "title": {
+                        "display": True,
+                        "text": str(_("Abatement a year (tCO2e, cumulative)")),
+                    },
+                },
+                "y": {
+                    "beginAtZero": True,
+                    "grace": "8%",
+                    "title": {"display": True, "text": str(unit)},
+                },
+            },
+            # Room above and below the bars for their numbers.
+            "layout": {"padding": {"top": 18, "bottom": 4}},
+            "plugins": {
+                # The key is the list under the chart: it wraps on a phone, a legend does not.
+                "legend": {"display": False},
+                "tooltip": {"enabled": False},
+                "barNumbers": {"display": True},
+            },
+        },
+    }
 
 
 # Its tables (CSV and XLSX downloads)
@@ -321,7 +375,7 @@ def _targets_table(p: TargetsPage) -> Table:
         ]
         rows.append(
             [
-                t.name,
+                t.local_name,
                 t.get_kind_display(),
                 ", ".join(str(item) for item in row.coverage),
                 t.base_year,
@@ -370,7 +424,7 @@ def pathway_table(row: TargetRow) -> Table:
         rows = [[point.year, kg_to_t(point.actual), kg_to_t(point.pathway)] for point in row.points]
         formats = ["text", "t", "t"]
     # The year is text: as a number it would be grouped ("2,019").
-    return Table(row.target.name, header, rows, formats)
+    return Table(row.target.local_name, header, rows, formats)
 
 
 def _initiatives_table(p: TargetsPage) -> Table:
@@ -393,7 +447,7 @@ def _initiatives_table(p: TargetsPage) -> Table:
         i = row.initiative
         rows.append(
             [
-                i.title,
+                i.local_title,
                 i.facility.code if i.facility else gettext("All sites"),
                 i.get_kind_display(),
                 i.get_status_display(),

@@ -7,6 +7,8 @@ from django import template
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
+from emissions.factors.units import display_unit
+
 register = template.Library()
 
 KG_PER_TONNE = Decimal(1000)
@@ -55,6 +57,12 @@ def tonnes(kg, places=1):
 def mwh(kwh, places=1):
     """kWh → MWh, half-up to `places` decimals, grouped per locale."""
     return tonnes(kwh, places)  # the same division by 1,000
+
+
+@register.filter
+def unit_label(unit):
+    """A unit as people write it: "m**3" → "m³", "万千瓦时" → "10⁴ kWh", "t*km" → "t-km"."""
+    return display_unit(str(unit)) if unit not in (None, "") else ""
 
 
 @register.filter

@@ -75,6 +75,7 @@ def render_record(
         "quantity": plain_number(record.quantity),
         "factor_quantity": plain_number(record.factor_quantity),
         "flags": factor_flags(record),
+        "other_gas_gwp": other_gas_gwp(record),
         "history": history,
         "can_change": request.user.has_perm(perms.CHANGE_RECORDS),
         "evidence_files": evidence_for(record),
@@ -87,6 +88,12 @@ def render_record(
         "review": review_actions(request.user, record),
     }
     return render(request, "dashboard/record_detail.html", context, status=status)
+
+
+def other_gas_gwp(record: ActivityRecord) -> str | None:
+    """The GWP a refrigerant (the record's other gas) was converted with, on the record's basis."""
+    gwp = record.other_gas.gwp(record.gwp_basis) if record.other_gas else None
+    return None if gwp is None else plain_number(gwp)
 
 
 @require_safe

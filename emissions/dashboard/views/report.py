@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 
 from emissions.activities.selectors import years_with_records
 from emissions.facilities import periods
+from emissions.facilities.models import Organisation
+from emissions.facilities.names import in_page_language
 from emissions.neutrality.inventory import latest_year
 
 from .. import permissions as perms
@@ -51,6 +53,29 @@ def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     return workbook_response(tables, filename=f"ghg-inventory-{year}.xlsx")
 
 
+@require_safe
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
+def report_print_css(request: HttpRequest, year: int) -> HttpResponse:
+    """The printed report's footer text: the organisation and the year, on every page.
+
+    CSS page-margin boxes show only text written in a stylesheet (the page number is a counter
+    in print.css), and the Content-Security-Policy allows no inline style: so this stylesheet.
+    """
+    organisation = Organisation.current()
+    title = _("GHG inventory %(year)s") % {"year": year}
+    if organisation is not None:
+        name = in_page_language(organisation.name_en, organisation.name_zh)
+        title = f"{name} · {title}"
+    css = f'@page {{ @bottom-left {{ content: "{css_string(title)}"; }} }}\n'
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string: quotes, backslashes and line ends escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return escaped.replace("\n", "\\A ").replace("\r", "").replace("<", "\\3C ")
+
+
 def _report_or_404(year: int) -> Report:
     report = build_report(year)
     if report is None:
@@ -62,4 +87,5 @@ urlpatterns = [
     path("report/", report_latest, name="report"),
     path("report/<int:year>/", report_year, name="report_year"),
     path("report/<int:year>.xlsx", report_xlsx, name="report_xlsx"),
+    path("report/<int:year>/print.css", report_print_css, name="report_print_css"),
 ]

@@ -18,13 +18,15 @@ from emissions.activities.models import ActivityRecord, ImportBatch, ImportStatu
 
 from .. import permissions as perms
 
+REASON_REQUIRED = gettext_lazy("Say why: the submitter will read it.")
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejection"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Say why: the submitter will read it.")},
+        error_messages={"required": REASON_REQUIRED},
     )
 
 

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0001_initial'),
+        ("evidence", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='evidencefile',
-            options={'ordering': ['-uploaded_at', '-id'], 'verbose_name': 'evidence file', 'verbose_name_plural': 'evidence files'},
+            name="evidencefile",
+            options={
+                "ordering": ["-uploaded_at", "-id"],
+                "verbose_name": "evidence file",
+                "verbose_name_plural": "evidence files",
+            },
         ),
     ]

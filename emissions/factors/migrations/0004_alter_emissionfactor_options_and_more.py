@@ -4,18 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('factors', '0003_historicalfactordataset'),
+        ("factors", "0003_historicalfactordataset"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='emissionfactor',
-            options={'ordering': ['group', 'region', '-year'], 'verbose_name': 'emission factor', 'verbose_name_plural': 'emission factors'},
+            name="emissionfactor",
+            options={
+                "ordering": ["group", "region", "-year"],
+                "verbose_name": "emission factor",
+                "verbose_name_plural": "emission factors",
+            },
         ),
         migrations.AlterModelOptions(
-            name='factordataset',
-            options={'ordering': ['name'], 'verbose_name': 'factor dataset', 'verbose_name_plural': 'factor datasets'},
+            name="factordataset",
+            options={
+                "ordering": ["name"],
+                "verbose_name": "factor dataset",
+                "verbose_name_plural": "factor datasets",
+            },
         ),
     ]

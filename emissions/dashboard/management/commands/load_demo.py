@@ -1,11 +1,15 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from emissions.activities.demo import load_demo_activity
 from emissions.activities.models import ActivityType
+from emissions.evidence.demo import load_demo_evidence
 from emissions.facilities.demo import load_demo_organisation, load_demo_outputs
 from emissions.neutrality.demo import load_demo_targets
 from emissions.offsets.demo import load_demo_instruments
+
+from .create_demo_superuser import DEMO_USERNAME
 
 LIBRARY_MISSING = "Run 'python manage.py load_factors' and 'load_activity_types' first."
 
@@ -13,8 +17,8 @@ LIBRARY_MISSING = "Run 'python manage.py load_factors' and 'load_activity_types'
 class Command(BaseCommand):
     help = (
         "Load the Xingtai Kehui demo data: organisation, facilities and 2019–2025 monthly "
-        "activity records, credits, certificates, allowances, tree planting, targets and "
-        "initiatives (safe to run again: existing rows are kept)."
+        "activity records, sample evidence files, credits, certificates, allowances, tree "
+        "planting, targets and initiatives (safe to run again: existing rows are kept)."
     )
 
     def handle(self, *args, **options):
@@ -28,5 +32,26 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{LIBRARY_MISSING} ({' '.join(error.messages)})") from error
         self.stdout.write(f"Demo activity records: {created} created, {kept} already present.")
+        self._evidence()
         self.stdout.write(f"Demo instruments: {load_demo_instruments()} created.")
         self.stdout.write(f"Demo targets and initiatives: {load_demo_targets()} created.")
+
+    def _evidence(self) -> None:
+        # An evidence file has an uploader: the demo administrator (create_demo_superuser),
+        # else the first superuser; without one, the files wait for the next run.
+        superusers = get_user_model().objects.filter(is_superuser=True, is_active=True)
+        uploader = (
+            superusers.filter(username=DEMO_USERNAME).first() or superusers.order_by("pk").first()
+        )
+        if uploader is None:
+            self.stdout.write(
+                "Demo evidence files: not attached, no superuser yet (run "
+                "create_demo_superuser, then load_demo again)."
+            )
+            return
+        result = load_demo_evidence(user=uploader)
+        self.stdout.write(
+            f"Demo evidence files: {result.attached} attached, {result.kept} already present."
+        )
+        for reason in result.skipped:
+            self.stderr.write(f"Demo evidence file not attached: {reason}")
