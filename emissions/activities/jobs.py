@@ -12,7 +12,7 @@ from emissions.jobs import services
 from emissions.jobs.models import Job
 from emissions.jobs.registry import job_function
 
-from .models import ActivityRecord
+from .models import ActivityRecord, RecordRollup
 from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
 
 
@@ -37,10 +37,16 @@ def reselect(factor_id: int | None = None, activity_type_id: int | None = None) 
     return reselect_factors(records)
 
 
+def _years(**filters) -> list[int]:
+    # From the rollup: one row per year, facility, type and factor, not per record.
+    return sorted(set(RecordRollup.objects.filter(**filters).values_list("year", flat=True)))
+
+
 def queue_factor_recalculation(factor_ids: list[int], *, label: str, reason: str = "") -> Job:
     return services.start(
         recalculate_factors,
         description=_("Recalculate the records of %(factors)s") % {"factors": label},
+        years=_years(factor_id__in=factor_ids),
         factor_ids=sorted(factor_ids),
         reason=reason,
     )
@@ -54,9 +60,16 @@ def queue_co2e_recalculation(*, why: str) -> Job:
 
 
 def queue_reselection(*, label: str, factor_id=None, activity_type_id=None) -> Job:
+    if factor_id is not None:
+        years = _years(factor_id=factor_id)
+    elif activity_type_id is not None:
+        years = _years(activity_type_id=activity_type_id)
+    else:
+        years = ()  # every record: every year
     return services.start(
         reselect,
         description=_("Choose the factors again for %(what)s") % {"what": label},
+        years=years,
         factor_id=factor_id,
         activity_type_id=activity_type_id,
     )

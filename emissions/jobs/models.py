@@ -25,6 +25,9 @@ class Job(models.Model):
     function = models.CharField(_("function"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     description = models.CharField(_("what"), max_length=300)
+    # The reporting years whose figures the job changes ([]: every year), for the notice pages
+    # show while it is unfinished.
+    years = models.JSONField(_("years affected"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED
     )
@@ -75,6 +78,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @property
+    def years_label(self) -> str:
+        return ", ".join(str(year) for year in self.years)
 
     @property
     def percent_done(self) -> int | None:

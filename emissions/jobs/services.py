@@ -18,12 +18,13 @@ def requesting_user():
     return user if user is not None and user.is_authenticated else None
 
 
-def start(function: Callable, *, description: str, requested_by=None, **params) -> Job:
+def start(function: Callable, *, description: str, requested_by=None, years=(), **params) -> Job:
     """Queue `function(**params)` as a job, in the caller's transaction.
 
     The queue (django-tasks-db) lives in the same database: the task row commits or rolls
     back with the change that asked for it, so a worker never runs a job for a change that
-    was not saved. With the immediate backend (tests) the job runs here and now.
+    was not saved. With the immediate backend (tests) the job runs here and now. `years`:
+    the reporting years whose figures it changes (none given: every year).
     """
     path = registry.path_of(function)
     registry.resolve(path)  # refuses a function not marked @job_function
@@ -31,6 +32,7 @@ def start(function: Callable, *, description: str, requested_by=None, **params) 
         function=path,
         params=params,
         description=description[:300],
+        years=sorted(set(years)),
         requested_by=requested_by if requested_by is not None else requesting_user(),
     )
     result = run_job.enqueue(job.pk)
@@ -43,7 +45,13 @@ def restart(job: Job, *, requested_by) -> Job:
     if job.status != JobStatus.FAILED:
         raise ValueError(_("Only a failed job can be started again."))
     function = registry.resolve(job.function)
-    again = start(function, description=job.description, requested_by=requested_by, **job.params)
+    again = start(
+        function,
+        description=job.description,
+        requested_by=requested_by,
+        years=job.years,
+        **job.params,
+    )
     Job.objects.filter(pk=again.pk).update(retry_of=job)
     again.refresh_from_db()
     return again

@@ -169,3 +169,15 @@ def test_the_notice_needs_permission_and_refuses_post(client, staff_client, djan
     assert staff_client.post(NOTICE).status_code == 405
     client.force_login(django_user_model.objects.create_user("nobody"))
     assert client.get(NOTICE).status_code == 403
+
+
+def test_the_notice_says_which_years_a_single_job_changes(staff_client, worker_alive):
+    Job.objects.create(
+        function="emissions.activities.jobs.recalculate_factors",
+        description="Recalculate the records of cn_grid_2023",
+        status=JobStatus.QUEUED,
+        years=[2023, 2024],
+    )
+    html = staff_client.get(NOTICE).content.decode()
+    assert "Figures for 2023, 2024 are being recalculated" in html
+    assert "Recalculate the records of cn_grid_2023 (2023, 2024)" in html
