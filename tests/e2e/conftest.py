@@ -7,12 +7,16 @@ then a missing Chromium, or any other skip of a test in this folder, is a failur
 import datetime
 import os
 import shutil
+import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 from emissions.activities.catalogue import load_activity_types
@@ -184,3 +188,33 @@ def viewer_page(page, live_server, demo, staff_member, password):
     log_in(page, live_server, staff_member.username, password)
     expect(page).to_have_url(f"{live_server.url}/")
     return page
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    With SQLite the test database lives in memory and the server's request threads share one
+    connection: two requests at once (a page's htmx fragments — the approvals count, the
+    recalculation notice — load beside other requests) would use it together and fail with a
+    503. PostgreSQL gives each thread its own connection and keeps the threaded server.
+    """
+
+    _one_at_a_time = threading.Lock()
+
+    def set_app(self, application):
+        # Around each request, not each connection: a browser keeps connections open.
+        def one_at_a_time(environ, start_response):
+            with self._one_at_a_time:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_sqlite():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneRequestAtATime)
+        yield
