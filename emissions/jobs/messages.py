@@ -11,7 +11,11 @@ from .models import Job, JobStatus
 
 def job_outcome_message(job: Job) -> tuple[int, str]:
     """(messages level, text) for the job: its result if it already ran, else where to follow it."""
-    link = format_html('<a href="{}">{}</a>', reverse("dashboard:jobs"), _("Jobs"))
+    link = format_html(
+        '<a href="{}">{}</a>',
+        reverse("dashboard:job", args=[job.pk]),
+        _("Job #%(job)d") % {"job": job.pk},
+    )
     if job.status == JobStatus.SUCCEEDED:
         count = job.records or 0
         text = ngettext(
@@ -26,7 +30,7 @@ def job_outcome_message(job: Job) -> tuple[int, str]:
         "{} {}",
         _(
             "%(description)s: queued as job #%(job)d. The figures change when it has run; "
-            "follow it on the page"
+            "follow it here:"
         )
         % {"description": job.description, "job": job.pk},
         link,

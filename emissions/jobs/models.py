@@ -19,12 +19,31 @@ class JobStatus(models.TextChoices):
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class JobKind(models.TextChoices):
+    # Recalculations and restatements rewrite stored figures: pages warn while one is unfinished.
+    RECALCULATION = "recalculation", _("Recalculation")
+    RESTATEMENT = "restatement", _("Restatement")
+    IMPORT = "import", _("Import")
+    ROLLUPS = "rollups", _("Rollup rebuild")
+    EXPORT = "export", _("Export")
+    PREVIEW = "preview", _("Preview")
+
+
+# The kinds whose unfinished jobs make every page say its figures may change.
+CHANGES_FIGURES = (JobKind.RECALCULATION, JobKind.RESTATEMENT, JobKind.ROLLUPS)
+
+
 class Job(models.Model):
     # The dotted path of the function the worker calls with `params` (jobs.registry keeps
     # the list of functions a job may run, so a row can never name arbitrary code).
     function = models.CharField(_("function"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     description = models.CharField(_("what"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=JobKind, default=JobKind.RECALCULATION
+    )
+    # Where the job's result is seen (an import's page, a download), once it has finished.
+    result_url = models.CharField(_("result"), max_length=300, blank=True)
     # The reporting years whose figures the job changes ([]: every year), for the notice pages
     # show while it is unfinished.
     years = models.JSONField(_("years affected"), default=list, blank=True)

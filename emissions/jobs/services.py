@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from . import locks, registry
-from .models import Job, JobStatus
+from .models import Job, JobKind, JobStatus
 from .tasks import run_job
 
 
@@ -18,13 +18,23 @@ def requesting_user():
     return user if user is not None and user.is_authenticated else None
 
 
-def start(function: Callable, *, description: str, requested_by=None, years=(), **params) -> Job:
+def start(
+    function: Callable,
+    *,
+    description: str,
+    kind: str = JobKind.RECALCULATION,
+    result_url: str = "",
+    requested_by=None,
+    years=(),
+    **params,
+) -> Job:
     """Queue `function(**params)` as a job, in the caller's transaction.
 
     The queue (django-tasks-db) lives in the same database: the task row commits or rolls
     back with the change that asked for it, so a worker never runs a job for a change that
     was not saved. With the immediate backend (tests) the job runs here and now. `years`:
-    the reporting years whose figures it changes (none given: every year).
+    the reporting years whose figures it changes (none given: every year); `result_url`: the
+    page that shows what it did.
     """
     path = registry.path_of(function)
     registry.resolve(path)  # refuses a function not marked @job_function
@@ -32,6 +42,8 @@ def start(function: Callable, *, description: str, requested_by=None, years=(), 
         function=path,
         params=params,
         description=description[:300],
+        kind=kind,
+        result_url=result_url[:300],
         years=sorted(set(years)),
         requested_by=requested_by if requested_by is not None else requesting_user(),
     )
@@ -48,6 +60,8 @@ def restart(job: Job, *, requested_by) -> Job:
     again = start(
         function,
         description=job.description,
+        kind=job.kind,
+        result_url=job.result_url,
         requested_by=requested_by,
         years=job.years,
         **job.params,

@@ -1,10 +1,11 @@
 """The Jobs page: every job with who asked, its state and how it ended; failed ones restart."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from emissions.jobs import services
-from emissions.jobs.models import Job, JobStatus
+from emissions.jobs.models import Job, JobKind, JobStatus
 from tests.jobs import functions
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,96 @@ def test_the_notice_says_which_years_a_single_job_changes(staff_client, worker_a
     html = staff_client.get(NOTICE).content.decode()
     assert "Figures for 2023, 2024 are being recalculated" in html
     assert "Recalculate the records of cn_grid_2023 (2023, 2024)" in html
+
+
+def test_the_notice_leaves_out_jobs_that_change_no_figures(staff_client, worker_alive):
+    Job.objects.create(
+        function="tests.jobs.functions.count_in_steps",
+        description="Export the ledger",
+        kind=JobKind.EXPORT,
+        status=JobStatus.RUNNING,
+    )
+    assert staff_client.get(NOTICE).content.decode().strip() == "<div hidden></div>"
+
+
+# --- One job's page and the progress bar a page polls ------------------------------------------
+
+
+def job_url(job, name="dashboard:job") -> str:
+    return reverse(name, args=[job.pk])
+
+
+def test_a_job_page_shows_its_kind_requester_years_and_progress(
+    staff_client, staff_viewer, worker_alive
+):
+    job = Job.objects.create(
+        function="tests.jobs.functions.count_in_steps",
+        description="Import big.csv",
+        kind=JobKind.IMPORT,
+        status=JobStatus.RUNNING,
+        requested_by=staff_viewer,
+        years=[2025],
+        done=3000,
+        total=12000,
+    )
+    response = staff_client.get(job_url(job))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>Job #{job.pk}</h1>" in html
+    assert "Import, requested by staff-viewer at" in html
+    assert "Reporting years affected: 2025." in html
+    assert '<progress max="100" value="25" aria-label="Progress">25 %</progress>' in html
+    assert "3,000 of 12,000 (25 %), running since" in html
+    # It follows the job while it runs.
+    assert f'hx-get="{job_url(job, "dashboard:job_progress")}" hx-trigger="every 2s"' in html
+
+
+def test_a_finished_job_stops_polling_and_links_its_result(staff_client):
+    job = services.start(
+        functions.make_groups, description="Two groups", names=["a", "b"], result_url="/ledger/"
+    )
+    html = staff_client.get(job_url(job, "dashboard:job_progress")).content.decode()
+    assert "hx-trigger" not in html
+    assert "Finished at" in html
+    assert '<a href="/ledger/">See the result</a>' in html
+
+
+def test_a_followed_poll_goes_to_the_result_once_the_job_has_finished(staff_client):
+    job = services.start(
+        functions.make_groups, description="Two groups", names=["a"], result_url="/import/7/"
+    )
+    url = job_url(job, "dashboard:job_progress") + "?follow=1"
+    response = staff_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/import/7/"
+    # A plain request (no htmx) just shows the outcome.
+    assert "HX-Redirect" not in staff_client.get(url)
+
+
+def test_a_failed_job_page_says_why_and_offers_a_restart_to_its_requester(staff_client, failed):
+    html = staff_client.get(job_url(failed)).content.decode()
+    assert "Nothing was changed: the job stopped at an error (ValueError:" in html
+    assert f'action="{restart_url(failed)}"' in html
+
+
+def test_job_pages_need_permission_refuse_post_and_404_for_a_missing_job(
+    staff_client, failed, django_user_model
+):
+    client = Client()
+    for name in ("dashboard:job", "dashboard:job_progress"):
+        url = job_url(failed, name)
+        assert staff_client.post(url).status_code == 405
+        assert staff_client.get(reverse(name, args=[987654])).status_code == 404
+        assert client.get(url).status_code == 302  # anonymous: to the login page
+        client.force_login(django_user_model.objects.create_user(f"nobody-{name[-3:]}"))
+        assert client.get(url).status_code == 403
+        client.logout()
+
+
+def test_a_job_page_costs_a_fixed_number_of_queries(
+    staff_client, failed, django_assert_num_queries
+):
+    staff_client.get(job_url(failed))  # warm the session and permission caches
+    # Session, user, permissions, running jobs (dead-worker check), the job and its requester.
+    with django_assert_num_queries(6):
+        staff_client.get(job_url(failed))

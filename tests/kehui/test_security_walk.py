@@ -77,7 +77,10 @@ PK_OF = {
     "dashboard:record_reject": lambda objects: objects.record.pk,
 }
 # Which object an <int:job_id> names (a failed job: the one kind that can be restarted).
-JOB_OF = {"dashboard:job_restart": lambda objects: objects.by_model[Job].pk}
+JOB_OF = {
+    name: lambda objects: objects.by_model[Job].pk
+    for name in ("dashboard:job_restart", "dashboard:job", "dashboard:job_progress")
+}
 READ_APPS = ["facilities", "factors", "activities", "offsets", "neutrality", "evidence"]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from emissions.jobs import services
-from emissions.jobs.models import UNFINISHED, Job, JobStatus
+from emissions.jobs.models import CHANGES_FIGURES, UNFINISHED, Job, JobStatus
 
 from .. import permissions as perms
 from .common import page_template
@@ -68,12 +68,46 @@ def jobs_notice(request: HttpRequest) -> HttpResponse:
     """
     services.fail_dead_jobs()
     unfinished = list(
-        Job.objects.filter(status__in=UNFINISHED).order_by("created_at", "id")[:NOTICE_JOBS]
+        Job.objects.filter(status__in=UNFINISHED, kind__in=CHANGES_FIGURES).order_by(
+            "created_at", "id"
+        )[:NOTICE_JOBS]
     )
     return render(request, "dashboard/jobs.html#notice", {"unfinished": unfinished})
 
 
+@require_safe
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    services.fail_dead_jobs()
+    job = get_object_or_404(Job.objects.select_related("requested_by"), pk=job_id)
+    context = {"job": job, "restartable": may_restart(request.user, job), "follow": False}
+    return render(request, "dashboard/job_detail.html", context)
+
+
+@require_safe
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
+def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress bar a page polls (htmx) while its job runs; then the job's outcome.
+
+    `?follow=1`: once the job has finished, the page that polls goes to the job's result (an
+    import's page shows the committed import instead of its progress).
+    """
+    services.fail_dead_jobs()
+    job = get_object_or_404(Job, pk=job_id)
+    follow = request.GET.get("follow") == "1"
+    response = render(
+        request,
+        "dashboard/_job_progress.html",
+        {"job": job, "restartable": may_restart(request.user, job), "follow": follow},
+    )
+    if follow and job.is_finished and job.result_url and request.htmx:
+        response["HX-Redirect"] = job.result_url
+    return response
+
+
 urlpatterns = [
+    path("jobs/<int:job_id>/", job_detail, name="job"),
+    path("jobs/<int:job_id>/progress/", job_progress, name="job_progress"),
     path("jobs/", job_list, name="jobs"),
     path("jobs/<int:job_id>/restart/", job_restart, name="job_restart"),
     path("jobs/notice/", jobs_notice, name="jobs_notice"),
