@@ -99,6 +99,13 @@ if _tasks_backend not in TASKS_BACKENDS:
         f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {_tasks_backend!r}."
     )
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend]}}
+# An import commit of more rows than this runs as a job (100,000 rows take about 6 s in the
+# request; a million would outlast gunicorn's timeout); smaller ones commit in the request.
+IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 5000)
+# A ledger export of more records than this is written by a job (a million streamed rows would
+# outlast gunicorn's timeout); its file is kept for download EXPORT_KEEP_HOURS, then purged.
+EXPORT_JOB_ROWS = env_int("EXPORT_JOB_ROWS", 100_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

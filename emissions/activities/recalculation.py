@@ -9,10 +9,11 @@ entry points below): a verified inventory keeps the factors and GWPs it was veri
 """
 
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, F, QuerySet, Value
+from django.db.models import DecimalField, F, Max, Min, QuerySet, Value
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -25,6 +26,14 @@ from .locking import open_records
 from .models import KG, ActivityRecord, RecalculationRun
 
 KG_FIELD = DecimalField(**KG)
+# The columns a calculation fills in, which choosing factors again rewrites. Scope and category
+# too: they are the type's, and a type's category can be corrected.
+CALCULATED_FIELDS = [
+    "scope", "category",
+    "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
+    "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
+    "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
+]  # fmt: skip
 CHANGED = "~"  # simple-history's code for an update
 
 
@@ -50,7 +59,14 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
     gwp = gwp_values(organisation.gwp_basis)
     updated = 0
     factors = list(EmissionFactor.objects.filter(pk__in=factor_ids))
-    for done, factor in enumerate(factors, start=1):
+    plans = [
+        (factor, open_records(ActivityRecord.objects.filter(factor=factor))) for factor in factors
+    ]
+    counts = [records.count() for _factor, records in plans]
+    total = sum(counts)
+    for (factor, records), expected in zip(plans, counts, strict=True):
+        if not expected:
+            continue
         started = time.perf_counter()
         started_at = timezone.now()
         gases = {
@@ -66,23 +82,27 @@ def recalculate_factor_records(factor_ids, *, reason: str = "") -> int:
             + gases["co2e_kg"]
         )
         now = timezone.now()
-        records = open_records(ActivityRecord.objects.filter(factor=factor))
-        count = records.update(
-            co2_kg=gases["co2_kg"],
-            ch4_kg=gases["ch4_kg"],
-            n2o_kg=gases["n2o_kg"],
-            biogenic_co2_kg=gases["biogenic_co2_kg"],
-            published_co2e_kg=gases["co2e_kg"],
-            co2e_kg=co2e,
-            gwp_basis=organisation.gwp_basis,
-            calculated_at=now,
-        )
+        why = reason or f"Factor {factor.key} changed"
+        count = 0
+        for chunk in id_chunks(records):
+            changed = chunk.update(
+                co2_kg=gases["co2_kg"],
+                ch4_kg=gases["ch4_kg"],
+                n2o_kg=gases["n2o_kg"],
+                biogenic_co2_kg=gases["biogenic_co2_kg"],
+                published_co2e_kg=gases["co2e_kg"],
+                co2e_kg=co2e,
+                gwp_basis=organisation.gwp_basis,
+                calculated_at=now,
+            )
+            if changed:
+                snapshot_history(chunk, reason=why, when=now)
+            count += changed
+            progress.report(updated + count, total)
         if count:
-            why = reason or f"Factor {factor.key} changed"
-            snapshot_history(records, reason=why, when=now)
             _log(why, started, started_at, count, factor=factor)
         updated += count
-        progress.report(done, len(factors))
+    progress.report(total, total)
     return updated
 
 
@@ -116,21 +136,38 @@ def _update_co2e(records: QuerySet, reason: str) -> int:
 
     now = timezone.now()
     common = {"gwp_basis": organisation.gwp_basis, "calculated_at": now}
-    other_gases = sorted(
+    other_gwp = {}
+    for code in sorted(
         set(records.filter(other_gas__isnull=False).values_list("other_gas__code", flat=True))
-    )
-    # Steps: the records without another gas, one per other gas, then their history.
-    steps = len(other_gases) + 2
-    updated = records.filter(other_gas__isnull=True).update(co2e_kg=co2e(0), **common)
-    progress.report(1, steps)
-    for done, code in enumerate(other_gases, start=2):
+    ):
         if code not in gwp:
             raise ValueError(f"{code} has no {organisation.gwp_basis} GWP in the gas table.")
-        updated += records.filter(other_gas__code=code).update(co2e_kg=co2e(gwp[code]), **common)
-        progress.report(done, steps)
-    snapshot_history(records, reason=reason, when=now)
-    progress.report(steps, steps)
+        other_gwp[code] = gwp[code]
+    total = records.count()
+    updated = 0
+    for chunk in id_chunks(records):
+        updated += chunk.filter(other_gas__isnull=True).update(co2e_kg=co2e(0), **common)
+        for code, value in other_gwp.items():
+            updated += chunk.filter(other_gas__code=code).update(co2e_kg=co2e(value), **common)
+        snapshot_history(chunk, reason=reason, when=now)
+        progress.report(min(updated, total), total)
+    progress.report(total, total)
     return updated
+
+
+# Statements run on slices of this many consecutive ids: at a million records each takes a
+# second or two, so a job reports its progress between them (at least every 5 s,
+# docs/performance.md) and no single statement holds the table for long.
+CHUNK_IDS = 100_000
+
+
+def id_chunks(records: QuerySet, size: int = CHUNK_IDS) -> Iterator[QuerySet]:
+    """The records in slices of consecutive ids (one query for the bounds)."""
+    bounds = records.order_by().aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    for start in range(bounds["low"], bounds["high"] + 1, size):
+        yield records.filter(pk__gte=start, pk__lt=start + size)
 
 
 def snapshot_history(
@@ -196,13 +233,6 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
     calculator = RecordCalculator()
     changed = 0
     records = records.select_related("facility", "activity_type", "other_gas")
-    # Scope and category too: they are the type's, and a type's category can be corrected.
-    fields = [
-        "scope", "category",
-        "factor", "factor_region_match", "factor_year_match", "factor_quantity", "gwp_basis",
-        "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg", "published_co2e_kg",
-        "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
-    ]  # fmt: skip
     batch, done, total = [], 0, records.count()
     with transaction.atomic():
         for record in records.order_by("pk").iterator(chunk_size=batch_size):
@@ -211,11 +241,11 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
             changed += record.factor_id != before
             batch.append(record)
             if len(batch) >= batch_size:
-                ActivityRecord.objects.bulk_update(batch, fields)
+                ActivityRecord.objects.bulk_update(batch, CALCULATED_FIELDS)
                 done += len(batch)
                 batch = []
                 progress.report(done, total)
         if batch:
-            ActivityRecord.objects.bulk_update(batch, fields)
+            ActivityRecord.objects.bulk_update(batch, CALCULATED_FIELDS)
         snapshot_history(records, reason="Factors re-selected", when=timezone.now())
     return changed

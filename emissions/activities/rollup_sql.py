@@ -243,10 +243,10 @@ def uninstall(connection) -> None:
             cursor.execute(statement)
 
 
-def rebuild(connection) -> None:
-    """Recompute both rollups from the records (in the caller's transaction)."""
+def rebuild(connection, rollups=ROLLUPS) -> None:
+    """Recompute the rollups (both unless named) from the records, in the caller's transaction."""
     with connection.cursor() as cursor:
-        for rollup in ROLLUPS:
+        for rollup in rollups:
             key = ", ".join(rollup.key)
             totals = ", ".join(["count(*)"] + [f"sum({_summed(c, RECORDS)})" for c in rollup.sums])
             cursor.execute(f"DELETE FROM {rollup.table}")

@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from emissions.jobs import progress
+
 from . import rollup_sql
 from .models import ActivityRecord, MonthRollup, RecordRollup
 from .selectors import counted_rows
@@ -74,5 +76,11 @@ def mismatches() -> list[str]:
 
 
 def rebuild() -> None:
+    """Recompute both rollups from the records in one transaction, reporting each one done."""
+    steps = len(rollup_sql.ROLLUPS)
     with transaction.atomic():
-        rollup_sql.rebuild(connection)
+        progress.report(0, steps)
+        for done, rollup in enumerate(rollup_sql.ROLLUPS, start=1):
+            rollup_sql.rebuild(connection, [rollup])
+            # Seen on the Jobs page when a job rebuilds (nothing otherwise).
+            progress.report(done, steps)

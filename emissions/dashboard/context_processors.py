@@ -15,6 +15,10 @@ NAV_SECTIONS = {
     "periods": "periods",
     "approvals": "approvals",
     "jobs": "jobs",
+    "job": "jobs",
+    "restatements": "restatements",
+    "restatement": "restatements",
+    "restatement_load": "restatements",
     "energy": "energy",
 }
 

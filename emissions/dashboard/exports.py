@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import Case, F, QuerySet, When
@@ -126,31 +126,38 @@ class _Echo:
         return value
 
 
+def csv_lines(labels: list[str], values: Iterable[list]) -> Iterator[str]:
+    """The CSV text, line by line: the header, then one line per row of `rows()`."""
+    writer = csv.writer(_Echo())
+    # The byte-order mark makes Excel read the file as UTF-8 (Chinese names).
+    yield "\ufeff" + writer.writerow(labels)
+    for row in values:
+        yield writer.writerow([_csv_value(i, value) for i, value in enumerate(row)])
+
+
 def export_csv(records: QuerySet, *, filename_stem: str) -> HttpResponse:
     # Decided now: the body is written after the view has returned.
     labels, chinese = header(), in_chinese()
-
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        # The byte-order mark makes Excel read the file as UTF-8 (Chinese names).
-        yield "\ufeff" + writer.writerow(labels)
-        for row in rows(records, chinese=chinese):
-            yield writer.writerow([_csv_value(i, value) for i, value in enumerate(row)])
-
     return StreamingHttpResponse(
-        lines(),
+        csv_lines(labels, rows(records, chinese=chinese)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename_stem}.csv"'},
     )
 
 
+def has_more_than(records: QuerySet, limit: int) -> bool:
+    """Whether there are more than `limit` records (one bounded query)."""
+    # Reads at most one id past the limit, never counting a million records.
+    return records.order_by().values("pk")[limit : limit + 1].exists()
+
+
 def exceeds_xlsx_limit(records: QuerySet) -> bool:
     """Whether these records are more than an XLSX export writes (one bounded query)."""
-    # Reads at most one id past the cap, never counting a million records.
-    return records.order_by().values("pk")[XLSX_ROW_LIMIT : XLSX_ROW_LIMIT + 1].exists()
+    return has_more_than(records, XLSX_ROW_LIMIT)
 
 
-def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
+def write_xlsx(values: Iterable[list], file) -> None:
+    """Write the header and the rows of `rows()` to `file` as a workbook."""
     # A write-only workbook keeps only the current row in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("Ledger")[:31])
@@ -161,7 +168,7 @@ def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows(records, chinese=in_chinese()):
+    for row in values:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value)
@@ -169,8 +176,12 @@ def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
                 cell.data_type = "s"  # text typed by staff, never a formula
             cells.append(cell)
         sheet.append(cells)
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     workbook.save(file)
+
+
+def export_xlsx(records: QuerySet, *, filename_stem: str) -> HttpResponse:
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(rows(records, chinese=in_chinese()), file)
     file.seek(0)
     return FileResponse(
         file, as_attachment=True, filename=f"{filename_stem}.xlsx", content_type=XLSX_TYPE

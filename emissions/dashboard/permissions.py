@@ -13,3 +13,7 @@ VIEW_CREDITS = "offsets.view_creditbatch"
 RETIRE_CREDITS = "offsets.add_retirement"
 ADD_EVIDENCE = "evidence.add_evidencefile"
 DELETE_EVIDENCE = "evidence.delete_evidencefile"
+VIEW_RESTATEMENTS = "neutrality.view_restatement"
+APPLY_RESTATEMENTS = "neutrality.apply_restatement"
+# Loading a factor dataset adds factors to the library: an administrator's change.
+LOAD_FACTORS = ("factors.add_factordataset", "factors.add_emissionfactor")

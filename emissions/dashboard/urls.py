@@ -12,6 +12,7 @@ from .views import (
     overview,
     periods,
     report,
+    restatements,
     review,
     targets,
 )
@@ -34,4 +35,5 @@ urlpatterns = [
     *review.urlpatterns,
     *jobs.urlpatterns,
     *approvals.urlpatterns,
+    *restatements.urlpatterns,
 ]

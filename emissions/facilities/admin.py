@@ -30,6 +30,7 @@ class OrganisationAdmin(RecalculationNoticeMixin, HistoryAdmin):
                     "consolidation_approach",
                     "gwp_basis",
                     "base_year",
+                    "restatement_threshold_pct",
                     "electricity_series",
                     "flight_radiative_forcing",
                     "count_internal_removals",

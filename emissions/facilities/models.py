@@ -1,5 +1,7 @@
 """The reporting organisation and its facilities (the sites whose activity data is recorded)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -96,6 +98,19 @@ class Organisation(models.Model):
         help_text=_(
             "Own planting is not verified by a registry; by default it is shown as internal "
             "removals and not subtracted."
+        ),
+    )
+    # GHG Protocol Corporate Standard ch. 5: the base year is recalculated when a change in
+    # methodology or emission factors changes its emissions significantly.
+    restatement_threshold_pct = models.DecimalField(
+        _("base-year significance threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_(
+            "A restatement that changes the base year's emissions by at least this share is "
+            "significant: the base year is recalculated and its original figures kept."
         ),
     )
     history = HistoricalRecords()

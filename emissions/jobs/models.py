@@ -107,3 +107,50 @@ class Job(models.Model):
         if not self.total or self.done is None:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+def export_upload_to(instance: "ExportFile", filename: str) -> str:
+    """A random storage name under exports/: the name offered for download is kept apart."""
+    import uuid
+
+    from django.utils import timezone
+
+    # Only the extension is taken from the given name (csv or xlsx, chosen by the code).
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class ExportFile(models.Model):
+    """A file a job wrote for one person to download, kept until `expires_at`.
+
+    Stored under MEDIA_ROOT like evidence files, never served as media: only a permission-checked
+    view hands it out (to its requester or an administrator).
+    """
+
+    job = models.OneToOneField(
+        Job, on_delete=models.CASCADE, related_name="export_file", verbose_name=_("job")
+    )
+    # SET_NULL: a deleted user's files stay until they expire, fetchable by administrators only.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    file = models.FileField(_("stored file"), upload_to=export_upload_to, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    expires_at = models.DateTimeField(_("expires at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"], name="export_expires_at")]
+
+    def __str__(self):
+        return self.filename

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import locks, progress, registry
+from .errors import JobRefused
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def _finish(job: Job, status: str, *, message: str = "", records: int | None = N
 
 def _describe(error: Exception) -> str:
     text = str(error).strip()
+    if isinstance(error, JobRefused) and text:
+        return _("Nothing was changed: %(reason)s") % {"reason": text[:500]}
     summary = f"{type(error).__name__}: {text}" if text else type(error).__name__
     return _("Nothing was changed: the job stopped at an error (%(error)s).") % {
         "error": summary[:500]

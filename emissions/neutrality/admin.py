@@ -1,12 +1,15 @@
 """Admin for targets and reduction initiatives, with their history."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from emissions.history_admin import HistoryAdmin
 
-from .models import ReductionInitiative, Target
+from .models import ReductionInitiative, Restatement, Target
 
 
 @admin.register(Target)
@@ -86,3 +89,46 @@ class ReductionInitiativeAdmin(HistoryAdmin):
         # (capex ÷ lifetime − annual saving) ÷ tonnes a year: negative means it saves money.
         cost = number_format(initiative.abatement_cost_per_t, 2)
         return f"{cost} {initiative.currency}"
+
+
+@admin.register(Restatement)
+class RestatementAdmin(admin.ModelAdmin):
+    """Restatements are made by loading a factor dataset and decided on their own page.
+
+    The admin lists them (read only) and sends "add" to the load page: a restatement is never
+    typed in, and its preview and decision are the page's (with their permission checks).
+    """
+
+    list_display = [
+        "id",
+        "dataset",
+        "status",
+        "created_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in Restatement._meta.fields]
+
+    def has_add_permission(self, request):
+        return request.user.has_perms(["factors.add_factordataset", "factors.add_emissionfactor"])
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("dashboard:restatement_load")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read only: the page shows it; nobody edits a restatement here.
+        if request.method not in ("GET", "HEAD") or not self.has_view_permission(request):
+            raise PermissionDenied
+        if not str(object_id).isdigit():
+            raise Http404
+        return redirect("dashboard:restatement", pk=int(object_id))
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

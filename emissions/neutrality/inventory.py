@@ -946,6 +946,13 @@ def totals_source(filter_columns) -> QuerySet:
     return ActivityRecord.objects.annotate(record_count=Value(1))
 
 
+def recorded_kg_by_year(years=None) -> dict[int, Decimal]:
+    """Each year's emissions as recorded (approved and pending records, Scope 2 location-based,
+    no boundary): what a restatement rewrites and measures its change against. One query."""
+    rows = rollup_for(years=years).order_by().values_list("year").annotate(kg=Sum("co2e_kg"))
+    return {year: round_kg(kg or ZERO) for year, kg in rows}
+
+
 def count_and_kg(rows: QuerySet) -> tuple[int, Decimal]:
     """How many records and kg CO2e (as recorded) the rows of totals_source() hold: one query."""
     totals = rows.order_by().aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))

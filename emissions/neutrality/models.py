@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -184,3 +185,77 @@ class ReductionInitiative(models.Model):
         """Marginal abatement cost: (capex spread over the lifetime − annual saving) per tonne."""
         yearly_cost = self.capex / self.lifetime_years - self.annual_saving
         return (yearly_cost / self.expected_abatement_t_per_year).quantize(Decimal("0.01"))
+
+
+class RestatementStatus(models.TextChoices):
+    PREVIEWING = "previewing", _("Preview being prepared")
+    PREVIEW = "preview", _("Preview ready")
+    APPLYING = "applying", _("Being applied")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class Restatement(models.Model):
+    """A new factor dataset's effect on the stored inventory: previewed, then applied or not.
+
+    Loading a dataset changes no record; it makes a preview (which records would switch to the
+    new factors, the change per year, facility and scope, and the base year's change against
+    the organisation's significance threshold). An approver applies it (a job rewrites the
+    records, their history naming this restatement) or discards it. What was applied is kept
+    here: the recorded emissions of each year before and after, so a restated year shows its
+    original figure.
+    """
+
+    dataset = models.ForeignKey(
+        "factors.FactorDataset",
+        on_delete=models.PROTECT,
+        related_name="restatements",
+        verbose_name=_("factor dataset"),
+    )
+    # The factors the dataset brought (the preview's and the apply's selection starts from them).
+    factor_ids = models.JSONField(_("new factors"), default=list)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=RestatementStatus,
+        default=RestatementStatus.PREVIEWING,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("loaded by"),
+    )
+    created_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied or discarded by"),
+    )
+    decided_at = models.DateTimeField(_("applied or discarded at"), null=True, blank=True)
+    preview_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    apply_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The preview: see neutrality/restatements.py for the shape of each.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # When applied: {year: [recorded kg before, after, records switched]}.
+    applied = models.JSONField(_("applied change"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("restatement")
+        verbose_name_plural = _("restatements")
+        ordering = ["-created_at", "-id"]
+        permissions = [("apply_restatement", _("Can apply or discard a restatement"))]
+
+    def __str__(self):
+        return f"#{self.pk} {self.dataset}"

@@ -14,7 +14,7 @@ DOMAIN_MODELS = {
         "creditproject", "creditbatch", "retirement", "retirementreversal", "treeplanting",
         "energycertificate", "allowancetransaction",
     ],
-    "neutrality": ["target", "reductioninitiative"],
+    "neutrality": ["target", "reductioninitiative", "restatement"],
     "evidence": ["evidencefile"],
 }  # fmt: skip
 
@@ -50,12 +50,15 @@ DATA_EDITOR_PERMISSIONS = (
     | _write("neutrality", "reductioninitiative")
 )
 
-# Approvers check others' data (maker-checker), retire credits and lock verified years.
+# Approvers check others' data (maker-checker), retire credits, lock verified years and
+# decide restatements.
 APPROVER_PERMISSIONS = _view_all() | {
     "activities.approve_activityrecord",
     "offsets.add_retirement",
     "offsets.add_retirementreversal",
     "facilities.lock_reporting_year",
+    # Applying a new factor dataset to the inventory (or not) is a reviewed decision.
+    "neutrality.apply_restatement",
 }
 
 # Administrators may do everything in these apps: users and groups (auth), the admin's log,

@@ -21,10 +21,13 @@ class RoleChange:
         return self.created or bool(self.added or self.removed)
 
 
-def sync_roles(group_model, permission_model, *, dry_run: bool = False) -> list[RoleChange]:
+def sync_roles(
+    group_model, permission_model, *, dry_run: bool = False, skip_unknown: bool = False
+) -> list[RoleChange]:
     """Create or correct each role's group; the models are passed in so a migration can run it.
 
-    Raises UnknownPermission, naming it, when a role lists a permission that does not exist.
+    Raises UnknownPermission, naming it, when a role lists a permission that does not exist;
+    with `skip_unknown` (an early migration, before the models that are to come) leaves it out.
     """
     permissions = {
         f"{p.content_type.app_label}.{p.codename}": p
@@ -36,7 +39,9 @@ def sync_roles(group_model, permission_model, *, dry_run: bool = False) -> list[
             wanted = {name for name in permissions if name.split(".")[0] in ADMINISTRATOR_APPS}
         else:
             missing = sorted(wanted_names - set(permissions))
-            if missing:
+            if missing and skip_unknown:
+                wanted_names = wanted_names - set(missing)
+            elif missing:
                 raise UnknownPermission(
                     f"The role {role} lists permissions that do not exist: {', '.join(missing)}"
                 )

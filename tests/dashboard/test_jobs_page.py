@@ -275,3 +275,23 @@ def test_a_job_page_costs_a_fixed_number_of_queries(
     # Session, user, permissions, running jobs (dead-worker check), the job and its requester.
     with django_assert_num_queries(6):
         staff_client.get(job_url(failed))
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        (JobKind.RECALCULATION, "3 records changed."),
+        (JobKind.EXPORT, "3 rows written."),
+        (JobKind.IMPORT, "3 records imported."),
+        (JobKind.PREVIEW, "3 records would change."),
+    ],
+)
+def test_a_finished_job_says_what_its_count_means(staff_client, kind, says):
+    job = Job.objects.create(
+        function="tests.jobs.functions.make_groups",
+        description="Done",
+        kind=kind,
+        status=JobStatus.SUCCEEDED,
+        records=3,
+    )
+    assert says in staff_client.get(job_url(job, "dashboard:job_progress")).content.decode()

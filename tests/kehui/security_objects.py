@@ -92,7 +92,57 @@ def _optional_objects(user, text: str) -> list:
     )
     result = DatabaseBackend("default", {}).enqueue(run_job, (made[-1].pk,), {})
     made.append(apps.get_model("django_tasks_database", "DBTaskResult").objects.get(id=result.id))
+    made += _export_file(user, text)
+    made += _restatement(user, text)
     return made
+
+
+def _restatement(user, text: str) -> list:
+    """A restatement preview, ready to be applied or discarded (by an approver only)."""
+    from emissions.factors.models import FactorDataset
+    from emissions.neutrality.models import Restatement, RestatementStatus
+
+    dataset = FactorDataset.objects.create(name=f"{text} dataset"[:200], publisher=text[:200])
+    return [
+        Restatement.objects.create(
+            dataset=dataset,
+            status=RestatementStatus.PREVIEW,
+            created_by=user,
+            preview={"years": [], "records": 0, "locked": [], "base_year": None},
+            message=text,
+        )
+    ]
+
+
+def _export_file(user, text: str) -> list:
+    """A ledger export a job wrote for `user`, downloadable for another hour."""
+    try:
+        export_model = apps.get_model("jobs", "ExportFile")
+    except LookupError:
+        return []
+    from django.core.files.base import ContentFile
+
+    from emissions.jobs.models import Job, JobKind, JobStatus
+
+    job = Job.objects.create(
+        function="emissions.dashboard.export_jobs.export_ledger",
+        description=text[:300],
+        kind=JobKind.EXPORT,
+        status=JobStatus.SUCCEEDED,
+        requested_by=user,
+    )
+    content = f"\ufeffid,source reference\r\n1,{text}\r\n".encode()
+    export = export_model(
+        job=job,
+        requested_by=user,
+        filename=f"{text}.csv"[:200],
+        content_type="text/csv; charset=utf-8",
+        size=len(content),
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    export.file.save("export.csv", ContentFile(content), save=True)
+    # Its job stays out of the list: by_model[Job] must remain the failed, restartable one.
+    return [export]
 
 
 @dataclass

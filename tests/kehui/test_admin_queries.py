@@ -19,7 +19,7 @@ from emissions.evidence import services as evidence_services
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import Facility, FacilityOutput, Organisation, ReportingYearLock
 from emissions.factors.models import EmissionFactor, FactorDataset, Gas
-from emissions.neutrality.models import ReductionInitiative, Target
+from emissions.neutrality.models import ReductionInitiative, Restatement, Target
 from emissions.offsets.models import (
     AllowanceTransaction,
     CreditBatch,
@@ -221,6 +221,10 @@ MAKE_ROW = {
         capex=Decimal("50000"),
         annual_saving=Decimal("3000"),
         lifetime_years=10,
+    ),
+    # Loaded by someone and decided by someone else: both users are columns.
+    Restatement: lambda: Restatement.objects.create(
+        dataset=dataset(), created_by=user(), decided_by=user(), status="discarded"
     ),
 }
 

@@ -36,6 +36,11 @@ WITHOUT_HISTORY = {
     "activities.RecordRollup": "sums of records kept by triggers; the records keep history",
     "activities.MonthRollup": "sums of records kept by triggers; the records keep history",
     "jobs.Job": "it is itself a log of background jobs: who, what, when, how it ended",
+    "jobs.ExportFile": "a download kept for hours, then purged; its job logs who asked for what",
+    "neutrality.Restatement": (
+        "it is itself the record of a decision: who loaded, who decided, when, figures before "
+        "and after; the records it changed keep their own history naming it"
+    ),
 }
 
 # Foreign keys between domain rows that are not PROTECT, and why.
@@ -59,6 +64,17 @@ NOT_PROTECTED = {
     ),
     "jobs.Job.requested_by": "SET_NULL: a job's log line may outlive the user who started it",
     "jobs.Job.retry_of": "SET_NULL: a retry's log line may outlive the job it ran again",
+    **dict.fromkeys(
+        ["neutrality.Restatement.created_by", "neutrality.Restatement.decided_by"],
+        "SET_NULL: the record of a restatement outlives the users who loaded or decided it",
+    ),
+    **dict.fromkeys(
+        ["neutrality.Restatement.preview_job", "neutrality.Restatement.apply_job"],
+        "SET_NULL: the restatement keeps its figures when old job log lines are cleared",
+    ),
+    "jobs.ExportFile.requested_by": (
+        "SET_NULL: a leaver's export stays until it expires, for administrators only"
+    ),
 }
 
 PROTECTED_RELATED = "would require deleting the following protected related objects"

@@ -20,7 +20,8 @@ from emissions.dashboard.pages import facilities as facilities_page
 from emissions.dashboard.pages import offsets as offsets_page
 from emissions.dashboard.pages import overview as overview_page
 from emissions.dashboard.pages import targets as targets_page
-from emissions.jobs.models import Job
+from emissions.jobs.models import ExportFile, Job
+from emissions.neutrality.models import Restatement
 from tests.kehui import security_objects
 from tests.kehui.test_login_required import walk
 
@@ -75,6 +76,15 @@ PK_OF = {
     "dashboard:record_submit": lambda objects: objects.record.pk,
     "dashboard:record_approve": lambda objects: objects.record.pk,
     "dashboard:record_reject": lambda objects: objects.record.pk,
+    "dashboard:export_download": lambda objects: objects.by_model[ExportFile].pk,
+    **{
+        name: lambda objects: objects.by_model[Restatement].pk
+        for name in (
+            "dashboard:restatement",
+            "dashboard:restatement_apply",
+            "dashboard:restatement_discard",
+        )
+    },
 }
 # Which object an <int:job_id> names (a failed job: the one kind that can be restarted).
 JOB_OF = {

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from emissions.jobs.errors import JobRefused
+
 from ..locking import assert_records_open
 from ..models import ActivityRecord, ImportBatch, ImportStatus, ReviewStatus
 from ..recalculation import snapshot_history
@@ -19,8 +21,8 @@ APPROVE_PERMISSION = "activities.approve_activityrecord"
 DELETED = "-"  # simple-history's code for a deleted row
 
 
-class ImportRefused(Exception):
-    pass
+class ImportRefused(JobRefused):
+    """Said to the person as it is, in the request or as a job's message."""
 
 
 class _Abandon(Exception):
@@ -60,13 +62,9 @@ def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
     with transaction.atomic():
         _one_commit_at_a_time()
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportStatus.PREVIEWED:
-            raise ImportRefused(
-                _("This import is %(status)s; only a previewed import can be committed.")
-                % {"status": batch.get_status_display().lower()}
-            )
+        refuse_unless_committable(batch, sha)
         content = bytes(batch.content)
-        if sha != batch.sha256 or sha256(content) != batch.sha256:
+        if sha256(content) != batch.sha256:
             raise ImportRefused(_("The file does not match its preview; upload it again."))
         writer = RecordWriter(batch, user=user)
         try:
@@ -94,6 +92,21 @@ def commit_import(*, batch: ImportBatch, user, sha: str) -> ImportCheck:
         ) % {"count": writer.count}
         batch.save(update_fields=["row_count", "status", "message", "committed_at"])
     return check
+
+
+def refuse_unless_committable(batch: ImportBatch, sha: str) -> None:
+    """Raise ImportRefused unless the batch is a preview and `sha` names its kept file.
+
+    Cheap (the file itself is not read): a large import is refused with it before it is
+    queued as a job, and its commit checks again.
+    """
+    if batch.status != ImportStatus.PREVIEWED:
+        raise ImportRefused(
+            _("This import is %(status)s; only a previewed import can be committed.")
+            % {"status": batch.get_status_display().lower()}
+        )
+    if sha != batch.sha256:
+        raise ImportRefused(_("The file does not match its preview; upload it again."))
 
 
 def _one_commit_at_a_time() -> None:

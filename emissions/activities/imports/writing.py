@@ -10,6 +10,8 @@ from operator import attrgetter
 from django.db import connection
 from django.utils import timezone
 
+from emissions.jobs import progress
+
 from ..models import ActivityRecord, ImportBatch, ReviewStatus
 from ..recalculation import snapshot_history
 from .validation import ImportRow
@@ -64,6 +66,8 @@ class RecordWriter:
                 [row.as_record() for row in rows], batch_size=INSERT_BATCH_SIZE
             )
         self.count += len(rows)
+        # Seen on the Jobs page and the import's page while a job commits (nothing otherwise).
+        progress.report(min(self.count, self.batch.row_count), self.batch.row_count)
 
     def _copy(self, rows: list[ImportRow]) -> None:
         # One COPY per chunk: between chunks the validator may still query (new factors).

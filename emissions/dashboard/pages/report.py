@@ -8,7 +8,7 @@ columns; the overview's verdict on approved data is the same balance.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from emissions.neutrality.inventory import (
     yearly_balances_on_both_bases,
 )
 from emissions.neutrality.models import Scope2Method
+from emissions.neutrality.restatements import restated_years
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
 from emissions.offsets.models import EnergyCertificate
 
@@ -130,6 +131,8 @@ class Report:
     with_pending: YearBalance | None
     # How much of the year's approved tonnes have evidence files attached.
     evidence: EvidenceCoverage
+    # Restatements applied to this year or the base year (their original figures).
+    restatements: list[dict] = field(default_factory=list)
 
     @property
     def scope1_kg(self) -> Decimal:
@@ -207,6 +210,7 @@ def build_report(year: int) -> Report | None:
         records=count,
         datasets=_datasets(year, [r.residual_factor for r in balance.scope2_facilities]),
         changes=_changes(balance, base),
+        restatements=_restatements(year, organisation),
         pending=pending_between(with_pending, balance, in_review),
         with_pending=with_pending,
         evidence=evidence_coverage(year, approved_only=True),
@@ -737,3 +741,14 @@ def workbook_sheets(report: Report) -> dict[str, Table]:
         if name == "totals":
             ordered |= energy
     return ordered
+
+
+def _restatements(year: int, organisation: Organisation) -> list[dict]:
+    """Applied restatements of the report's year and base year, oldest first (one query)."""
+    restated = restated_years()
+    wanted = sorted({year, organisation.base_year})
+    return [
+        {"year": wanted_year, **entry}
+        for wanted_year in wanted
+        for entry in restated.get(wanted_year, [])
+    ]

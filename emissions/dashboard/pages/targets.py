@@ -25,6 +25,7 @@ from emissions.neutrality.inventory import (
     yearly_balance,
 )
 from emissions.neutrality.models import ReductionInitiative, Target, TargetKind
+from emissions.neutrality.restatements import restated_years
 from emissions.neutrality.selectors import initiatives_mac
 
 from .. import charts
@@ -119,6 +120,8 @@ class TargetsPage:
     initiatives: list[InitiativeRow]
     currencies: list[str]
     mac_chart: dict
+    # Years a restatement changed, with their original figures (neutrality/restatements.py).
+    restatements: list[dict] = field(default_factory=list)
 
     @property
     def abatement_t(self) -> Decimal:
@@ -155,6 +158,11 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
         initiatives=initiatives,
         currencies=currencies,
         mac_chart=_mac_chart(initiatives, currencies),
+        restatements=[
+            {"year": year, **entry}
+            for year, entries in sorted(restated_years().items())
+            for entry in entries
+        ],
     )
 
 

@@ -1,19 +1,24 @@
 """The import page: upload a CSV or XLSX file, preview it, commit it, roll it back."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from emissions import xlsx_guard
 from emissions.activities import imports
+from emissions.activities.imports import jobs as import_jobs
 from emissions.activities.models import ImportBatch, ImportStatus
+from emissions.jobs import services as job_services
+from emissions.jobs.messages import job_outcome_message
+from emissions.jobs.models import JobStatus
 from emissions.uploads import form_refusing_the_file, limit_upload_size
 
 from .. import permissions as perms
@@ -113,9 +118,16 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         # What the upload's validation found (or a failed commit's): stored with the batch, so
         # a file of 100,000 rows is not read again on every view.
         check = imports.ImportCheck.from_json(batch.preview)
+    # Its latest commit job (large imports): a progress bar while unfinished, then its outcome.
+    commit_job = import_jobs.commit_jobs(batch).first()
+    if commit_job is not None and commit_job.status == JobStatus.RUNNING:
+        # A killed worker's job would show "running" for ever: say it failed.
+        job_services.fail_dead_jobs()
+        commit_job.refresh_from_db()
     context = {
         "batch": batch,
         "check": check,
+        "commit_job": commit_job,
         "record_count": batch.records.count(),
         # Review of the import's records (maker-checker: not by the importer).
         "review_counts": review.import_review_counts(batch)
@@ -139,8 +151,19 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("The commit form is incomplete."), status=400)
+    sha = form.cleaned_data["sha256"]
     try:
-        imports.commit_import(batch=batch, user=request.user, sha=form.cleaned_data["sha256"])
+        if batch.row_count > settings.IMPORT_JOB_ROWS:
+            # Too long for a request: a worker commits it; the batch page shows its progress.
+            job = import_jobs.queue_commit(
+                batch=batch,
+                user=request.user,
+                sha=sha,
+                result_url=reverse("dashboard:import_batch", args=[batch.pk]),
+            )
+            messages.add_message(request, *job_outcome_message(job))
+        else:
+            imports.commit_import(batch=batch, user=request.user, sha=sha)
     except imports.ImportRefused as refusal:
         messages.error(request, str(refusal))
     # Otherwise the batch page shows the outcome: the batch keeps it as its message.

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from emissions.activities import rollup_jobs
 from emissions.jobs import services
 from emissions.jobs.models import CHANGES_FIGURES, UNFINISHED, Job, JobStatus
 
@@ -55,6 +56,24 @@ def job_restart(request: HttpRequest, job_id: int) -> HttpResponse:
         request,
         _("Job #%(job)s was queued again as #%(again)s.") % {"job": job.pk, "again": again.pk},
     )
+    return redirect("dashboard:jobs")
+
+
+@require_POST
+def rollups_rebuild(request: HttpRequest) -> HttpResponse:
+    # Rebuilding rewrites every total the pages read: administrators only.
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    try:
+        job = rollup_jobs.queue_rebuild(requested_by=request.user)
+    except rollup_jobs.RebuildRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.info(
+            request,
+            _("The rollup rebuild was queued as job #%(job)d; it is listed below.")
+            % {"job": job.pk},
+        )
     return redirect("dashboard:jobs")
 
 
@@ -111,4 +130,5 @@ urlpatterns = [
     path("jobs/", job_list, name="jobs"),
     path("jobs/<int:job_id>/restart/", job_restart, name="job_restart"),
     path("jobs/notice/", jobs_notice, name="jobs_notice"),
+    path("jobs/rebuild-rollups/", rollups_rebuild, name="rollups_rebuild"),
 ]

@@ -1,10 +1,19 @@
-"""The activity ledger: every record behind the totals, one record's calculation, exports."""
+"""The activity ledger: every record behind the totals, one record's calculation, exports.
 
+Exports of more than settings.EXPORT_JOB_ROWS records are written by a job (export_jobs) and
+fetched later from export_download.
+"""
+
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -15,12 +24,16 @@ from emissions.evidence import files as evidence_files
 from emissions.evidence.forms import EvidenceUploadForm
 from emissions.evidence.selectors import evidence_for
 from emissions.facilities import periods
+from emissions.jobs import export_files
+from emissions.jobs.models import ExportFile
 
-from .. import exports
+from .. import export_jobs, exports
 from .. import permissions as perms
 from ..pages.ledger import factor_flags, ledger_filter, ledger_page, plain_number, type_name
 from .common import page_template
 from .review import review_actions
+
+logger = logging.getLogger(__name__)
 
 HISTORY_SHOWN = 20
 
@@ -33,6 +46,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "filter": selected,
         "page": ledger_page(selected),
         "xlsx_limit": number_format(exports.XLSX_ROW_LIMIT, force_grouping=True),
+        "export_job_rows": number_format(settings.EXPORT_JOB_ROWS, force_grouping=True),
+        "export_keep_hours": settings.EXPORT_KEEP_HOURS,
     }
     response = render(request, page_template(request, "dashboard/ledger.html", "rows"), context)
     # The same URL answers with the page or its rows: caches must keep them apart.
@@ -114,11 +129,44 @@ def ledger_export(request: HttpRequest, fmt: str) -> HttpResponse:
         messages.error(request, message)
         query = request.GET.urlencode()
         return redirect(reverse("dashboard:ledger") + (f"?{query}" if query else ""))
+    if export_jobs.too_big_to_stream(selected):
+        # Written by a job to a file kept for download; its page shows the progress, then
+        # the link to the file.
+        job = export_jobs.queue_ledger_export(fmt=fmt, selected=selected, requested_by=request.user)
+        return redirect("dashboard:job", job_id=job.pk)
     return exporter(selected.records, filename_stem=selected.filename_stem)
+
+
+@require_safe
+@permission_required(perms.VIEW_RECORDS, raise_exception=True)
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file an export job wrote: for its requester or an administrator, until it expires."""
+    export = get_object_or_404(ExportFile.objects.select_related("job"), pk=pk)
+    # Even staff who may read the ledger get 403: the file is one person's selection.
+    if not (request.user.is_superuser or export.requested_by_id == request.user.pk):
+        raise PermissionDenied
+    if export.expires_at <= timezone.now():
+        export_files.delete_stored_file(export)
+        query = export.job.params.get("query", "")
+        context = {
+            "export": export,
+            "filtered_ledger_url": reverse("dashboard:ledger") + (f"?{query}" if query else ""),
+        }
+        return render(request, "dashboard/export_expired.html", context, status=410)
+    try:
+        handle = export.file.storage.open(export.file.name, "rb")
+    except FileNotFoundError:
+        logger.error("Export file %s (%s) is missing from storage", export.pk, export.file.name)
+        raise Http404("The stored file is missing") from None
+    # Always an attachment; kehui.middleware marks it "private, no-store" like every download.
+    return FileResponse(
+        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
+    )
 
 
 urlpatterns = [
     path("ledger/", ledger, name="ledger"),
     path("ledger/<int:pk>/", record_detail, name="record_detail"),
     path("ledger/export.<str:fmt>", ledger_export, name="ledger_export"),
+    path("exports/<int:pk>/", export_download, name="export_download"),
 ]

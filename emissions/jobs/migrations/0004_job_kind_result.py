@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0003_job_years'),
+        ("jobs", "0003_job_years"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(choices=[('recalculation', 'Recalculation'), ('restatement', 'Restatement'), ('import', 'Import'), ('rollups', 'Rollup rebuild'), ('export', 'Export'), ('preview', 'Preview')], default='recalculation', max_length=20, verbose_name='kind'),
+            model_name="job",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("recalculation", "Recalculation"),
+                    ("restatement", "Restatement"),
+                    ("import", "Import"),
+                    ("rollups", "Rollup rebuild"),
+                    ("export", "Export"),
+                    ("preview", "Preview"),
+                ],
+                default="recalculation",
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='result_url',
-            field=models.CharField(blank=True, max_length=300, verbose_name='result'),
+            model_name="job",
+            name="result_url",
+            field=models.CharField(blank=True, max_length=300, verbose_name="result"),
         ),
     ]

@@ -16,7 +16,10 @@ def create_role_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    # Permissions of models added by later migrations come with them (roles 0002 onwards).
+    sync_roles(
+        apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_unknown=True
+    )
 
 
 def remove_role_groups(apps, schema_editor):

@@ -1,0 +1,24 @@
+"""Bring the role groups up to date: restatements are new (viewers see them, approvers decide)."""
+
+from django.db import migrations
+
+
+def sync_role_groups(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    from emissions.roles.sync import sync_roles
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("roles", "0001_role_groups"),
+        ("neutrality", "0003_restatements"),
+    ]
+
+    operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]
