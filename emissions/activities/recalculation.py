@@ -158,7 +158,7 @@ def _update_co2e(records: QuerySet, reason: str) -> int:
 # Statements run on slices of this many consecutive ids: at a million records each takes a
 # second or two, so a job reports its progress between them (at least every 5 s,
 # docs/performance.md) and no single statement holds the table for long.
-CHUNK_IDS = 100_000
+CHUNK_IDS = 50_000
 
 
 def id_chunks(records: QuerySet, size: int = CHUNK_IDS) -> Iterator[QuerySet]:

@@ -62,6 +62,7 @@ def test_the_plural_names_read_in_english():
         "ReportingYearLock": "reporting year locks",
         "Target": "targets",
         "ReductionInitiative": "reduction initiatives",
+        "Restatement": "restatements",
         "CreditProject": "credit projects",
         "CreditBatch": "credit batches",
         "Retirement": "retirements",

@@ -15,6 +15,7 @@ from emissions.activities.models import ActivityType, RecalculationRun
 from emissions.facilities.admin import GRID_REGION_HELP
 from emissions.facilities.models import Facility, Organisation
 from emissions.factors.models import EmissionFactor, FactorDataset
+from emissions.jobs.models import Job
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -159,8 +160,10 @@ def test_with_a_worker_the_message_says_where_to_follow_the_job(
         url, {**form_data(admin_client, url), "gwp_basis": "AR4"}, follow=True
     )
     (queued, _saved) = messages_of(response)
-    assert "queued as job #" in queued
-    assert f'<a href="{reverse("dashboard:jobs")}">Jobs</a>' in queued
+    job = Job.objects.get()
+    assert f"queued as job #{job.pk}" in queued
+    # The link goes to the job's own page, whose progress bar follows it.
+    assert f'<a href="{reverse("dashboard:job", args=[job.pk])}">Job #{job.pk}</a>' in queued
 
 
 def test_the_grid_region_help_states_the_factor_choice_rule(admin_client):
