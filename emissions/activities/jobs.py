@@ -12,6 +12,7 @@ from emissions.jobs import services
 from emissions.jobs.models import Job
 from emissions.jobs.registry import job_function
 
+from .locking import open_records
 from .models import ActivityRecord, RecordRollup
 from .recalculation import recalculate_co2e, recalculate_factor_records, reselect_factors
 
@@ -42,11 +43,17 @@ def _years(**filters) -> list[int]:
     return sorted(set(RecordRollup.objects.filter(**filters).values_list("year", flat=True)))
 
 
+def _open_count(records) -> int:
+    # What the job will rewrite: locked years are passed by. One indexed count.
+    return open_records(records).count()
+
+
 def queue_factor_recalculation(factor_ids: list[int], *, label: str, reason: str = "") -> Job:
     return services.start(
         recalculate_factors,
         description=_("Recalculate the records of %(factors)s") % {"factors": label},
         years=_years(factor_id__in=factor_ids),
+        expected_records=_open_count(ActivityRecord.objects.filter(factor_id__in=factor_ids)),
         factor_ids=sorted(factor_ids),
         reason=reason,
     )
@@ -56,20 +63,25 @@ def queue_co2e_recalculation(*, why: str) -> Job:
     return services.start(
         recalculate_all_co2e,
         description=_("Recalculate CO2e of all records: %(why)s") % {"why": why},
+        expected_records=_open_count(ActivityRecord.objects.all()),
     )
 
 
 def queue_reselection(*, label: str, factor_id=None, activity_type_id=None) -> Job:
+    records = ActivityRecord.objects.all()
     if factor_id is not None:
         years = _years(factor_id=factor_id)
+        records = records.filter(factor_id=factor_id)
     elif activity_type_id is not None:
         years = _years(activity_type_id=activity_type_id)
+        records = records.filter(activity_type_id=activity_type_id)
     else:
         years = ()  # every record: every year
     return services.start(
         reselect,
         description=_("Choose the factors again for %(what)s") % {"what": label},
         years=years,
+        expected_records=_open_count(records),
         factor_id=factor_id,
         activity_type_id=activity_type_id,
     )

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Job, JobStatus
+from .models import Job, JobKind, JobStatus
 
 
 def job_outcome_message(job: Job) -> tuple[int, str]:
@@ -26,6 +26,15 @@ def job_outcome_message(job: Job) -> tuple[int, str]:
         return messages.SUCCESS, text
     if job.status == JobStatus.FAILED:
         return messages.ERROR, f"{job.description}: {job.message}"
+    if job.kind == JobKind.RECALCULATION and job.total is not None:
+        text = ngettext(
+            "%(description)s: recalculation of %(count)s record queued as job #%(job)d. The "
+            "figures change when it has run; follow it here:",
+            "%(description)s: recalculation of %(count)s records queued as job #%(job)d. The "
+            "figures change when it has run; follow it here:",
+            job.total,
+        ) % {"description": job.description, "count": f"{job.total:,}", "job": job.pk}
+        return messages.INFO, format_html("{} {}", text, link)
     return messages.INFO, format_html(
         "{} {}",
         _(

@@ -26,6 +26,7 @@ def start(
     result_url: str = "",
     requested_by=None,
     years=(),
+    expected_records: int | None = None,
     **params,
 ) -> Job:
     """Queue `function(**params)` as a job, in the caller's transaction.
@@ -34,7 +35,8 @@ def start(
     back with the change that asked for it, so a worker never runs a job for a change that
     was not saved. With the immediate backend (tests) the job runs here and now. `years`:
     the reporting years whose figures it changes (none given: every year); `result_url`: the
-    page that shows what it did.
+    page that shows what it did; `expected_records`: how many records it is to rewrite, said when
+    it is queued (its progress then counts them).
     """
     path = registry.path_of(function)
     registry.resolve(path)  # refuses a function not marked @job_function
@@ -45,6 +47,7 @@ def start(
         kind=kind,
         result_url=result_url[:300],
         years=sorted(set(years)),
+        total=expected_records,
         requested_by=requested_by if requested_by is not None else requesting_user(),
     )
     result = run_job.enqueue(job.pk)

@@ -68,7 +68,7 @@ def test_a_factor_change_queues_a_job_the_page_follows_until_the_figures_change(
     page.locator("#id_co2_kg").fill("0.5")
     page.get_by_role("button", name="Save", exact=True).click()
     job = Job.objects.get()
-    expect(page.get_by_text(f"queued as job #{job.pk}")).to_be_visible()
+    expect(page.get_by_text(f"recalculation of 1 record queued as job #{job.pk}")).to_be_visible()
     page.get_by_role("link", name=f"Job #{job.pk}").click()
 
     expect(page.get_by_role("heading", name=f"Job #{job.pk}")).to_be_visible()

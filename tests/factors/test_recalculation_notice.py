@@ -161,7 +161,8 @@ def test_with_a_worker_the_message_says_where_to_follow_the_job(
     )
     (queued, _saved) = messages_of(response)
     job = Job.objects.get()
-    assert f"queued as job #{job.pk}" in queued
+    # It says how many records the job is to rewrite (the organisation's one record).
+    assert f"recalculation of 1 record queued as job #{job.pk}" in queued
     # The link goes to the job's own page, whose progress bar follows it.
     assert f'<a href="{reverse("dashboard:job", args=[job.pk])}">Job #{job.pk}</a>' in queued
 
