@@ -59,3 +59,20 @@ def user_in_roles(django_user_model, username: str, *roles: str, staff: bool = T
     )
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+# A wind farm's filing code (建档立卡) as the tests' GECs carry it: 17 letters or digits.
+GEC_PROJECT = "11301232024000017"
+
+
+def gec_code(sequence: int, *, year: int = 2024, month: int = 1, project: str = GEC_PROJECT) -> str:
+    """A 32-character GEC code: project, production YYYYMM, 7-digit sequence, classes 1 and 1."""
+    return f"{project}{year:04d}{month:02d}{sequence:07d}11"
+
+
+def gec_codes(first: int, count, **month) -> dict:
+    """The first and last codes of `count` GECs from sequence `first`, as the service takes them."""
+    return {
+        "gec_code_first": gec_code(first, **month),
+        "gec_code_last": gec_code(first + int(count) - 1, **month),
+    }

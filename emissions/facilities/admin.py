@@ -6,6 +6,7 @@ from emissions.import_admin import ImportAdminMixin
 from emissions.recalculation_notice import RecalculationNoticeMixin
 
 from . import periods_admin  # noqa: F401  (registers the reporting-year lock log)
+from .forms import OrganisationForm
 from .models import Facility, FacilityOutput, Organisation
 from .resources import FacilityResource
 
@@ -20,6 +21,7 @@ GRID_REGION_HELP = _(
 
 @admin.register(Organisation)
 class OrganisationAdmin(RecalculationNoticeMixin, HistoryAdmin):
+    form = OrganisationForm
     list_display = ["name_en", "name_zh", "consolidation_approach", "gwp_basis", "base_year"]
     fieldsets = [
         (None, {"fields": ["name_en", "name_zh", "reporting_currency"]}),
@@ -34,6 +36,17 @@ class OrganisationAdmin(RecalculationNoticeMixin, HistoryAdmin):
                     "electricity_series",
                     "flight_radiative_forcing",
                     "count_internal_removals",
+                ]
+            },
+        ),
+        (
+            _("Scope 2 and green power"),
+            {
+                "fields": [
+                    "residual_mix",
+                    "market_scope2_matching",
+                    "green_power_target_pct",
+                    "green_power_target_basis",
                 ]
             },
         ),

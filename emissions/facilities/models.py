@@ -48,6 +48,35 @@ class FlightRadiativeForcing(models.TextChoices):
     WITHOUT_RF = "without_rf", _("Flights without radiative forcing uplift")
 
 
+class ResidualMix(models.TextChoices):
+    """The factor market-based Scope 2 applies to grid electricity no certificate covers.
+
+    China publishes no residual mix; the MEE–NBS factors of 2021 on give two proxies for one
+    (docs/methodology.md, "The residual-mix proxy").
+    """
+
+    EXCLUDING_MARKET_NON_FOSSIL = (
+        "excl_market_nonfossil",
+        _("Electricity excluding market-traded non-fossil electricity (MEE–NBS)"),
+    )
+    NATIONAL_FOSSIL = (
+        "national_fossil",
+        _("National fossil-fuel electricity (MEE–NBS, conservative)"),
+    )
+
+
+class MarketScope2Matching(models.TextChoices):
+    ANNUAL = "annual", _("Annual (GHG Protocol Scope 2 Guidance, 2015)")
+    HOURLY = "hourly", _("Hourly (draft revision, 2025 public consultation)")
+
+
+# "%%": validators and constraints format their message with their parameters.
+GREEN_POWER_TARGET_RANGE = _("The green-power target share must be between 0 and 100 %%.")
+GREEN_POWER_TARGET_WITH_BASIS = _(
+    "A green-power target share and its basis go together: enter both, or neither."
+)
+
+
 class Organisation(models.Model):
     """The one organisation this installation reports for (a self-hosted, single-tenant product)."""
 
@@ -113,6 +142,55 @@ class Organisation(models.Model):
             "significant: the base year is recalculated and its original figures kept."
         ),
     )
+    residual_mix = models.CharField(
+        _("residual-mix proxy"),
+        max_length=24,
+        choices=ResidualMix,
+        default=ResidualMix.EXCLUDING_MARKET_NON_FOSSIL,
+        help_text=_(
+            "Market-based Scope 2: the factor for grid electricity that no certificate or "
+            "green-power contract covers. China publishes no residual mix; the MEE–NBS factor "
+            "excluding market-traded non-fossil electricity (2023: 0.6096 kg CO2/kWh) stands in "
+            "for one. The national fossil-fuel factor (2023: 0.8273) is the conservative choice."
+        ),
+    )
+    market_scope2_matching = models.CharField(
+        _("market-based Scope 2 matching"),
+        max_length=10,
+        choices=MarketScope2Matching,
+        default=MarketScope2Matching.ANNUAL,
+        help_text=_(
+            "Annual: certificates cover the year's consumption (today's rules). Hourly: they "
+            "count only against consumption in the same hour and market, as the draft revision "
+            "of the Scope 2 Guidance proposes; it needs interval meter data."
+        ),
+    )
+    # NDRC/NEA Doc. 262 (2025) asks steel, non-ferrous metals, building materials,
+    # petrochemicals and chemicals to reach a green-power share of their electricity.
+    green_power_target_pct = models.DecimalField(
+        _("green-power target share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal(0), GREEN_POWER_TARGET_RANGE),
+            MaxValueValidator(Decimal(100), GREEN_POWER_TARGET_RANGE),
+        ],
+        help_text=_(
+            "The share of its electricity the organisation must (or means to) cover with green "
+            "power: certificates at zero emissions and on-site renewables. Leave empty for none."
+        ),
+    )
+    green_power_target_basis = models.CharField(
+        _("green-power target basis"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Where the target share comes from, shown beside it, e.g. “Doc. 262 (2025) share "
+            "for the steel sector”."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -123,6 +201,18 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(base_year__gte=1990, base_year__lte=2100),
                 name="organisation_base_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(green_power_target_pct__isnull=True)
+                | Q(green_power_target_pct__gte=0, green_power_target_pct__lte=100),
+                name="organisation_green_power_target_0_to_100",
+                violation_error_message=GREEN_POWER_TARGET_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(green_power_target_pct__isnull=True, green_power_target_basis="")
+                | (Q(green_power_target_pct__isnull=False) & ~Q(green_power_target_basis="")),
+                name="organisation_green_power_target_with_basis",
+                violation_error_message=GREEN_POWER_TARGET_WITH_BASIS,
             ),
         ]
 

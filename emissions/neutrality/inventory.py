@@ -334,6 +334,18 @@ class FacilityYear(Emissions):
     facility_id: int
     onsite_renewable_kwh: Decimal
     scope2: FacilityScope2 | None
+    # All its electricity (grid and on-site renewable), as the balance's electricity_kwh.
+    electricity_kwh: Decimal
+
+    @property
+    def renewable_kwh(self) -> Decimal:
+        """On-site renewables and grid kWh covered by zero-emission certificates."""
+        covered = self.scope2.zero_emission_certificate_kwh if self.scope2 else ZERO
+        return self.onsite_renewable_kwh + covered
+
+    @property
+    def renewable_share_pct(self) -> Decimal | None:
+        return percent(self.renewable_kwh, self.electricity_kwh)
 
 
 # --- Reading them -------------------------------------------------------------------------------
@@ -525,11 +537,12 @@ def facility_years(
     approval = Approval.of(approved_only)
     records = rollup_for(years=years, facility_ids=facility_ids, approved_only=approved_only)
     kg = defaultdict(dict)
-    onsite = defaultdict(lambda: ZERO)
+    kwh, onsite = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
     rows = records.order_by().values("facility", "year", "category").annotate(**_SUMS)
     for row in rows:
         key = (row["year"], row["facility"])
         kg[key][row["category"]] = round_kg(row["kg"] or ZERO)
+        kwh[key] += row["kwh"] or ZERO
         onsite[key] += row["onsite_kwh"] or ZERO
     scope2 = {(row.year, row.facility_id): row for row in scope2_rows}
     return [
@@ -545,6 +558,7 @@ def facility_years(
             facility_id=facility_id,
             onsite_renewable_kwh=onsite[year, facility_id],
             scope2=scope2.get((year, facility_id)),
+            electricity_kwh=kwh[year, facility_id],
         )
         for year, facility_id in sorted(kg)
     ]

@@ -9,9 +9,10 @@ applied lowest factor first and never beyond the kWh consumed; what is left over
 nothing was consumed in their market) is reported as unused, never carried to another facility,
 market or year. The rest is at a residual-mix factor, chosen as a
 record's factor is (region: province → grid → country → GLOBAL; year: exact → lagged → proxy)
-from the group grid_electricity_residual within the organisation's series. Where no residual
-factor exists for the facility's regions, the rest is at the facility-year's own location-based
-rate (location kg / grid kWh), and the row says so.
+from the group of the organisation's residual-mix proxy (grid_electricity_residual, or
+grid_electricity_fossil_only for the conservative one) within the organisation's series. Where
+no residual factor exists for the facility's regions, the rest is at the facility-year's own
+location-based rate (location kg / grid kWh), and the row says so.
 
 Rounding: every kg is rounded half-up to 6 decimals (1 mg), like a record's stored values; a
 residual factor is applied the way a record applies its factor (per gas, then CO2e). The kWh
@@ -25,12 +26,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import ReviewStatus
 from emissions.activities.rollups import rollup_for
-from emissions.facilities.models import Facility, Organisation
+from emissions.facilities.models import Facility, Organisation, ResidualMix
 from emissions.factors.calculation import (
     GwpSet,
     amounts_from_factor,
@@ -47,10 +48,15 @@ from emissions.factors.selectors import (
     gwp_values,
 )
 from emissions.factors.units import to_factor_unit
-from emissions.offsets.models import EnergyCertificate
+from emissions.offsets.models import ContractSettlement, EnergyCertificate
 
 GRID_ELECTRICITY = "grid_electricity"
 RESIDUAL_GROUP = "grid_electricity_residual"
+# The factor group of each residual-mix proxy the organisation profile offers.
+RESIDUAL_GROUPS = {
+    ResidualMix.EXCLUDING_MARKET_NON_FOSSIL: RESIDUAL_GROUP,
+    ResidualMix.NATIONAL_FOSSIL: "grid_electricity_fossil_only",
+}
 KWH_PER_MWH = Decimal(1000)
 KWH_PLACES = Decimal("0.000001")
 ZERO = Decimal(0)
@@ -313,12 +319,39 @@ def _certificates(years):
     # One row per facility (or market, for the organisation-wide ones), year and factor:
     # certificates at one factor are interchangeable within their market.
     columns = ("facility_id", "market_country", "reporting_year", "kg_co2e_per_kwh")
-    return (
-        certificates.order_by(*columns)
+    certificate_rows = (
+        certificates.order_by()
         .values(*columns)
-        .annotate(mwh=Sum("mwh"))
-        .values_list(*columns, "mwh")
+        .annotate(mwh=Sum("mwh"), is_contract=Value(False))
+        .values_list(*columns, "mwh", "is_contract")
     )
+    # Green-power contracts cover their facility's electricity at 0, as renewable certificates
+    # do: their settled kWh join in the same query (a UNION), converted to MWh here.
+    settlements = ContractSettlement.objects.all()
+    if years is not None:
+        settlements = settlements.filter(year__in=years)
+    contract_rows = (
+        settlements.order_by()
+        .values("contract__facility_id", "contract__market_country", "year")
+        .annotate(
+            factor=Value(ZERO, output_field=models.DecimalField(max_digits=10, decimal_places=6)),
+            kwh=Sum("kwh"),
+            is_contract=Value(True),
+        )
+        .values_list(
+            "contract__facility_id",
+            "contract__market_country",
+            "year",
+            "factor",
+            "kwh",
+            "is_contract",
+        )
+    )
+    rows = certificate_rows.union(contract_rows, all=True).order_by(*columns, "is_contract")
+    return [
+        (facility_id, market, year, factor, amount / KWH_PER_MWH if is_contract else amount)
+        for facility_id, market, year, factor, amount, is_contract in rows
+    ]
 
 
 def _facility_regions(ids) -> dict[int, dict]:
@@ -379,14 +412,16 @@ def _share_out(certificates, uncovered: dict[tuple, Decimal]) -> dict[tuple, lis
 
 
 class _ResidualChooser:
-    """The residual-mix factor of a facility-year, by the records' factor rule."""
+    """The residual-mix factor of a facility-year, by the records' factor rule, from the
+    factor group of the organisation's residual-mix proxy."""
 
     def __init__(self, organisation: Organisation, facilities):
         regions = {code for facility in facilities for _level, code in _region_levels(facility)}
+        self.group = RESIDUAL_GROUPS[organisation.residual_mix]
         self.factors = [
             factor
             for factor in factors_in_group(
-                RESIDUAL_GROUP, series=organisation.factor_series, regions=sorted(regions)
+                self.group, series=organisation.factor_series, regions=sorted(regions)
             )
             if unit_converts("kWh", factor)
         ]
@@ -394,9 +429,9 @@ class _ResidualChooser:
         self.chosen = {}
 
     def fingerprint(self) -> tuple:
-        """Every stored value of the candidate factors and of their datasets' kind."""
+        """The group, every stored value of the candidate factors and their datasets' kind."""
         fields = EmissionFactor._meta.concrete_fields
-        return tuple(
+        return (self.group,) + tuple(
             (tuple(getattr(factor, field.attname) for field in fields), factor.dataset.is_shipped)
             for factor in self.factors
         )

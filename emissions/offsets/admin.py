@@ -20,17 +20,21 @@ from . import selectors
 from .forms import (
     AllowanceTransactionForm,
     BatchChoiceField,
+    ContractSettlementForm,
     CreditBatchForm,
     EnergyCertificateForm,
+    GreenPowerContractForm,
     RetirementForm,
     RetirementReversalForm,
 )
 from .locking import assert_plantings_deletable
 from .models import (
     AllowanceTransaction,
+    ContractSettlement,
     CreditBatch,
     CreditProject,
     EnergyCertificate,
+    GreenPowerContract,
     Retirement,
     RetirementReversal,
     TreePlanting,
@@ -354,8 +358,10 @@ class EnergyCertificateAdmin(LockedYearAdminMixin, ServiceAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("serial numbers"), ordering="serial_first")
+    @admin.display(description=_("serial numbers or GEC codes"), ordering="serial_first")
     def serials(self, certificate):
+        if certificate.gec_code_first:
+            return f"{certificate.gec_code_first}–{certificate.gec_code_last}"
         return f"{certificate.serial_first}–{certificate.serial_last}"
 
     @admin.display(description=_("MWh"), ordering="mwh")
@@ -373,6 +379,46 @@ class EnergyCertificateAdmin(LockedYearAdminMixin, ServiceAdmin):
     @admin.display(description=_("kg CO2e/kWh"), ordering="kg_co2e_per_kwh")
     def factor(self, certificate):
         return plain_number(certificate.kg_co2e_per_kwh)
+
+
+@admin.register(GreenPowerContract)
+class GreenPowerContractAdmin(ServiceAdmin):
+    """Added through its rules; afterwards only the names may be corrected. A contract with
+    settlements is kept (they protect it)."""
+
+    add_form = GreenPowerContractForm
+    editable_after_creation = ["seller", "trading_centre"]
+    list_display = [
+        "reference",
+        "seller",
+        "facility",
+        "technology",
+        "starts_on",
+        "ends_on",
+        "trading_centre",
+    ]
+    list_filter = ["technology", "facility", "trading_centre"]
+    search_fields = ["reference", "seller", "gec_project_code", "facility__code"]
+    list_select_related = ["facility"]
+
+
+@admin.register(ContractSettlement)
+class ContractSettlementAdmin(LockedYearAdminMixin, ServiceAdmin):
+    """Read-only after creation; a wrong month is deleted and settled again, through the rules."""
+
+    add_form = ContractSettlementForm
+    locked_year_field = "year"  # not deleted while its year is locked
+    list_display = ["contract", "year", "month", "kwh_column"]
+    list_filter = ["year", "contract__facility", "contract"]
+    search_fields = ["contract__reference", "contract__seller"]
+    list_select_related = ["contract"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("settled kWh"), ordering="kwh")
+    def kwh_column(self, settlement):
+        return plain_number(settlement.kwh)
 
 
 @admin.register(AllowanceTransaction)

@@ -70,12 +70,22 @@ RETIREMENTS = [
 ]
 
 # (facility code or None for the whole organisation, year, MWh, first serial)
+# GECs: (facility, or None for the organisation; reporting year; MWh; first sequence). Produced
+# in June of the reporting year by a demo solar farm (the plant's) or wind farm (the group's);
+# the filing codes say DEMO so they can't be mistaken for real ones.
 CERTIFICATES = [
-    ("XT-01", 2023, 1000, 7_230_000_001),
-    ("XT-01", 2024, 2000, 7_240_000_001),
-    ("XT-01", 2025, 2500, 7_250_000_001),
-    (None, 2025, 500, 7_250_100_001),
+    ("XT-01", 2023, 1000, 1),
+    ("XT-01", 2024, 2000, 1),
+    ("XT-01", 2025, 2500, 1),
+    (None, 2025, 500, 1),
 ]
+DEMO_SOLAR_FARM = "DEMOSOLAR00000001"
+DEMO_WIND_FARM = "DEMOWIND000000002"
+
+
+def _gec_code(project: str, year: int, sequence: int) -> str:
+    return f"{project}{year}06{sequence:07d}11"
+
 
 # (compliance year, kind, tonnes, date)
 ALLOWANCES = [
@@ -120,14 +130,13 @@ def load_demo_instruments() -> int:
             beneficiary_statement=f"Retired on behalf of Xingtai Kehui for {year}.",
         )
     for code, year, mwh, first in CERTIFICATES:
+        farm = DEMO_WIND_FARM if code is None else DEMO_SOLAR_FARM
         services.add_energy_certificates(
             scheme=CertificateScheme.GEC,
             registry="China GEC (demo)",
             technology=Technology.WIND if code is None else Technology.SOLAR,
-            serial_first=first,
-            serial_last=first + mwh - 1,
-            generation_start=dt.date(year, 1, 1),
-            generation_end=dt.date(year, 12, 31),
+            gec_code_first=_gec_code(farm, year, first),
+            gec_code_last=_gec_code(farm, year, first + mwh - 1),
             mwh=T(mwh),
             facility=facilities[code] if code else None,
             reporting_year=year,

@@ -4,12 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import selectors, services
 from .models import (
     AllowanceTransaction,
+    ContractSettlement,
     CreditBatch,
     EnergyCertificate,
+    GreenPowerContract,
     Retirement,
     RetirementReversal,
 )
@@ -126,11 +129,21 @@ class RetirementReversalForm(ServiceCreateForm):
 
 class EnergyCertificateForm(ServiceCreateForm):
     service = staticmethod(services.add_energy_certificates)
+    # Read from the codes for GECs; the service asks for them for every other scheme.
+    read_from_gec_codes = [
+        "registry",
+        "serial_first",
+        "serial_last",
+        "generation_start",
+        "generation_end",
+    ]
 
     class Meta:
         model = EnergyCertificate
         fields = [
             "scheme",
+            "gec_code_first",
+            "gec_code_last",
             "registry",
             "technology",
             "serial_first",
@@ -143,6 +156,24 @@ class EnergyCertificateForm(ServiceCreateForm):
             "reporting_year",
             "kg_co2e_per_kwh",
         ]
+        help_texts = {
+            "gec_code_first": gettext_lazy(
+                "GECs: the first and last 32-character codes of a range of one project and "
+                "production month; the serial numbers, generation period and registry are read "
+                "from them. Other schemes: leave empty."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.read_from_gec_codes:
+            self.fields[name].required = False
+        # Codes are pasted as documents print them, grouped by spaces or dashes: the input
+        # must not cut them at 32 characters (the service reads and checks them).
+        for name in ("gec_code_first", "gec_code_last"):
+            self.fields[name].max_length = 64
+            self.fields[name].widget.attrs["maxlength"] = "64"
+            self.fields[name].validators = []
 
 
 class AllowanceTransactionForm(ServiceCreateForm):
@@ -159,3 +190,29 @@ class AllowanceTransactionForm(ServiceCreateForm):
             "price_per_t",
             "reference",
         ]
+
+
+class GreenPowerContractForm(ServiceCreateForm):
+    service = staticmethod(services.add_green_power_contract)
+
+    class Meta:
+        model = GreenPowerContract
+        fields = [
+            "reference",
+            "seller",
+            "trading_centre",
+            "technology",
+            "gec_project_code",
+            "facility",
+            "market_country",
+            "starts_on",
+            "ends_on",
+        ]
+
+
+class ContractSettlementForm(ServiceCreateForm):
+    service = staticmethod(services.record_settlement)
+
+    class Meta:
+        model = ContractSettlement
+        fields = ["contract", "year", "month", "kwh"]

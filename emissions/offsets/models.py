@@ -5,7 +5,7 @@ Quantities of credits and allowances are tonnes CO2e with 3 decimals (1 kg); cer
 are MWh with 3 decimals (1 kWh).
 """
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +54,17 @@ class CreditProject(models.Model):
     kind = models.CharField(_("removal or avoidance"), max_length=10, choices=CreditKind)
     country = models.CharField(_("country"), max_length=2, default="CN")
     methodology = models.CharField(_("methodology"), max_length=200, blank=True)
+    # China lets a renewable plant's electricity earn either CCERs or GECs, not both: GECs of
+    # this plant beside its credits would count the same electricity twice.
+    gec_project_code = models.CharField(
+        _("GEC project filing code"),
+        max_length=17,
+        blank=True,
+        help_text=_(
+            "For a renewable-energy project: its plant's 17-character filing code (建档立卡), the "
+            "first 17 characters of its GECs' codes. GECs of this plant are then refused."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -306,6 +317,10 @@ class EnergyCertificate(models.Model):
         help_text=_("Certificates cover only electricity consumed in this market."),
     )
     reporting_year = models.PositiveSmallIntegerField(_("reporting year applied to"))
+    # GECs only: the range's first and last 32-character codes (offsets/gec.py reads them);
+    # every code of the range is kept as a ClaimedGecCode, unique across all certificates.
+    gec_code_first = models.CharField(_("first GEC code"), max_length=32, blank=True)
+    gec_code_last = models.CharField(_("last GEC code"), max_length=32, blank=True)
     kg_co2e_per_kwh = models.DecimalField(
         _("emission factor (kg CO2e/kWh)"),
         max_digits=10,
@@ -336,8 +351,122 @@ class EnergyCertificate(models.Model):
         ]
 
     def __str__(self):
+        if self.gec_code_first:
+            return f"{self.get_scheme_display()} {self.gec_code_first}–{self.gec_code_last}"
         serials = f"#{self.serial_first}–{self.serial_last}"
         return f"{self.get_scheme_display()} {self.registry} {serials}"
+
+
+class ClaimedGecCode(models.Model):
+    """One GEC claimed by a certificate entry: a code is claimed once, ever (the database's
+    unique index holds it against every writer, concurrent ones included)."""
+
+    code = models.CharField(_("GEC code"), max_length=32)
+    certificate = models.ForeignKey(
+        EnergyCertificate, on_delete=models.CASCADE, related_name="gec_codes"
+    )
+
+    class Meta:
+        verbose_name = _("claimed GEC code")
+        verbose_name_plural = _("claimed GEC codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="gec_code_claimed_once",
+                violation_error_message=_("This GEC code is already claimed."),
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class GreenPowerContract(models.Model):
+    """A green-power purchase (绿电交易): renewable electricity bought with its GECs bundled,
+    for one facility, settled month by month by a power-trading centre.
+
+    Apart from unbundled certificates (EnergyCertificate): it delivers energy, its GECs move
+    to the buyer with each month's settlement, and its volume is what was settled.
+    """
+
+    reference = models.CharField(_("contract reference"), max_length=100, unique=True)
+    seller = models.CharField(_("seller (generator)"), max_length=200)
+    trading_centre = models.CharField(
+        _("power-trading centre"),
+        max_length=100,
+        help_text=_("E.g. Beijing Power Exchange Center (北京电力交易中心)."),
+    )
+    technology = models.CharField(_("technology"), max_length=20, choices=Technology)
+    gec_project_code = models.CharField(
+        _("plant's GEC filing code"),
+        max_length=17,
+        blank=True,
+        help_text=_(
+            "The 17-character filing code (建档立卡) of the plant the electricity comes from."
+        ),
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="green_power_contracts"
+    )
+    market_country = models.CharField(
+        _("market (country)"), max_length=2, default="CN", validators=[country_code_validator]
+    )
+    starts_on = models.DateField(_("delivery starts"))
+    ends_on = models.DateField(_("delivery ends"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("green-power contract")
+        verbose_name_plural = _("green-power contracts")
+        ordering = ["-starts_on", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="green_power_contract_period_ordered",
+                violation_error_message=_("The delivery period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.seller})"
+
+
+class ContractSettlement(models.Model):
+    """One month's settled volume of a green-power contract (the GECs bundled with it)."""
+
+    contract = models.ForeignKey(
+        GreenPowerContract, on_delete=models.PROTECT, related_name="settlements"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2017), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    kwh = models.DecimalField(_("settled kWh"), max_digits=16, decimal_places=3)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contract settlement")
+        verbose_name_plural = _("contract settlements")
+        ordering = ["contract", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year", "month"],
+                name="contract_settled_once_a_month",
+                violation_error_message=_("This month of the contract is already settled."),
+            ),
+            models.CheckConstraint(condition=Q(kwh__gt=0), name="settlement_kwh_positive"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="settlement_month_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2017, year__lte=2100), name="settlement_year_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.year}-{self.month:02d}"
 
 
 class AllowanceTransactionKind(models.TextChoices):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -26,6 +27,7 @@ from emissions.activities.models import ActivityRecord
 from .models import (
     AllowanceTransaction,
     AllowanceTransactionKind,
+    ContractSettlement,
     CreditBatch,
     CreditKind,
     EnergyCertificate,
@@ -242,6 +244,13 @@ class CertificateCover:
     mwh: Decimal
     kg_co2e: Decimal
     renewable_mwh: Decimal
+    # Of mwh, what green-power contracts settled (renewable, at 0); the rest is unbundled
+    # certificates.
+    contract_mwh: Decimal = ZERO
+
+    @property
+    def certificate_mwh(self) -> Decimal:
+        return self.mwh - self.contract_mwh
 
     @property
     def kg_co2e_per_kwh(self) -> Decimal:
@@ -254,13 +263,17 @@ def certificates_mwh_by_facility_year(
 ) -> dict[tuple[int | None, int], CertificateCover]:
     """{(facility id, or None for the whole organisation, reporting year): what is covered}.
 
-    For market-based Scope 2: the covered kWh emit kg_co2e; the rest of the electricity is
-    counted at the residual-mix (or grid) factor.
+    Unbundled certificates and green-power contracts' settled volumes together (one query, a
+    UNION), the contracts' share said apart. For market-based Scope 2: the covered kWh emit
+    kg_co2e; the rest of the electricity is counted at the residual-mix (or grid) factor.
     """
     certificates = EnergyCertificate.objects.all()
+    settlements = ContractSettlement.objects.all()
     if years is not None:
-        certificates = certificates.filter(reporting_year__in=list(years))
-    rows = (
+        years = list(years)
+        certificates = certificates.filter(reporting_year__in=years)
+        settlements = settlements.filter(year__in=years)
+    certificate_rows = (
         certificates.order_by()
         .values_list("facility", "reporting_year")
         .annotate(
@@ -273,25 +286,101 @@ def certificates_mwh_by_facility_year(
                 output_field=MWH_SUM,
                 condition=Q(technology__in=RENEWABLE_TECHNOLOGIES),
             ),
+            is_contract=Value(False),
         )
-        .values_list("facility", "reporting_year", "total_mwh", "total_kg", "total_renewable")
+        .values_list(
+            "facility", "reporting_year", "total_mwh", "total_kg", "total_renewable", "is_contract"
+        )
     )
-    return {
-        (facility_id, year): CertificateCover(mwh=mwh, kg_co2e=kg, renewable_mwh=renewable)
-        for facility_id, year, mwh, kg, renewable in rows
-    }
+    # Contracts' volumes are kWh (rounded to MWh in Python, not by the database's division).
+    contract_rows = (
+        settlements.order_by()
+        .values_list("contract__facility", "year")
+        .annotate(
+            total_kwh=_total("kwh", output_field=MWH_SUM),
+            no_kg=Value(ZERO, output_field=KG_SUM),
+            renewable_kwh=_total("kwh", output_field=MWH_SUM),
+            is_contract=Value(True),
+        )
+        .values_list(
+            "contract__facility", "year", "total_kwh", "no_kg", "renewable_kwh", "is_contract"
+        )
+    )
+    covers: dict[tuple[int | None, int], CertificateCover] = {}
+    rows = certificate_rows.union(contract_rows, all=True).order_by()
+    for facility_id, year, amount, kg, renewable, is_contract in rows:
+        contract_mwh = amount / KWH_PER_MWH if is_contract else ZERO
+        mwh = contract_mwh if is_contract else amount
+        renewable_mwh = renewable / KWH_PER_MWH if is_contract else renewable
+        before = covers.get((facility_id, year), CertificateCover(ZERO, ZERO, ZERO))
+        covers[facility_id, year] = CertificateCover(
+            mwh=before.mwh + mwh,
+            kg_co2e=before.kg_co2e + kg,
+            renewable_mwh=before.renewable_mwh + renewable_mwh,
+            contract_mwh=before.contract_mwh + contract_mwh,
+        )
+    return covers
 
 
 def certificates_mwh_in_market(*, year: int, country: str) -> Decimal:
-    """MWh of certificates applied in `year` to electricity of the market `country`.
+    """MWh of certificates and green-power contracts applied in `year` to electricity of the
+    market `country`.
 
-    Organisation-wide certificates of that market, and the certificates of the facilities in
-    that country (a facility's certificates are of its own market).
+    Organisation-wide certificates of that market, and the certificates and contracts of the
+    facilities in that country (a facility's instruments are of its own market).
     """
     certificates = EnergyCertificate.objects.filter(reporting_year=year).filter(
         Q(facility__isnull=True, market_country=country) | Q(facility__country=country)
     )
-    return certificates.aggregate(mwh=_total("mwh", output_field=MWH_SUM))["mwh"]
+    settled_kwh = ContractSettlement.objects.filter(
+        year=year, contract__facility__country=country
+    ).aggregate(kwh=_total("kwh", output_field=KWH_SUM))["kwh"]
+    mwh = certificates.aggregate(mwh=_total("mwh", output_field=MWH_SUM))["mwh"]
+    return mwh + settled_kwh / KWH_PER_MWH
+
+
+@dataclass(frozen=True)
+class ContractYear:
+    """A green-power contract's settlements in one year."""
+
+    contract_id: int
+    reference: str
+    seller: str
+    technology: str
+    facility_id: int
+    year: int
+    months_settled: int
+    kwh: Decimal
+
+
+def contract_years() -> list[ContractYear]:
+    """Every contract's settled kWh per year, newest year first (one query)."""
+    rows = (
+        ContractSettlement.objects.order_by()
+        .values(
+            "contract_id",
+            "contract__reference",
+            "contract__seller",
+            "contract__technology",
+            "contract__facility_id",
+            "year",
+        )
+        .annotate(months=Count("id"), kwh=_total("kwh", output_field=MWH_SUM))
+        .order_by("-year", "contract__reference")
+    )
+    return [
+        ContractYear(
+            contract_id=row["contract_id"],
+            reference=row["contract__reference"],
+            seller=row["contract__seller"],
+            technology=row["contract__technology"],
+            facility_id=row["contract__facility_id"],
+            year=row["year"],
+            months_settled=row["months"],
+            kwh=row["kwh"],
+        )
+        for row in rows
+    ]
 
 
 def grid_electricity_mwh(

@@ -391,8 +391,9 @@ def test_a_locked_year_takes_no_retirement(
 
 # The page reads every year's balance on both approval bases and the records in review in one
 # pass (inventory.balances_on_both_bases: the queries of one basis), so the card adds only the
-# batches holding credits (1) to the 26 of the page without it.
-PAGE_QUERIES = 26 + 1
+# batches holding credits (1) to the 27 of the page without it (26, and the green-power
+# contracts' settlements per year).
+PAGE_QUERIES = 27 + 1
 # An approver's page adds the retire form, whose batch options are the gap card's batches: no
 # query of their own.
 APPROVER_QUERIES = PAGE_QUERIES

@@ -31,6 +31,7 @@ from emissions.dashboard.pages.offsets import OFFSETS
 from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import CreditProject, TreePlanting
+from tests.factories import gec_codes
 from tests.html_tables import page_table
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,7 @@ def _certificates(mwh, *, facility, first, technology="solar", year=2023):
         scheme="gec",
         registry="China GEC platform",
         technology=technology,
-        serial_first=first,
-        serial_last=first + mwh - 1,
-        generation_start=dt.date(year, 1, 1),
-        generation_end=dt.date(year, 12, 31),
+        **gec_codes(first, mwh, year=year),
         mwh=T(mwh),
         facility=facility,
         reporting_year=year,
@@ -120,12 +118,27 @@ def _allowances(facility, kind, tonnes, *, year=2023, on=dt.date(2023, 12, 20)):
 
 
 @pytest.fixture
+def green_power_contract(worked_example, hebei_plant):
+    """A green-power contract settled 50 MWh in June 2023: beside the certificates, apart."""
+    contract = services.add_green_power_contract(
+        reference="BJPX-2023-GP-0007",
+        seller="Zhangbei wind farm",
+        trading_centre="Beijing Power Exchange Center",
+        technology="wind",
+        facility=hebei_plant,
+        starts_on=dt.date(2023, 1, 1),
+        ends_on=dt.date(2023, 12, 31),
+    )
+    return services.record_settlement(contract=contract, year=2023, month=6, kwh=T("50000"))
+
+
+@pytest.fixture
 def worked_example(organisation, hebei_plant, make_record):
     make_record(hebei_plant, "grid_electricity", T("1000000"), "kWh", **YEAR_2023)
     make_record(hebei_plant, "natural_gas_stationary", T("100"), "t", **YEAR_2023)
     make_record(hebei_plant, "hotel_nights", T("10"), "night", **YEAR_2023)
-    _certificates(400, facility=hebei_plant, first=7_230_000_001)
-    _certificates(100, facility=None, first=7_230_100_001, technology="wind")
+    _certificates(400, facility=hebei_plant, first=1)
+    _certificates(100, facility=None, first=100_001, technology="wind")
 
     forest = _project(
         "CCER-14-001",
@@ -421,23 +434,27 @@ def test_own_planting_is_said_to_count_when_the_organisation_says_so(
     assert "Not counted" not in html
 
 
-def test_it_lists_certificates_per_year_and_facility(offsets_client, worked_example):
+def test_it_lists_certificates_per_year_and_facility(offsets_client, green_power_contract):
     table = _table(_html(offsets_client.get(URL)), "certificates")
     assert (
         _head(
             _col("Reporting year"),
             _col("Facility code"),
             _col("Applied to"),
-            _col("Certificates (MWh)", num=True),
+            _col("Unbundled certificates (MWh)", num=True),
+            _col("Green-power contracts (MWh)", num=True),
+            _col("Total applied (MWh)", num=True),
             _col("Of which renewable (MWh)", num=True),
             _col("Factor (kg CO2e/kWh)", num=True),
         )
         in table
     )
+    # The plant's 400 MWh of GECs and its contract's 50 MWh, apart and together.
     assert (
         _row(
             '<th scope="row">2023</th><td>XT-01</td><td>Xingtai main plant</td>',
-            '<td class="num">400.0</td><td class="num">400.0</td><td class="num">0.0000</td>',
+            '<td class="num">400.0</td><td class="num">50.0</td><td class="num">450.0</td>',
+            '<td class="num">450.0</td><td class="num">0.0000</td>',
         )
         in table
     )
@@ -445,7 +462,22 @@ def test_it_lists_certificates_per_year_and_facility(offsets_client, worked_exam
     assert (
         _row(
             '<th scope="row">2023</th><td>—</td><td>Whole organisation</td>',
-            '<td class="num">100.0</td><td class="num">100.0</td><td class="num">0.0000</td>',
+            '<td class="num">100.0</td><td class="num">0.0</td><td class="num">100.0</td>',
+            '<td class="num">100.0</td><td class="num">0.0000</td>',
+        )
+        in table
+    )
+
+
+def test_it_lists_green_power_contracts_apart_from_certificates(
+    offsets_client, green_power_contract
+):
+    table = _table(_html(offsets_client.get(URL)), "contracts")
+    assert (
+        _row(
+            '<th scope="row">2023</th><td>BJPX-2023-GP-0007</td><td>Zhangbei wind farm</td>',
+            "<td>Wind</td><td>XT-01</td><td>Xingtai main plant</td>",
+            '<td class="num">1</td><td class="num">50.0</td>',
         )
         in table
     )
@@ -495,7 +527,9 @@ def _csv(response):
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_every_table_on_the_page_is_the_one_its_download_writes(offsets_client, worked_example):
+def test_every_table_on_the_page_is_the_one_its_download_writes(
+    offsets_client, green_power_contract
+):
     html = _html(offsets_client.get(URL))
     for name in OFFSETS:
         shown = page_table(html, name)
@@ -568,7 +602,8 @@ def test_post_is_not_allowed(offsets_client):
 # ×2, planting, surrenders); certificates; allowances; their facilities; batches; credits by
 # year ×2; planting; ETS surrenders ×3; the year's neutrality retirements; the gap card: the
 # batches holding credits.
-QUERIES = 30
+# + the green-power contracts' settlements per year.
+QUERIES = 31
 DEMO_QUERIES = QUERIES
 
 

@@ -29,7 +29,7 @@ from emissions.factors.units import display_unit
 from emissions.neutrality.models import ReductionInitiative, Target
 from emissions.offsets import services
 from emissions.offsets.models import CreditProject, TreePlanting
-from tests.factories import metered
+from tests.factories import gec_codes, metered
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,7 @@ def instruments(inventory, hebei_plant):
         scheme="gec",
         registry="China GEC platform",
         technology="solar",
-        serial_first=1,
-        serial_last=4,
-        generation_start=dt.date(2023, 1, 1),
-        generation_end=dt.date(2023, 12, 31),
+        **gec_codes(1, 4, year=2023),
         mwh=T(4),
         facility=hebei_plant,
         reporting_year=2023,
@@ -525,10 +522,11 @@ def test_the_offsets_tables_hold_the_page_s_numbers(staff_client, instruments):
     )  # fmt: skip
     check_both(
         staff_client, offsets_url("certificates"), {},
-        ["Reporting year", "Facility code", "Applied to", "Certificates (MWh)",
-         "Of which renewable (MWh)", "Factor (kg CO2e/kWh)"],
-        [[r.year, r.facility.code, r.facility.name_en, r.mwh, r.renewable_mwh,
-          r.kg_co2e_per_kwh] for r in p.certificates],
+        ["Reporting year", "Facility code", "Applied to", "Unbundled certificates (MWh)",
+         "Green-power contracts (MWh)", "Total applied (MWh)", "Of which renewable (MWh)",
+         "Factor (kg CO2e/kWh)"],
+        [[r.year, r.facility.code, r.facility.name_en, r.certificate_mwh, r.contract_mwh, r.mwh,
+          r.renewable_mwh, r.kg_co2e_per_kwh] for r in p.certificates],
     )  # fmt: skip
     check_both(
         staff_client, offsets_url("allowances"), {},
@@ -800,12 +798,14 @@ def test_the_offsets_and_targets_exports_query_counts_are_pinned(
 # and as the year has pending records, the facility's approved kg by category.
 OVERVIEW_QUERIES = 25
 # As on each page, the same builders: test_facility_detail's 16, test_offsets_page's 30,
-# test_targets_page's 20; the facility list's 14 (no filter, so no years query of its own;
+# test_targets_page's 23 (with the green-power share's organisation profile, facility-years and
+# facilities since issue 18); the facility list's 14 (no filter, so no years query of its own;
 # the neutrality target, whose boundary the inventory's facility-years carry).
 FACILITY_LIST_QUERIES = 14
 FACILITY_QUERIES = 16
-OFFSETS_QUERIES = 30
-TARGETS_QUERIES = 20
+# The offsets export reads the page: + the green-power contracts' settlements per year.
+OFFSETS_QUERIES = 31
+TARGETS_QUERIES = 23
 
 
 # The demo: every table of every page downloads, CSV and XLSX alike, numbers as on the page.

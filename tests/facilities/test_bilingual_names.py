@@ -69,5 +69,8 @@ def test_the_plural_names_read_in_english():
         "RetirementReversal": "retirement reversals",
         "TreePlanting": "tree planting",
         "EnergyCertificate": "energy attribute certificates",
+        "ClaimedGecCode": "claimed GEC codes",
+        "GreenPowerContract": "green-power contracts",
+        "ContractSettlement": "contract settlements",
         "AllowanceTransaction": "ETS allowance transactions",
     }

@@ -145,6 +145,21 @@ def _export_file(user, text: str) -> list:
     return [export]
 
 
+def _interval_data(facility, user, text: str) -> list:
+    """An interval upload and its meter-day (issue 18), made by the import as a person would."""
+    from emissions.activities.intervals import import_intervals
+
+    content = io.StringIO()
+    writer = csv.writer(content)
+    writer.writerow(["facility", "meter", "start", "kwh"])
+    writer.writerow([facility.code, f"{text} meter"[:60], f"{YEAR}-01-01 00:00", "1.5"])
+    result = import_intervals(
+        user=user, upload=io.BytesIO(content.getvalue().encode()), file_name=f"{text}.csv"
+    )
+    assert result.ok, result.errors
+    return [result.upload, result.upload.days.get()]
+
+
 @dataclass
 class Objects:
     """Everything made, by model; `facility.code`, `record.pk`, … fill the URL parameters."""
@@ -252,10 +267,7 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         scheme=CertificateScheme.GEC,
         registry=text[:100],
         technology=Technology.SOLAR,
-        serial_first=1,
-        serial_last=5,
-        generation_start=dt.date(YEAR, 1, 1),
-        generation_end=dt.date(YEAR, 12, 31),
+        **factories.gec_codes(1, 5, year=YEAR),
         mwh=Decimal(5),
         facility=facility,
         reporting_year=YEAR,
@@ -329,6 +341,7 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         EmissionFactor.objects.order_by("pk").first(),
         ActivityType.objects.order_by("pk").first(),
     ]
+    made += _interval_data(facility, user, text)
     return Objects(
         facility=facility,
         record=record,

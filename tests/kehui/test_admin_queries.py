@@ -22,9 +22,11 @@ from emissions.factors.models import EmissionFactor, FactorDataset, Gas
 from emissions.neutrality.models import ReductionInitiative, Restatement, Target
 from emissions.offsets.models import (
     AllowanceTransaction,
+    ContractSettlement,
     CreditBatch,
     CreditProject,
     EnergyCertificate,
+    GreenPowerContract,
     Retirement,
     RetirementReversal,
     TreePlanting,
@@ -196,6 +198,29 @@ MAKE_ROW = {
         facility=facility(),
         market_country="CN",
         reporting_year=2024,
+    ),
+    GreenPowerContract: lambda: GreenPowerContract.objects.create(
+        reference=f"BJPX-{unique()}",
+        seller="Zhangbei wind farm",
+        trading_centre="Beijing Power Exchange Center",
+        technology="wind",
+        facility=facility(),
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2024, 12, 31),
+    ),
+    ContractSettlement: lambda: ContractSettlement.objects.create(
+        contract=GreenPowerContract.objects.create(
+            reference=f"GZPX-{unique()}",
+            seller="Yunnan hydro",
+            trading_centre="Guangzhou Power Exchange Center",
+            technology="hydro",
+            facility=facility(),
+            starts_on=dt.date(2024, 1, 1),
+            ends_on=dt.date(2024, 12, 31),
+        ),
+        year=2024,
+        month=3,
+        kwh=Decimal("1000"),
     ),
     AllowanceTransaction: lambda: AllowanceTransaction.objects.create(
         facility=facility(),

@@ -33,9 +33,17 @@ from tests import factories
 WITHOUT_HISTORY = {
     "activities.ImportBatch": "it is itself the import log: file, user, times, outcome",
     "activities.RecalculationRun": "it is itself a log of set-based recalculations",
+    "activities.IntervalUpload": (
+        "it is itself the interval upload log: file, user, time, counts; the meter-days it "
+        "wrote or replaced keep their own history"
+    ),
     "activities.RecordRollup": "sums of records kept by triggers; the records keep history",
     "activities.MonthRollup": "sums of records kept by triggers; the records keep history",
     "jobs.Job": "it is itself a log of background jobs: who, what, when, how it ended",
+    "offsets.ClaimedGecCode": (
+        "one row per code of its certificate's range, written with it and never changed; the "
+        "certificate's history keeps the range"
+    ),
     "jobs.ExportFile": "a download kept for hours, then purged; its job logs who asked for what",
     "neutrality.Restatement": (
         "it is itself the record of a decision: who loaded, who decided, when, figures before "
@@ -61,6 +69,10 @@ NOT_PROTECTED = {
     ),
     "activities.RecalculationRun.factor": (
         "SET_NULL: a log line may outlive the factor; the records' history keeps which was used"
+    ),
+    "offsets.ClaimedGecCode.certificate": (
+        "CASCADE: a claimed code is part of its certificate entry; deleting the entry (itself "
+        "guarded) frees its codes, and the entry's history keeps the range"
     ),
     "jobs.Job.requested_by": "SET_NULL: a job's log line may outlive the user who started it",
     "jobs.Job.retry_of": "SET_NULL: a retry's log line may outlive the job it ran again",

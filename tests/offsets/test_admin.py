@@ -19,6 +19,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+from tests.factories import gec_code
 
 from .conftest import MARCH_2024, OFFSET_MODELS
 
@@ -260,14 +261,18 @@ def test_the_certificate_add_form_shows_the_over_allocation_message_and_writes_n
     admin_client, hebei_plant, make_record, nothing_written
 ):
     make_record(hebei_plant, "grid_electricity", Decimal("100"), "MWh", **MARCH_2024)
+    # GECs are entered by the first and last codes of a range: serials, generation period and
+    # registry are read from them, so the form leaves those empty.
     post = {
         "scheme": "gec",
-        "registry": "China GEC",
+        "gec_code_first": gec_code(1, month=3),
+        "gec_code_last": gec_code(120, month=3),
+        "registry": "",
         "technology": "wind",
-        "serial_first": "1",
-        "serial_last": "120",
-        "generation_start": "2024-01-01",
-        "generation_end": "2024-12-31",
+        "serial_first": "",
+        "serial_last": "",
+        "generation_start": "",
+        "generation_end": "",
         "mwh": "120",
         "facility": hebei_plant.pk,
         "market_country": "CN",
@@ -284,9 +289,55 @@ def test_the_certificate_add_form_shows_the_over_allocation_message_and_writes_n
         "electricity: 100 MWh consumed, 0 MWh already applied, 120 MWh requested.",
     )
 
-    post.update(serial_last="100", mwh="100")
+    post.update(gec_code_last=gec_code(100, month=3), mwh="100")
     assert admin_client.post(url(EnergyCertificate, "add"), post).status_code == 302
-    assert EnergyCertificate.objects.get().mwh == Decimal("100")
+    certificate = EnergyCertificate.objects.get()
+    assert (certificate.mwh, certificate.serial_first, certificate.serial_last) == (
+        Decimal("100"),
+        1,
+        100,
+    )
+    assert certificate.gec_codes.count() == 100
+
+
+def test_the_certificate_add_form_names_a_wrong_gec_code_on_its_field(
+    admin_client, hebei_plant, nothing_written
+):
+    post = {
+        "scheme": "gec",
+        "gec_code_first": gec_code(1, month=3),
+        "gec_code_last": "1130123",
+        "technology": "wind",
+        "mwh": "10",
+        "facility": hebei_plant.pk,
+        "market_country": "CN",
+        "reporting_year": "2024",
+        "kg_co2e_per_kwh": "0",
+    }
+    with nothing_written():
+        response = admin_client.post(url(EnergyCertificate, "add"), post)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"gec_code_last": ["A GEC code has 32 characters; 1130123 has 7."]}
+
+
+def test_an_irec_needs_its_serials_and_generation_period(
+    admin_client, hebei_plant, nothing_written
+):
+    post = {
+        "scheme": "irec",
+        "registry": "I-TRACK",
+        "technology": "wind",
+        "mwh": "10",
+        "facility": hebei_plant.pk,
+        "market_country": "CN",
+        "reporting_year": "2024",
+        "kg_co2e_per_kwh": "0",
+    }
+    with nothing_written():
+        response = admin_client.post(url(EnergyCertificate, "add"), post)
+    errors = response.context["adminform"].form.errors
+    assert set(errors) >= {"serial_first", "serial_last", "generation_start", "generation_end"}
 
 
 # Allowances

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from emissions.facilities.models import Facility
 from emissions.offsets import services
 from emissions.offsets.models import CertificateScheme, EnergyCertificate, Technology
+from tests.factories import gec_code, gec_codes
 
 from .conftest import MARCH_2024
 
 pytestmark = pytest.mark.django_db
 
-GEC = "China green electricity certificate (GEC)"
+IREC = "I-REC"
 MAIN_PLANT = "XT-01 Xingtai main plant"
 US_PLANT = "US-01 Ohio assembly plant"
 
@@ -48,8 +49,9 @@ def electricity_2024(hebei_plant, casting_workshop, make_record):
 
 def add_certificates(mwh, *, first=1, **overrides):
     arguments = {
-        "scheme": CertificateScheme.GEC,
-        "registry": "China GEC",
+        # The rules every scheme shares; GECs, entered by their codes, in test_gec_codes.py.
+        "scheme": CertificateScheme.IREC,
+        "registry": "I-TRACK China",
         "technology": Technology.WIND,
         "serial_first": first,
         "serial_last": first + int(mwh) - 1,
@@ -168,9 +170,7 @@ def test_organisation_wide_certificates_of_a_market_without_consumption_are_reje
     electricity_2024, nothing_written
 ):
     with nothing_written(), pytest.raises(ValidationError) as caught:
-        add_certificates(
-            10, scheme=CertificateScheme.IREC, registry="I-TRACK", market_country="VN"
-        )
+        add_certificates(10, scheme=CertificateScheme.IREC, registry="I-TRACK", market_country="VN")
 
     assert caught.value.messages == [
         "Certificates applied to the VN market in 2024 would exceed the grid electricity "
@@ -210,12 +210,17 @@ def test_a_gec_outside_china_is_rejected(electricity_2024, us_plant, make_record
     make_record(us_plant, "grid_electricity", Decimal("400"), "MWh", **MARCH_2024)
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
-        add_certificates(10, facility=us_plant, market_country="US")
+        add_certificates(
+            10,
+            facility=us_plant,
+            market_country="US",
+            scheme=CertificateScheme.GEC,
+            **gec_codes(1, 10),
+        )
 
     assert caught.value.message_dict == {
         "market_country": [
-            "GECs are issued for electricity consumed in China: their market must be CN, "
-            "not US."
+            "GECs are issued for electricity consumed in China: their market must be CN, not US."
         ]
     }
 
@@ -254,10 +259,10 @@ def test_a_gec_serial_range_that_does_not_count_the_mwh_is_rejected(
     electricity_2024, nothing_written
 ):
     with nothing_written(), pytest.raises(ValidationError) as caught:
-        add_certificates(100, serial_last=99)
+        add_certificates(100, scheme=CertificateScheme.GEC, **gec_codes(1, 99))
 
     assert caught.value.message_dict == {
-        "mwh": ["Serial numbers 1–99 are 99 GECs, not 100 MWh: one GEC is one MWh."]
+        "mwh": [f"Codes {gec_code(1)}–{gec_code(99)} are 99 GECs, not 100 MWh: one GEC is one MWh."]
     }
 
 
@@ -278,7 +283,7 @@ def test_a_reused_certificate_serial_is_rejected_naming_the_certificate_that_has
         add_certificates(20, first=91)
 
     assert caught.value.messages == [
-        f"Serial numbers 91–110 overlap certificate {GEC} China GEC #1–100 of the same "
+        f"Serial numbers 91–110 overlap certificate {IREC} I-TRACK China #1–100 of the same "
         "registry (applied to 2024)."
     ]
 
@@ -289,17 +294,17 @@ def test_a_registry_spelled_with_other_capitals_or_spaces_is_the_same_registry(
     add_certificates(10)
 
     with nothing_written(), pytest.raises(ValidationError) as caught:
-        add_certificates(10, registry=" china gec ")
+        add_certificates(10, registry=" i-track china ")
 
     assert caught.value.messages == [
-        f"Serial numbers 1–10 overlap certificate {GEC} China GEC #1–10 of the same "
+        f"Serial numbers 1–10 overlap certificate {IREC} I-TRACK China #1–10 of the same "
         "registry (applied to 2024)."
     ]
 
 
 def test_the_same_serials_in_another_registry_are_accepted(electricity_2024):
     add_certificates(10)
-    add_certificates(10, scheme=CertificateScheme.IREC, registry="I-TRACK")
+    add_certificates(10, scheme=CertificateScheme.REC, registry="M-RETS")
 
     assert EnergyCertificate.objects.count() == 2
 

@@ -120,3 +120,44 @@ def test_two_overlapping_batches_added_at_once_to_one_registry_cannot_both_be_st
     assert (len(batches), len(errors)) == (1, 1), outcomes
     assert "overlap batch" in errors[0].messages[0]
     assert CreditBatch.objects.count() == 1
+
+
+def test_two_entries_claiming_one_gec_at_once_cannot_both_be_stored():
+    # Past the service's lock (as another database client would be): the unique index alone
+    # must keep a GEC from being claimed twice, whichever transaction commits first.
+    from emissions.offsets.gec import parse_range
+    from emissions.offsets.models import ClaimedGecCode, EnergyCertificate
+    from emissions.offsets.services.certificates import _claim_codes
+    from tests.factories import gec_code
+
+    def claim(first, last):
+        def action():
+            certificate = EnergyCertificate.objects.create(
+                scheme="gec",
+                registry="China GEC",
+                technology="wind",
+                serial_first=first,
+                serial_last=last,
+                generation_start=dt.date(2024, 1, 1),
+                generation_end=dt.date(2024, 1, 31),
+                mwh=Decimal(last - first + 1),
+                reporting_year=2024,
+            )
+            _claim_codes(certificate, parse_range(gec_code(first), gec_code(last)))
+            return certificate
+
+        return action
+
+    outcomes = run_at_once(claim(1, 100), claim(100, 150))
+
+    stored = [outcome for outcome in outcomes if isinstance(outcome, EnergyCertificate)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert (len(stored), len(errors)) == (1, 1), outcomes
+    lost = (1, 100) if stored[0].serial_first == 100 else (100, 150)
+    assert errors[0].messages == [
+        f"A GEC of {gec_code(lost[0])}–{gec_code(lost[1])} was claimed by another entry at the "
+        "same moment; nothing was saved. Look at the certificates entered and try again."
+    ]
+    # The failed entry left nothing: neither its certificate nor any of its codes.
+    assert EnergyCertificate.objects.count() == 1
+    assert ClaimedGecCode.objects.count() == stored[0].serial_last - stored[0].serial_first + 1

@@ -18,6 +18,7 @@ from emissions.offsets.models import (
     Technology,
     TreePlanting,
 )
+from tests.factories import gec_codes
 
 from .conftest import MARCH_2024
 
@@ -54,10 +55,7 @@ def add_certificates(**overrides):
         "scheme": CertificateScheme.GEC,
         "registry": "China GEC",
         "technology": Technology.WIND,
-        "serial_first": 1,
-        "serial_last": 10,
-        "generation_start": dt.date(2024, 1, 1),
-        "generation_end": dt.date(2024, 12, 31),
+        **gec_codes(1, 10),
         "mwh": Decimal("10"),
         "facility": None,
         "reporting_year": 2024,

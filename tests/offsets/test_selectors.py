@@ -17,6 +17,7 @@ from emissions.offsets.selectors import (
     CreditsRetired,
     EtsSurrendered,
 )
+from tests.factories import gec_codes
 
 from .conftest import MARCH_2024
 
@@ -135,15 +136,22 @@ def test_certificates_are_summed_per_facility_and_year_with_their_emissions(
 ):
     make_record(hebei_plant, "grid_electricity", T("100"), "MWh", **MARCH_2024)
 
+    def certificate_numbers(scheme, first, mwh):
+        if scheme == "gec":
+            return gec_codes(first, mwh)
+        return {
+            "serial_first": first,
+            "serial_last": first + mwh - 1,
+            "generation_start": dt.date(2024, 1, 1),
+            "generation_end": dt.date(2024, 12, 31),
+        }
+
     def add(mwh, technology, *, first, facility=hebei_plant, factor="0", scheme="gec"):
         services.add_energy_certificates(
             scheme=scheme,
             registry="China GEC",
             technology=technology,
-            serial_first=first,
-            serial_last=first + mwh - 1,
-            generation_start=dt.date(2024, 1, 1),
-            generation_end=dt.date(2024, 12, 31),
+            **certificate_numbers(scheme, first, mwh),
             mwh=T(mwh),
             facility=facility,
             reporting_year=2024,

@@ -17,10 +17,18 @@ from emissions.facilities.names import in_page_language
 from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
 from emissions.neutrality.inventory import YearBalance, balances_on_both_bases, kg_to_t
-from emissions.offsets.models import CreditKind, CreditStandard, ProjectType, TreePlanting
+from emissions.offsets.models import (
+    CreditKind,
+    CreditStandard,
+    ProjectType,
+    Technology,
+    TreePlanting,
+)
 from emissions.offsets.selectors import (
+    KWH_PER_MWH,
     allowance_balance_by_facility_year,
     certificates_mwh_by_facility_year,
+    contract_years,
     credits_retired_by_year,
     ets_surrenders_by_year,
     with_holdings,
@@ -91,6 +99,23 @@ class CertificateRow:
     mwh: Decimal
     renewable_mwh: Decimal
     kg_co2e_per_kwh: Decimal
+    # Of mwh, green-power contracts' settled volumes; the rest is unbundled certificates.
+    contract_mwh: Decimal = ZERO
+
+    @property
+    def certificate_mwh(self) -> Decimal:
+        return self.mwh - self.contract_mwh
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    year: int
+    reference: str
+    seller: str
+    technology: str
+    facility: Facility
+    months_settled: int
+    mwh: Decimal
 
 
 @dataclass(frozen=True)
@@ -114,6 +139,7 @@ class OffsetsPage:
     plantings: list[TreePlanting]
     internal_removals_counted: bool
     certificates: list[CertificateRow]
+    contracts: list[ContractRow]
     allowances: list[AllowanceRow]
     # (compliance year, tCO2e of credits retired for ETS compliance), where there were any.
     ets_credits: list[tuple[int, Decimal]]
@@ -153,11 +179,14 @@ def build_offsets_page(*, year: int | None) -> OffsetsPage:
     balances = read.with_pending
     balance = next((b for b in balances if b.year == year), None)
     certificates = certificates_mwh_by_facility_year()
+    contracts = contract_years()
     allowances = allowance_balance_by_facility_year()
-    # One query for the facilities of both tables.
-    facility_ids = {pk for pk, _year in certificates if pk is not None} | {
-        pk for pk, _year in allowances
-    }
+    # One query for the facilities of the three tables.
+    facility_ids = (
+        {pk for pk, _year in certificates if pk is not None}
+        | {pk for pk, _year in allowances}
+        | {row.facility_id for row in contracts}
+    )
     facilities = Facility.objects.in_bulk(list(facility_ids)) if facility_ids else {}
 
     vintages, projects = _holdings()
@@ -170,6 +199,18 @@ def build_offsets_page(*, year: int | None) -> OffsetsPage:
         plantings=list(TreePlanting.objects.select_related("facility")),
         internal_removals_counted=bool(organisation and organisation.count_internal_removals),
         certificates=_certificates(certificates, facilities),
+        contracts=[
+            ContractRow(
+                year=row.year,
+                reference=row.reference,
+                seller=row.seller,
+                technology=Technology(row.technology).label,
+                facility=facilities[row.facility_id],
+                months_settled=row.months_settled,
+                mwh=row.kwh / KWH_PER_MWH,
+            )
+            for row in contracts
+        ],
         allowances=_allowances(allowances, facilities),
         ets_credits=[
             (surrender_year, row.credits_t)
@@ -270,6 +311,7 @@ def _certificates(covers, facilities) -> list[CertificateRow]:
             mwh=cover.mwh,
             renewable_mwh=cover.renewable_mwh,
             kg_co2e_per_kwh=cover.kg_co2e_per_kwh,
+            contract_mwh=cover.contract_mwh,
         )
         for (facility_id, year), cover in covers.items()
     ]
@@ -471,7 +513,9 @@ def _certificates_table(p: OffsetsPage) -> Table:
         gettext("Reporting year"),
         gettext("Facility code"),
         gettext("Applied to"),
-        gettext("Certificates (MWh)"),
+        gettext("Unbundled certificates (MWh)"),
+        gettext("Green-power contracts (MWh)"),
+        gettext("Total applied (MWh)"),
         gettext("Of which renewable (MWh)"),
         gettext("Factor (kg CO2e/kWh)"),
     ]
@@ -480,6 +524,8 @@ def _certificates_table(p: OffsetsPage) -> Table:
             r.year,
             r.facility.code if r.facility else None,
             r.facility.local_name if r.facility else gettext("Whole organisation"),
+            r.certificate_mwh,
+            r.contract_mwh,
             r.mwh,
             r.renewable_mwh,
             r.kg_co2e_per_kwh,
@@ -487,8 +533,36 @@ def _certificates_table(p: OffsetsPage) -> Table:
         for r in p.certificates
     ]
     # The factor to four decimals, as grid factors are published.
-    formats = ["text", "text", "text", "mwh", "mwh", "n4"]
+    formats = ["text", "text", "text", "mwh", "mwh", "mwh", "mwh", "n4"]
     return Table(gettext("Energy certificates"), header, rows, formats=formats)
+
+
+def _contracts_table(p: OffsetsPage) -> Table:
+    header = [
+        gettext("Year"),
+        gettext("Contract"),
+        gettext("Seller"),
+        gettext("Technology"),
+        gettext("Facility code"),
+        gettext("Facility"),
+        gettext("Months settled"),
+        gettext("Settled (MWh)"),
+    ]
+    rows = [
+        [
+            r.year,
+            r.reference,
+            r.seller,
+            r.technology,
+            r.facility.code,
+            r.facility.local_name,
+            r.months_settled,
+            r.mwh,
+        ]
+        for r in p.contracts
+    ]
+    formats = ["text", "text", "text", "text", "text", "text", "int", "mwh"]
+    return Table(gettext("Green-power contracts"), header, rows, formats=formats)
 
 
 def _allowances_table(p: OffsetsPage) -> Table:
@@ -532,6 +606,7 @@ OFFSETS = {
     "coverage": TableSpec(_coverage_table),
     "planting": TableSpec(_planting_table),
     "certificates": TableSpec(_certificates_table),
+    "contracts": TableSpec(_contracts_table),
     "allowances": TableSpec(_allowances_table),
     "ets-credits": TableSpec(_ets_credits_table),
 }

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from emissions.facilities.models import Facility
+from emissions.facilities.models import Facility, Organisation
 from emissions.facilities.selectors import production_by_year
 from emissions.factors.taxonomy import Category
 from emissions.neutrality.gap import NeutralityGap, neutrality_gap
+from emissions.neutrality.green_power import GreenPowerShare, GreenPowerTarget, organisation_shares
 from emissions.neutrality.inventory import (
     BothBases,
     Emissions,
@@ -122,6 +123,8 @@ class Overview:
     pending: Pending | None = None
     # The year's gap to neutrality and the credits that could close it (organisation only).
     gap: NeutralityGap | None = None
+    # The year's green-power share against the profile's target share (organisation only).
+    green_power: GreenPowerShare | None = None
     charts: dict = field(default_factory=dict)
 
     @property
@@ -198,6 +201,7 @@ def build_overview(
         electricity=_electricity(balances, years, facility),
         pending=pending,
         gap=neutrality_gap(year, both=both) if both is not None and facility is None else None,
+        green_power=_green_power(balance) if facility is None else None,
     )
     overview.charts = _charts(overview)
     return overview
@@ -250,6 +254,14 @@ def _approved_and_pending(year, facility_ids, both: BothBases | None, with_pendi
     # A facility's gross is over all scopes: its pending share is taken on that basis.
     pending = pending_between(with_pending, own[0] if own else None, records, all_scopes=True)
     return both.approved, pending
+
+
+def _green_power(balance: YearBalance | None) -> GreenPowerShare | None:
+    """The year's share against the organisation's target: one query (the profile)."""
+    if balance is None:
+        return None
+    (share,) = organisation_shares([balance], GreenPowerTarget.of(Organisation.current()))
+    return share
 
 
 def _same_months(year: int, last_month: int, months: dict) -> SameMonths:

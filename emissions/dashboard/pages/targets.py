@@ -14,10 +14,18 @@ from functools import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from emissions.facilities.models import Facility, Organisation
 from emissions.factors.taxonomy import Category
+from emissions.neutrality.green_power import (
+    GreenPowerShare,
+    GreenPowerTarget,
+    facility_shares,
+    organisation_shares,
+)
 from emissions.neutrality.inventory import (
     NEUTRALITY_KINDS,
     YearBalance,
+    facility_years,
     kg_to_t,
     measures_net,
     pathway_kg,
@@ -122,6 +130,15 @@ class TargetsPage:
     mac_chart: dict
     # Years a restatement changed, with their original figures (neutrality/restatements.py).
     restatements: list[dict] = field(default_factory=list)
+    # The green-power share per year (whole organisation) and per facility in the chosen year,
+    # against the organisation profile's target share.
+    green_power_target: GreenPowerTarget | None = None
+    green_power: list[GreenPowerShare] = field(default_factory=list)
+    green_power_facilities: list[tuple[Facility, GreenPowerShare]] = field(default_factory=list)
+
+    @property
+    def green_power_selected(self) -> GreenPowerShare | None:
+        return next((share for share in self.green_power if share.year == self.year), None)
 
     @property
     def abatement_t(self) -> Decimal:
@@ -152,6 +169,7 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
         for number, row in enumerate(initiatives_mac(), start=1)
     ]
     currencies = sorted({row.initiative.currency for row in initiatives})
+    green_power_target = GreenPowerTarget.of(Organisation.current())
     return TargetsPage(
         year=year,
         targets=targets,
@@ -163,7 +181,25 @@ def build_targets_page(*, year: int | None) -> TargetsPage:
             for year, entries in sorted(restated_years().items())
             for entry in entries
         ],
+        green_power_target=green_power_target,
+        green_power=organisation_shares(balances, green_power_target),
+        green_power_facilities=_facility_green_power(
+            next((b for b in balances if b.year == year), None), green_power_target
+        ),
     )
+
+
+def _facility_green_power(
+    balance: YearBalance | None, target: GreenPowerTarget | None
+) -> list[tuple[Facility, GreenPowerShare]]:
+    """Each facility's share in the balance's year, by code: two queries (the facility-years,
+    reusing the balance's market-based Scope 2, and the facilities)."""
+    if balance is None:
+        return []
+    shares = facility_shares(facility_years(years=[balance.year], balances=[balance]), target)
+    facilities = Facility.objects.in_bulk([share.facility_id for share in shares])
+    rows = [(facilities[share.facility_id], share) for share in shares]
+    return sorted(rows, key=lambda row: row[0].code)
 
 
 def coverage(target: Target) -> list[str]:
@@ -476,7 +512,65 @@ def _initiatives_table(p: TargetsPage) -> Table:
     return Table(gettext("Reduction initiatives"), header, rows, formats, footer)
 
 
+def _met(share: GreenPowerShare) -> str | None:
+    return {True: gettext("Met"), False: gettext("Not met"), None: None}[share.met]
+
+
+def _green_power_table(p: TargetsPage) -> Table:
+    """The organisation's green-power share per year against the target share."""
+    header = [
+        gettext("Year"),
+        gettext("Electricity (MWh)"),
+        gettext("Green power (MWh)"),
+        gettext("Green-power share (%)"),
+        gettext("Target share (%)"),
+        gettext("Target met"),
+    ]
+    target = p.green_power_target.pct if p.green_power_target else None
+    # kWh → MWh moves the decimal point as kg → t does.
+    rows = [
+        [
+            share.year,
+            kg_to_t(share.electricity_kwh),
+            kg_to_t(share.renewable_kwh),
+            share.share_pct,
+            target,
+            _met(share),
+        ]
+        for share in p.green_power
+    ]
+    formats = ["text", "mwh", "mwh", "pct", "pct", "text"]
+    return Table(gettext("Green-power share"), header, rows, formats)
+
+
+def _green_power_facilities_table(p: TargetsPage) -> Table:
+    """Each facility's green-power share in the chosen year against the target share."""
+    header = [
+        gettext("Facility code"),
+        gettext("Facility"),
+        gettext("Electricity (MWh)"),
+        gettext("Green power (MWh)"),
+        gettext("%(year)s green-power share (%%)") % {"year": year_header(p.year)},
+        gettext("Target met"),
+    ]
+    rows = [
+        [
+            facility.code,
+            facility.local_name,
+            kg_to_t(share.electricity_kwh),
+            kg_to_t(share.renewable_kwh),
+            share.share_pct,
+            _met(share),
+        ]
+        for facility, share in p.green_power_facilities
+    ]
+    formats = ["text", "text", "mwh", "mwh", "pct", "text"]
+    return Table(gettext("Green-power share by facility"), header, rows, formats)
+
+
 TARGETS = {
     "targets": TableSpec(_targets_table, per_year=True),
     "initiatives": TableSpec(_initiatives_table),
+    "green_power": TableSpec(_green_power_table),
+    "green_power_facilities": TableSpec(_green_power_facilities_table, per_year=True),
 }

@@ -7,12 +7,15 @@ fault) with a message naming the conflict, and writes nothing.
 
 from .allowances import record_allowance_transaction
 from .certificates import add_energy_certificates
+from .contracts import add_green_power_contract, record_settlement
 from .credits import add_credit_batch, retire_credits, reverse_retirement
 
 __all__ = [
     "add_credit_batch",
     "add_energy_certificates",
+    "add_green_power_contract",
     "record_allowance_transaction",
+    "record_settlement",
     "retire_credits",
     "reverse_retirement",
 ]
