@@ -27,11 +27,14 @@ from . import workflow
 from .calculation import RecordCalculator
 from .locking import assert_records_open
 from .models import (
+    HOURS,
     RECORD_INPUT_FIELDS,
     REOPENED_REVIEW,
     ActivityRecord,
     ActivityType,
     ImportBatch,
+    IntervalUpload,
+    MeterDay,
     RegionMatch,
     ReviewStatus,
     YearMatch,
@@ -341,6 +344,58 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("records in the ledger"))
     def record_count(self, batch):
         return batch.records.count()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntervalUpload)
+class IntervalUploadAdmin(admin.ModelAdmin):
+    """The interval upload log, read-only: uploads are made on the interval import page."""
+
+    list_display = ["file_name", "user", "created_at", "row_count", "meter_count", "day_count"]
+    list_filter = ["created_at"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    fields = [
+        "file_name", "sha256", "user", "created_at", "row_count", "meter_count", "day_count",
+        "replaced_day_count", "incomplete_day_count",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeterDay)
+class MeterDayAdmin(HistoryAdmin):
+    """Interval readings by meter and day, read-only with their history.
+
+    Written only by the interval import, which checks the grid, the locked years and the
+    replacement of stored days: a day typed in here would skip those rules.
+    """
+
+    list_display = ["facility", "meter", "day", "interval_minutes", "reading_count", "upload"]
+    list_filter = ["interval_minutes", "facility"]
+    search_fields = ["meter", "facility__code"]
+    list_select_related = ["facility", "upload"]
+    date_hierarchy = "day"
+    readonly_fields = [
+        "facility", "meter", "day", "interval_minutes", "reading_count", "upload", *HOURS,
+    ]  # fmt: skip
 
     def has_add_permission(self, request):
         return False

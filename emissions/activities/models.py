@@ -555,3 +555,131 @@ class MonthRollup(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} {self.facility_id} {self.status}"
+
+
+# Interval meter data (issue 18): hourly grid electricity per facility, for hourly-matched
+# market-based Scope 2. Written only by the interval import (activities/intervals/).
+HOURS = tuple(f"h{hour:02d}" for hour in range(24))
+INTERVAL_KWH = {"max_digits": 12, "decimal_places": 3}
+
+
+class IntervalMinutes(models.IntegerChoices):
+    QUARTER_HOUR = 15, _("15 minutes")
+    HOUR = 60, _("1 hour")
+
+
+class IntervalUpload(models.Model):
+    """One uploaded file of interval meter readings: who stored which days, and what they held."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    meter_count = models.PositiveIntegerField(_("meters"), default=0)
+    day_count = models.PositiveIntegerField(_("meter-days stored"), default=0)
+    replaced_day_count = models.PositiveIntegerField(_("meter-days replaced"), default=0)
+    incomplete_day_count = models.PositiveIntegerField(_("incomplete meter-days"), default=0)
+    # kWh per facility and month, as the page shows it after the upload (intervals/summary.py).
+    summary = models.JSONField(_("summary"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("interval data upload")
+        verbose_name_plural = _("interval data uploads")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+def _no_negative_hour() -> Q:
+    condition = Q()
+    for hour in HOURS:
+        condition &= Q(**{f"{hour}__isnull": True}) | Q(**{f"{hour}__gte": 0})
+    return condition
+
+
+class MeterDay(models.Model):
+    """One meter's readings of one local day (China Standard Time), summed into its 24 hours.
+
+    One row a day rather than one per reading: a year of 50 meters at 15 minutes is 18,250
+    rows instead of 1,752,000, and the hourly selector reads a year of a facility in one pass.
+    An hour without any reading is NULL (not 0): "no data" and "used nothing" differ.
+    """
+
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="meter_days", db_index=False
+    )
+    meter = models.CharField(_("meter"), max_length=60)
+    day = models.DateField(_("day"))
+    interval_minutes = models.PositiveSmallIntegerField(
+        _("reading interval"), choices=IntervalMinutes
+    )
+    # How many intervals of the day had a reading: 96 (or 24 hourly) when the day is complete.
+    reading_count = models.PositiveSmallIntegerField(_("readings"))
+    upload = models.ForeignKey(
+        IntervalUpload,
+        on_delete=models.PROTECT,
+        related_name="days",
+        verbose_name=_("upload"),
+    )
+    h00 = models.DecimalField("00:00", null=True, **INTERVAL_KWH)
+    h01 = models.DecimalField("01:00", null=True, **INTERVAL_KWH)
+    h02 = models.DecimalField("02:00", null=True, **INTERVAL_KWH)
+    h03 = models.DecimalField("03:00", null=True, **INTERVAL_KWH)
+    h04 = models.DecimalField("04:00", null=True, **INTERVAL_KWH)
+    h05 = models.DecimalField("05:00", null=True, **INTERVAL_KWH)
+    h06 = models.DecimalField("06:00", null=True, **INTERVAL_KWH)
+    h07 = models.DecimalField("07:00", null=True, **INTERVAL_KWH)
+    h08 = models.DecimalField("08:00", null=True, **INTERVAL_KWH)
+    h09 = models.DecimalField("09:00", null=True, **INTERVAL_KWH)
+    h10 = models.DecimalField("10:00", null=True, **INTERVAL_KWH)
+    h11 = models.DecimalField("11:00", null=True, **INTERVAL_KWH)
+    h12 = models.DecimalField("12:00", null=True, **INTERVAL_KWH)
+    h13 = models.DecimalField("13:00", null=True, **INTERVAL_KWH)
+    h14 = models.DecimalField("14:00", null=True, **INTERVAL_KWH)
+    h15 = models.DecimalField("15:00", null=True, **INTERVAL_KWH)
+    h16 = models.DecimalField("16:00", null=True, **INTERVAL_KWH)
+    h17 = models.DecimalField("17:00", null=True, **INTERVAL_KWH)
+    h18 = models.DecimalField("18:00", null=True, **INTERVAL_KWH)
+    h19 = models.DecimalField("19:00", null=True, **INTERVAL_KWH)
+    h20 = models.DecimalField("20:00", null=True, **INTERVAL_KWH)
+    h21 = models.DecimalField("21:00", null=True, **INTERVAL_KWH)
+    h22 = models.DecimalField("22:00", null=True, **INTERVAL_KWH)
+    h23 = models.DecimalField("23:00", null=True, **INTERVAL_KWH)
+    history = HistoricalRecords(
+        no_db_index=["facility", "upload"],
+        history_id_field=models.BigAutoField(primary_key=True),
+    )
+
+    class Meta:
+        verbose_name = _("meter day")
+        verbose_name_plural = _("meter days")
+        ordering = ["facility", "meter", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "meter", "day"], name="meterday_one_per_meter_and_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_minutes__in=[15, 60]), name="meterday_interval_15_or_60"
+            ),
+            models.CheckConstraint(
+                condition=Q(reading_count__gte=1)
+                & Q(reading_count__lte=1440 / F("interval_minutes")),
+                name="meterday_readings_within_the_day",
+            ),
+            models.CheckConstraint(condition=_no_negative_hour(), name="meterday_kwh_not_negative"),
+        ]
+        indexes = [
+            # The hourly selector reads one year of every facility.
+            models.Index(fields=["day", "facility"], name="meterday_day_facility"),
+        ]
+
+    def __str__(self):
+        return f"{self.facility_id} {self.meter} {self.day}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.reading_count * self.interval_minutes == 24 * 60

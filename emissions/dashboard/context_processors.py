@@ -12,6 +12,8 @@ NAV_SECTIONS = {
     "report_year": "report",
     "import": "import",
     "import_batch": "import",
+    "interval_import": "import",
+    "interval_upload": "import",
     "periods": "periods",
     "approvals": "approvals",
     "jobs": "jobs",
@@ -20,6 +22,7 @@ NAV_SECTIONS = {
     "restatement": "restatements",
     "restatement_load": "restatements",
     "energy": "energy",
+    "scope2_hourly": "scope2_hourly",
 }
 
 

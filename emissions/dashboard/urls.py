@@ -6,6 +6,7 @@ from .views import (
     evidence,
     facilities,
     imports,
+    intervals,
     jobs,
     ledger,
     offsets,
@@ -14,6 +15,7 @@ from .views import (
     report,
     restatements,
     review,
+    scope2_hourly,
     targets,
 )
 
@@ -30,10 +32,12 @@ urlpatterns = [
     *offsets.urlpatterns,
     *targets.urlpatterns,
     *imports.urlpatterns,
+    *intervals.urlpatterns,
     *report.urlpatterns,
     *periods.urlpatterns,
     *review.urlpatterns,
     *jobs.urlpatterns,
     *approvals.urlpatterns,
     *restatements.urlpatterns,
+    *scope2_hourly.urlpatterns,
 ]

@@ -23,6 +23,9 @@ DEMO_ORGANISATION = {
     "gwp_basis": GwpBasis.AR5,
     "base_year": 2019,
     "reporting_currency": "CNY",
+    # Shown against the green-power share on the overview and targets pages.
+    "green_power_target_pct": Decimal("25"),
+    "green_power_target_basis": "Kehui's own green-power goal (demo)",
 }
 
 DEMO_FACILITIES = [

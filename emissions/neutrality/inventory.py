@@ -38,7 +38,7 @@ from emissions.activities.models import (
 )
 from emissions.activities.rollups import months_for, rollup_for
 from emissions.evidence.models import EvidenceFile
-from emissions.facilities.models import Organisation
+from emissions.facilities.models import MarketScope2Matching, Organisation
 from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import Category, scope_of
 from emissions.offsets.selectors import (
@@ -48,8 +48,14 @@ from emissions.offsets.selectors import (
 )
 
 from .energy import EnergySum, EnergyYear, energy_from_sums
+from .hourly_scope2 import hourly_market_scope2
 from .models import Scope2Method, Target, TargetKind
-from .scope2 import FacilityScope2, calculate_market_scope2, calculate_market_scope2_both
+from .scope2 import (
+    FacilityScope2,
+    MarketScope2,
+    calculate_market_scope2,
+    calculate_market_scope2_both,
+)
 
 KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
@@ -375,7 +381,7 @@ def yearly_balance(years=None, *, approved_only=False, with_base_year=True) -> l
     target = neutrality_target()
     wanted = _wanted(years, organisation, target, with_base_year)
     sums = _sums_by_year(wanted, approved_only=approved_only)
-    scope2 = calculate_market_scope2(wanted, organisation=organisation, approved_only=approved_only)
+    scope2 = _market_scope2(wanted, organisation, approved_only=approved_only)
     reads = _Reads(
         years, organisation, target, sorted(year for year in sums if _shown(year, years))
     )
@@ -433,9 +439,19 @@ def balances_on_both_bases(
     with_pending, approved, in_review = _sums_by_year_on_both_bases(wanted)
     if approved_years is not None:
         approved = {year: sums for year, sums in approved.items() if year in approved_years}
-    scope2 = calculate_market_scope2_both(
-        wanted, organisation=organisation, approved_years=approved_years
-    )
+    if _hourly(organisation):
+        scope2 = (
+            hourly_market_scope2(wanted, organisation=organisation),
+            hourly_market_scope2(
+                wanted if approved_years is None else approved_years,
+                organisation=organisation,
+                approved_only=True,
+            ),
+        )
+    else:
+        scope2 = calculate_market_scope2_both(
+            wanted, organisation=organisation, approved_years=approved_years
+        )
     shown = sorted(year for year in with_pending if _shown(year, years))
     reads = _Reads(years, organisation, target, shown)
     return BalancesOnBothBases(
@@ -611,8 +627,21 @@ def _facility_context(years, approved_only, balances):
     if organisation is None:
         return None
     # Every facility's: organisation-wide certificates are shared among all of them.
-    scope2 = calculate_market_scope2(years, organisation=organisation, approved_only=approved_only)
+    scope2 = _market_scope2(years, organisation, approved_only=approved_only)
     return Boundary.of(neutrality_target()), scope2.rows
+
+
+def _hourly(organisation) -> bool:
+    return organisation.market_scope2_matching == MarketScope2Matching.HOURLY
+
+
+def _market_scope2(years, organisation, *, approved_only: bool) -> MarketScope2:
+    """Market-based Scope 2 by the matching the organisation profile chose: annual (the 2015
+    Scope 2 Guidance, the default) or hourly (the draft revision; neutrality/hourly_scope2.py).
+    The hourly engine runs only when it is chosen: annual pages never pay for it."""
+    if _hourly(organisation):
+        return hourly_market_scope2(years, organisation=organisation, approved_only=approved_only)
+    return calculate_market_scope2(years, organisation=organisation, approved_only=approved_only)
 
 
 _SUMS = {

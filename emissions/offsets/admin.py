@@ -16,7 +16,7 @@ from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
 
-from . import selectors
+from . import gec, selectors
 from .forms import (
     AllowanceTransactionForm,
     BatchChoiceField,
@@ -339,6 +339,7 @@ class EnergyCertificateAdmin(LockedYearAdminMixin, ServiceAdmin):
 
     add_form = EnergyCertificateForm
     locked_year_field = "reporting_year"  # not deleted while its year is locked
+    readonly_after_creation = ["gec_decoded"]
     list_display = [
         "scheme",
         "registry",
@@ -363,6 +364,30 @@ class EnergyCertificateAdmin(LockedYearAdminMixin, ServiceAdmin):
         if certificate.gec_code_first:
             return f"{certificate.gec_code_first}–{certificate.gec_code_last}"
         return f"{certificate.serial_first}–{certificate.serial_last}"
+
+    @admin.display(description=_("GEC codes read"))
+    def gec_decoded(self, certificate):
+        """What the range's codes say (offsets/gec.py), for a reader checking the entry."""
+        if not certificate.gec_code_first:
+            return "—"
+        code = gec.parse(certificate.gec_code_first)
+        return format_html(
+            "{}: {}<br>{}: {}<br>{}: {}–{}<br>{}: {} – {}<br>{}: {}, {}: {}",
+            _("Project filing code"),
+            code.project_code,
+            _("Production month"),
+            code.produced_from.strftime("%Y-%m"),
+            _("Sequence numbers"),
+            certificate.serial_first,
+            certificate.serial_last,
+            _("Valid"),
+            code.produced_from.isoformat(),
+            code.valid_until.isoformat(),
+            _("Electricity class"),
+            code.electricity_class,
+            _("Trading class"),
+            code.trading_class,
+        )
 
     @admin.display(description=_("MWh"), ordering="mwh")
     def mwh_column(self, certificate):

@@ -9,10 +9,14 @@ role is the group they are in.
 DOMAIN_MODELS = {
     "facilities": ["organisation", "facility", "facilityoutput", "reportingyearlock"],
     "factors": ["gas", "factordataset", "emissionfactor"],
-    "activities": ["activitytype", "activityrecord", "importbatch", "recalculationrun"],
+    "activities": [
+        "activitytype", "activityrecord", "importbatch", "recalculationrun", "intervalupload",
+        "meterday",
+    ],
     "offsets": [
         "creditproject", "creditbatch", "retirement", "retirementreversal", "treeplanting",
-        "energycertificate", "allowancetransaction",
+        "energycertificate", "claimedgeccode", "greenpowercontract", "contractsettlement",
+        "allowancetransaction",
     ],
     "neutrality": ["target", "reductioninitiative", "restatement"],
     "evidence": ["evidencefile"],
@@ -45,6 +49,8 @@ DATA_EDITOR_PERMISSIONS = (
         "creditbatch",
         "treeplanting",
         "energycertificate",
+        "greenpowercontract",
+        "contractsettlement",
         "allowancetransaction",
     )  # fmt: skip
     | _write("neutrality", "reductioninitiative")

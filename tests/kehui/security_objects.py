@@ -272,6 +272,18 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         facility=facility,
         reporting_year=YEAR,
     )
+    contract = offset_services.add_green_power_contract(
+        reference=f"GP-{text}"[:100],
+        seller=text[:200],
+        trading_centre=text[:100],
+        technology=Technology.WIND,
+        facility=facility,
+        starts_on=dt.date(YEAR, 1, 1),
+        ends_on=dt.date(YEAR, 12, 31),
+    )
+    settlement = offset_services.record_settlement(
+        contract=contract, year=YEAR, month=3, kwh=Decimal(1000)
+    )
     allowance = offset_services.record_allowance_transaction(
         facility=facility,
         compliance_year=YEAR,
@@ -328,6 +340,8 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         reversal,
         planting,
         certificate,
+        contract,
+        settlement,
         allowance,
         target,
         initiative,

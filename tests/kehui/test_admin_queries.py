@@ -2,6 +2,7 @@
 for 10: a column that reads a related row or a count per row would add a query per row."""
 
 import datetime as dt
+import io
 import itertools
 from decimal import Decimal
 
@@ -14,7 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from emissions.activities.models import ActivityRecord, ActivityType, ImportBatch
+from emissions.activities.intervals import import_intervals
+from emissions.activities.models import (
+    ActivityRecord,
+    ActivityType,
+    ImportBatch,
+    IntervalUpload,
+    MeterDay,
+)
 from emissions.evidence import services as evidence_services
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import Facility, FacilityOutput, Organisation, ReportingYearLock
@@ -134,6 +142,14 @@ def evidence_file():
     )
 
 
+def interval_upload() -> IntervalUpload:
+    """An upload of one meter-day of a facility of its own, made by the interval import."""
+    content = f"facility,meter,start,kwh\n{facility().code},M1,2024-03-01 00:00,1.5\n"
+    result = import_intervals(user=user(), upload=io.BytesIO(content.encode()), file_name="m.csv")
+    assert result.ok, result.errors
+    return result.upload
+
+
 MAKE_ROW = {
     ReportingYearLock: year_lock,
     Facility: facility,
@@ -168,6 +184,8 @@ MAKE_ROW = {
         user=user(), file_name=f"import-{unique()}.xlsx", sha256="0" * 64
     ),
     EvidenceFile: evidence_file,
+    IntervalUpload: lambda: interval_upload(),
+    MeterDay: lambda: interval_upload().days.get(),
     CreditProject: project,
     CreditBatch: batch,
     Retirement: retirement,

@@ -15,10 +15,12 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from emissions.activities.models import IntervalUpload
 from emissions.dashboard.pages import energy as energy_page
 from emissions.dashboard.pages import facilities as facilities_page
 from emissions.dashboard.pages import offsets as offsets_page
 from emissions.dashboard.pages import overview as overview_page
+from emissions.dashboard.pages import scope2_hourly as scope2_hourly_page
 from emissions.dashboard.pages import targets as targets_page
 from emissions.jobs.models import ExportFile, Job
 from emissions.neutrality.models import Restatement
@@ -61,6 +63,7 @@ EXPORT_TABLES = {
     "dashboard:offsets_export": offsets_page.OFFSETS,
     "dashboard:targets_export": targets_page.TARGETS,
     "dashboard:energy_export": energy_page.ENERGY,
+    "dashboard:scope2_hourly_export": scope2_hourly_page.SCOPE2_HOURLY,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {
@@ -77,6 +80,7 @@ PK_OF = {
     "dashboard:record_approve": lambda objects: objects.record.pk,
     "dashboard:record_reject": lambda objects: objects.record.pk,
     "dashboard:export_download": lambda objects: objects.by_model[ExportFile].pk,
+    "dashboard:interval_upload": lambda objects: objects.by_model[IntervalUpload].pk,
     **{
         name: lambda objects: objects.by_model[Restatement].pk
         for name in (

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from emissions.offsets import gec, services
 from emissions.offsets.models import (
@@ -255,3 +256,16 @@ def test_missing_or_misplaced_codes_are_refused(grid_2024, overrides, field, mes
     with pytest.raises(ValidationError) as error:
         add(grid_2024, 1, 10, **overrides)
     assert messages(error.value) == {field: [message]}
+
+
+def test_the_admin_change_page_shows_what_the_codes_say(admin_client, grid_2024):
+    certificate = add(grid_2024, 1234, 1)
+    response = admin_client.get(
+        reverse("admin:offsets_energycertificate_change", args=[certificate.pk])
+    )
+    html = response.content.decode()
+    assert (
+        f"Project filing code: {GEC_PROJECT}<br>Production month: 2024-03<br>"
+        "Sequence numbers: 1234–1234<br>Valid: 2024-03-01 – 2026-02-28<br>"
+        "Electricity class: 1, Trading class: 1"
+    ) in html

@@ -5,53 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offsets', '0004_names_in_chinese'),
+        ("offsets", "0004_names_in_chinese"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='creditproject',
-            name='gec_project_code',
-            field=models.CharField(blank=True, help_text="For a renewable-energy project: its plant's 17-character filing code (建档立卡), the first 17 characters of its GECs' codes. GECs of this plant are then refused.", max_length=17, verbose_name='GEC project filing code'),
+            model_name="creditproject",
+            name="gec_project_code",
+            field=models.CharField(
+                blank=True,
+                help_text="For a renewable-energy project: its plant's 17-character filing code (建档立卡), the first 17 characters of its GECs' codes. GECs of this plant are then refused.",
+                max_length=17,
+                verbose_name="GEC project filing code",
+            ),
         ),
         migrations.AddField(
-            model_name='energycertificate',
-            name='gec_code_first',
-            field=models.CharField(blank=True, max_length=32, verbose_name='first GEC code'),
+            model_name="energycertificate",
+            name="gec_code_first",
+            field=models.CharField(blank=True, max_length=32, verbose_name="first GEC code"),
         ),
         migrations.AddField(
-            model_name='energycertificate',
-            name='gec_code_last',
-            field=models.CharField(blank=True, max_length=32, verbose_name='last GEC code'),
+            model_name="energycertificate",
+            name="gec_code_last",
+            field=models.CharField(blank=True, max_length=32, verbose_name="last GEC code"),
         ),
         migrations.AddField(
-            model_name='historicalcreditproject',
-            name='gec_project_code',
-            field=models.CharField(blank=True, help_text="For a renewable-energy project: its plant's 17-character filing code (建档立卡), the first 17 characters of its GECs' codes. GECs of this plant are then refused.", max_length=17, verbose_name='GEC project filing code'),
+            model_name="historicalcreditproject",
+            name="gec_project_code",
+            field=models.CharField(
+                blank=True,
+                help_text="For a renewable-energy project: its plant's 17-character filing code (建档立卡), the first 17 characters of its GECs' codes. GECs of this plant are then refused.",
+                max_length=17,
+                verbose_name="GEC project filing code",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalenergycertificate',
-            name='gec_code_first',
-            field=models.CharField(blank=True, max_length=32, verbose_name='first GEC code'),
+            model_name="historicalenergycertificate",
+            name="gec_code_first",
+            field=models.CharField(blank=True, max_length=32, verbose_name="first GEC code"),
         ),
         migrations.AddField(
-            model_name='historicalenergycertificate',
-            name='gec_code_last',
-            field=models.CharField(blank=True, max_length=32, verbose_name='last GEC code'),
+            model_name="historicalenergycertificate",
+            name="gec_code_last",
+            field=models.CharField(blank=True, max_length=32, verbose_name="last GEC code"),
         ),
         migrations.CreateModel(
-            name='ClaimedGecCode',
+            name="ClaimedGecCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, verbose_name='GEC code')),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gec_codes', to='offsets.energycertificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="GEC code")),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gec_codes",
+                        to="offsets.energycertificate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'claimed GEC code',
-                'verbose_name_plural': 'claimed GEC codes',
-                'constraints': [models.UniqueConstraint(fields=('code',), name='gec_code_claimed_once', violation_error_message='This GEC code is already claimed.')],
+                "verbose_name": "claimed GEC code",
+                "verbose_name_plural": "claimed GEC codes",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("code",),
+                        name="gec_code_claimed_once",
+                        violation_error_message="This GEC code is already claimed.",
+                    )
+                ],
             },
         ),
     ]

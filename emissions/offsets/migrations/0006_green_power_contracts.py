@@ -8,116 +8,351 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0009_organisation_scope2_2026'),
-        ('offsets', '0005_gec_codes'),
+        ("facilities", "0009_organisation_scope2_2026"),
+        ("offsets", "0005_gec_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GreenPowerContract',
+            name="GreenPowerContract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=100, unique=True, verbose_name='contract reference')),
-                ('seller', models.CharField(max_length=200, verbose_name='seller (generator)')),
-                ('trading_centre', models.CharField(help_text='E.g. Beijing Power Exchange Center (北京电力交易中心).', max_length=100, verbose_name='power-trading centre')),
-                ('technology', models.CharField(choices=[('wind', 'Wind'), ('solar', 'Solar'), ('hydro', 'Hydro'), ('biomass', 'Biomass'), ('nuclear', 'Nuclear'), ('mixed', 'Supplier mix')], max_length=20, verbose_name='technology')),
-                ('gec_project_code', models.CharField(blank=True, help_text='The 17-character filing code (建档立卡) of the plant the electricity comes from.', max_length=17, verbose_name="plant's GEC filing code")),
-                ('market_country', models.CharField(default='CN', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.')], verbose_name='market (country)')),
-                ('starts_on', models.DateField(verbose_name='delivery starts')),
-                ('ends_on', models.DateField(verbose_name='delivery ends')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='green_power_contracts', to='facilities.facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        max_length=100, unique=True, verbose_name="contract reference"
+                    ),
+                ),
+                ("seller", models.CharField(max_length=200, verbose_name="seller (generator)")),
+                (
+                    "trading_centre",
+                    models.CharField(
+                        help_text="E.g. Beijing Power Exchange Center (北京电力交易中心).",
+                        max_length=100,
+                        verbose_name="power-trading centre",
+                    ),
+                ),
+                (
+                    "technology",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind"),
+                            ("solar", "Solar"),
+                            ("hydro", "Hydro"),
+                            ("biomass", "Biomass"),
+                            ("nuclear", "Nuclear"),
+                            ("mixed", "Supplier mix"),
+                        ],
+                        max_length=20,
+                        verbose_name="technology",
+                    ),
+                ),
+                (
+                    "gec_project_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="The 17-character filing code (建档立卡) of the plant the electricity comes from.",
+                        max_length=17,
+                        verbose_name="plant's GEC filing code",
+                    ),
+                ),
+                (
+                    "market_country",
+                    models.CharField(
+                        default="CN",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}$",
+                                "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.",
+                            )
+                        ],
+                        verbose_name="market (country)",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="delivery starts")),
+                ("ends_on", models.DateField(verbose_name="delivery ends")),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="green_power_contracts",
+                        to="facilities.facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'green-power contract',
-                'verbose_name_plural': 'green-power contracts',
-                'ordering': ['-starts_on', 'reference'],
+                "verbose_name": "green-power contract",
+                "verbose_name_plural": "green-power contracts",
+                "ordering": ["-starts_on", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='ContractSettlement',
+            name="ContractSettlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2017), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('kwh', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='settled kWh')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='settlements', to='offsets.greenpowercontract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2017),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "kwh",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="settled kWh"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlements",
+                        to="offsets.greenpowercontract",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract settlement',
-                'verbose_name_plural': 'contract settlements',
-                'ordering': ['contract', 'year', 'month'],
+                "verbose_name": "contract settlement",
+                "verbose_name_plural": "contract settlements",
+                "ordering": ["contract", "year", "month"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalContractSettlement',
+            name="HistoricalContractSettlement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2017), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('kwh', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='settled kWh')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contract', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offsets.greenpowercontract')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2017),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "kwh",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=16, verbose_name="settled kWh"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="offsets.greenpowercontract",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contract settlement',
-                'verbose_name_plural': 'historical contract settlements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contract settlement",
+                "verbose_name_plural": "historical contract settlements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalGreenPowerContract',
+            name="HistoricalGreenPowerContract",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=100, verbose_name='contract reference')),
-                ('seller', models.CharField(max_length=200, verbose_name='seller (generator)')),
-                ('trading_centre', models.CharField(help_text='E.g. Beijing Power Exchange Center (北京电力交易中心).', max_length=100, verbose_name='power-trading centre')),
-                ('technology', models.CharField(choices=[('wind', 'Wind'), ('solar', 'Solar'), ('hydro', 'Hydro'), ('biomass', 'Biomass'), ('nuclear', 'Nuclear'), ('mixed', 'Supplier mix')], max_length=20, verbose_name='technology')),
-                ('gec_project_code', models.CharField(blank=True, help_text='The 17-character filing code (建档立卡) of the plant the electricity comes from.', max_length=17, verbose_name="plant's GEC filing code")),
-                ('market_country', models.CharField(default='CN', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.')], verbose_name='market (country)')),
-                ('starts_on', models.DateField(verbose_name='delivery starts')),
-                ('ends_on', models.DateField(verbose_name='delivery ends')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='facilities.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        db_index=True, max_length=100, verbose_name="contract reference"
+                    ),
+                ),
+                ("seller", models.CharField(max_length=200, verbose_name="seller (generator)")),
+                (
+                    "trading_centre",
+                    models.CharField(
+                        help_text="E.g. Beijing Power Exchange Center (北京电力交易中心).",
+                        max_length=100,
+                        verbose_name="power-trading centre",
+                    ),
+                ),
+                (
+                    "technology",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind"),
+                            ("solar", "Solar"),
+                            ("hydro", "Hydro"),
+                            ("biomass", "Biomass"),
+                            ("nuclear", "Nuclear"),
+                            ("mixed", "Supplier mix"),
+                        ],
+                        max_length=20,
+                        verbose_name="technology",
+                    ),
+                ),
+                (
+                    "gec_project_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="The 17-character filing code (建档立卡) of the plant the electricity comes from.",
+                        max_length=17,
+                        verbose_name="plant's GEC filing code",
+                    ),
+                ),
+                (
+                    "market_country",
+                    models.CharField(
+                        default="CN",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}$",
+                                "Enter a two-letter ISO 3166-1 country code in capitals, e.g. CN.",
+                            )
+                        ],
+                        verbose_name="market (country)",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="delivery starts")),
+                ("ends_on", models.DateField(verbose_name="delivery ends")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="facilities.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical green-power contract',
-                'verbose_name_plural': 'historical green-power contracts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical green-power contract",
+                "verbose_name_plural": "historical green-power contracts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='greenpowercontract',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='green_power_contract_period_ordered', violation_error_message='The delivery period cannot end before it starts.'),
+            model_name="greenpowercontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="green_power_contract_period_ordered",
+                violation_error_message="The delivery period cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractsettlement',
-            constraint=models.UniqueConstraint(fields=('contract', 'year', 'month'), name='contract_settled_once_a_month', violation_error_message='This month of the contract is already settled.'),
+            model_name="contractsettlement",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "year", "month"),
+                name="contract_settled_once_a_month",
+                violation_error_message="This month of the contract is already settled.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('kwh__gt', 0)), name='settlement_kwh_positive'),
+            model_name="contractsettlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kwh__gt", 0)), name="settlement_kwh_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='settlement_month_in_range'),
+            model_name="contractsettlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__gte", 1), ("month__lte", 12)),
+                name="settlement_month_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2017), ('year__lte', 2100)), name='settlement_year_in_range'),
+            model_name="contractsettlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2017), ("year__lte", 2100)),
+                name="settlement_year_in_range",
+            ),
         ),
     ]
