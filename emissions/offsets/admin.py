@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from emissions.activities.models import HOURS
 from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
@@ -30,6 +31,7 @@ from .forms import (
 from .locking import assert_plantings_deletable
 from .models import (
     AllowanceTransaction,
+    ContractGenerationDay,
     ContractSettlement,
     CreditBatch,
     CreditProject,
@@ -444,6 +446,31 @@ class ContractSettlementAdmin(LockedYearAdminMixin, ServiceAdmin):
     @admin.display(description=_("settled kWh"), ordering="kwh")
     def kwh_column(self, settlement):
         return plain_number(settlement.kwh)
+
+
+@admin.register(ContractGenerationDay)
+class ContractGenerationDayAdmin(HistoryAdmin):
+    """A contract's generation by day, read-only with its history.
+
+    Written only by the generation upload, which checks the delivery period, the locked years,
+    complete days and the replacement of stored days: a day typed in here would skip those.
+    """
+
+    list_display = ["contract", "day"]
+    list_filter = ["contract"]
+    search_fields = ["contract__reference"]
+    list_select_related = ["contract"]
+    date_hierarchy = "day"
+    readonly_fields = ["contract", "day", *HOURS]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AllowanceTransaction)

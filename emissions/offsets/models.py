@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from emissions.activities.models import HOURS, INTERVAL_KWH
 from emissions.facilities.models import Facility, country_code_validator
 from emissions.facilities.names import in_page_language
 
@@ -502,3 +503,65 @@ class AllowanceTransaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.quantity_t} t ({self.compliance_year})"
+
+
+class ContractGenerationDay(models.Model):
+    """A green-power contract's generator output on one local day (China Standard Time), in its
+    24 hours: the real profile hourly matching spreads the month's settled kWh by (supply.py).
+
+    Only complete days are stored (every hour read): a missing hour would read as a night
+    without generation. The settled kWh, not these, is the amount; these give the shape.
+    """
+
+    contract = models.ForeignKey(
+        GreenPowerContract, on_delete=models.PROTECT, related_name="generation_days"
+    )
+    day = models.DateField(_("day"))
+    h00 = models.DecimalField("00:00", **INTERVAL_KWH)
+    h01 = models.DecimalField("01:00", **INTERVAL_KWH)
+    h02 = models.DecimalField("02:00", **INTERVAL_KWH)
+    h03 = models.DecimalField("03:00", **INTERVAL_KWH)
+    h04 = models.DecimalField("04:00", **INTERVAL_KWH)
+    h05 = models.DecimalField("05:00", **INTERVAL_KWH)
+    h06 = models.DecimalField("06:00", **INTERVAL_KWH)
+    h07 = models.DecimalField("07:00", **INTERVAL_KWH)
+    h08 = models.DecimalField("08:00", **INTERVAL_KWH)
+    h09 = models.DecimalField("09:00", **INTERVAL_KWH)
+    h10 = models.DecimalField("10:00", **INTERVAL_KWH)
+    h11 = models.DecimalField("11:00", **INTERVAL_KWH)
+    h12 = models.DecimalField("12:00", **INTERVAL_KWH)
+    h13 = models.DecimalField("13:00", **INTERVAL_KWH)
+    h14 = models.DecimalField("14:00", **INTERVAL_KWH)
+    h15 = models.DecimalField("15:00", **INTERVAL_KWH)
+    h16 = models.DecimalField("16:00", **INTERVAL_KWH)
+    h17 = models.DecimalField("17:00", **INTERVAL_KWH)
+    h18 = models.DecimalField("18:00", **INTERVAL_KWH)
+    h19 = models.DecimalField("19:00", **INTERVAL_KWH)
+    h20 = models.DecimalField("20:00", **INTERVAL_KWH)
+    h21 = models.DecimalField("21:00", **INTERVAL_KWH)
+    h22 = models.DecimalField("22:00", **INTERVAL_KWH)
+    h23 = models.DecimalField("23:00", **INTERVAL_KWH)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contract generation day")
+        verbose_name_plural = _("contract generation days")
+        ordering = ["contract", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "day"],
+                name="contract_generation_day_once",
+                violation_error_message=_("This day of the contract's generation is stored."),
+            ),
+            models.CheckConstraint(
+                condition=Q(**{f"{hour}__gte": 0 for hour in HOURS}),
+                name="contract_generation_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.day.isoformat()}"
+
+    @property
+    def hourly_kwh(self) -> tuple:
+        return tuple(getattr(self, hour) for hour in HOURS)

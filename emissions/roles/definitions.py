@@ -16,7 +16,7 @@ DOMAIN_MODELS = {
     "offsets": [
         "creditproject", "creditbatch", "retirement", "retirementreversal", "treeplanting",
         "energycertificate", "claimedgeccode", "greenpowercontract", "contractsettlement",
-        "allowancetransaction",
+        "contractgenerationday", "allowancetransaction",
     ],
     "neutrality": ["target", "reductioninitiative", "restatement"],
     "evidence": ["evidencefile"],

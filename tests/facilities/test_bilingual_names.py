@@ -72,5 +72,6 @@ def test_the_plural_names_read_in_english():
         "ClaimedGecCode": "claimed GEC codes",
         "GreenPowerContract": "green-power contracts",
         "ContractSettlement": "contract settlements",
+        "ContractGenerationDay": "contract generation days",
         "AllowanceTransaction": "ETS allowance transactions",
     }

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from emissions.activities import imports
-from emissions.activities.models import ActivityRecord, ActivityType
+from emissions.activities.models import HOURS, ActivityRecord, ActivityType
 from emissions.evidence import services as evidence_services
 from emissions.facilities.models import Facility, FacilityOutput
 from emissions.factors.models import EmissionFactor, FactorDataset, Gas
@@ -27,6 +27,7 @@ from emissions.offsets import services as offset_services
 from emissions.offsets.models import (
     AllowanceTransactionKind,
     CertificateScheme,
+    ContractGenerationDay,
     CreditKind,
     CreditProject,
     CreditStandard,
@@ -284,6 +285,9 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
     settlement = offset_services.record_settlement(
         contract=contract, year=YEAR, month=3, kwh=Decimal(1000)
     )
+    generation_day = ContractGenerationDay.objects.create(
+        contract=contract, day=dt.date(YEAR, 3, 1), **dict.fromkeys(HOURS, Decimal(1))
+    )
     allowance = offset_services.record_allowance_transaction(
         facility=facility,
         compliance_year=YEAR,
@@ -342,6 +346,7 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
         certificate,
         contract,
         settlement,
+        generation_day,
         allowance,
         target,
         initiative,

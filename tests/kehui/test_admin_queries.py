@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from emissions.activities.intervals import import_intervals
 from emissions.activities.models import (
+    HOURS,
     ActivityRecord,
     ActivityType,
     ImportBatch,
@@ -30,6 +31,7 @@ from emissions.factors.models import EmissionFactor, FactorDataset, Gas
 from emissions.neutrality.models import ReductionInitiative, Restatement, Target
 from emissions.offsets.models import (
     AllowanceTransaction,
+    ContractGenerationDay,
     ContractSettlement,
     CreditBatch,
     CreditProject,
@@ -239,6 +241,19 @@ MAKE_ROW = {
         year=2024,
         month=3,
         kwh=Decimal("1000"),
+    ),
+    ContractGenerationDay: lambda: ContractGenerationDay.objects.create(
+        contract=GreenPowerContract.objects.create(
+            reference=f"GEN-{unique()}",
+            seller="Xingtai solar park",
+            trading_centre="Beijing Power Exchange Center",
+            technology="solar",
+            facility=facility(),
+            starts_on=dt.date(2024, 1, 1),
+            ends_on=dt.date(2024, 12, 31),
+        ),
+        day=dt.date(2024, 6, 1),
+        **dict.fromkeys(HOURS, Decimal("1")),
     ),
     AllowanceTransaction: lambda: AllowanceTransaction.objects.create(
         facility=facility(),
