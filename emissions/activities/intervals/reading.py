@@ -105,14 +105,20 @@ def rows(upload: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]
     raise FileUnreadable(_("The file is empty: it needs a header row and at least one reading."))
 
 
-def column_map(header: list[str]) -> dict[str, int]:
-    """Each column's position; raise FileUnreadable for unknown, repeated or missing ones."""
+def column_map(
+    header: list[str], *, aliases: dict | None = None, columns=COLUMNS, unknown_message=None
+) -> dict[str, int]:
+    """Each column's position; raise FileUnreadable for unknown, repeated or missing ones.
+
+    Interval meter data by default; another upload of readings (a contract's generation) passes
+    its own columns, their aliases and the message naming them."""
+    aliases = HEADER_ALIASES if aliases is None else aliases
     positions: dict[str, int] = {}
     unknown = []
     for index, name in enumerate(header):
         if not name:
             continue
-        column = HEADER_ALIASES.get(name.lower())
+        column = aliases.get(name.lower())
         if column is None:
             unknown.append(quoted(name))
         elif column in positions:
@@ -120,11 +126,11 @@ def column_map(header: list[str]) -> dict[str, int]:
         else:
             positions[column] = index
     if unknown:
-        raise FileUnreadable(
-            _("Unknown columns: %(names)s. The columns are facility, meter, start and kwh.")
-            % {"names": ", ".join(unknown[:5])}
+        message = unknown_message or _(
+            "Unknown columns: %(names)s. The columns are facility, meter, start and kwh."
         )
-    missing = [name for name in COLUMNS if name not in positions]
+        raise FileUnreadable(message % {"names": ", ".join(unknown[:5])})
+    missing = [name for name in columns if name not in positions]
     if missing:
         raise FileUnreadable(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
     return positions

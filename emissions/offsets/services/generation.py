@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from emissions.activities.imports.reading import FileUnreadable, quoted
+from emissions.activities.imports.reading import quoted
 from emissions.activities.imports.validation import PROBLEMS_SHOWN, Problem
 from emissions.activities.intervals.reading import (
     SLOTS_PER_DAY,
     TimestampError,
+    column_map,
     parse_start,
     parse_watt_hours,
     rows,
@@ -150,28 +151,12 @@ def _read(upload) -> GenerationImport:
 
 
 def _column_map(header: list[str]) -> dict[str, int]:
-    """Each column's position; raise FileUnreadable for unknown, repeated or missing ones."""
-    positions: dict[str, int] = {}
-    unknown = []
-    for index, name in enumerate(header):
-        if not name:
-            continue
-        column = HEADER_ALIASES.get(name.lower())
-        if column is None:
-            unknown.append(quoted(name))
-        elif column in positions:
-            raise FileUnreadable(_("The column %(name)s appears twice.") % {"name": column})
-        else:
-            positions[column] = index
-    if unknown:
-        raise FileUnreadable(
-            _("Unknown columns: %(names)s. The columns are contract, start and kwh.")
-            % {"names": ", ".join(unknown[:5])}
-        )
-    missing = [name for name in COLUMNS if name not in positions]
-    if missing:
-        raise FileUnreadable(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    return positions
+    return column_map(
+        header,
+        aliases=HEADER_ALIASES,
+        columns=COLUMNS,
+        unknown_message=_("Unknown columns: %(names)s. The columns are contract, start and kwh."),
+    )
 
 
 class _Reader:
