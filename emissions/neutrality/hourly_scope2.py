@@ -641,8 +641,10 @@ def consumption_loads(
     facilities: dict[int, dict],
 ) -> list[FacilityLoad]:
     """Each facility's hourly consumption: its interval data, with hours the meters missed
-    given what the records say the year used beyond the meters, spread flat over them; a
-    facility without interval data has its records' grid kWh on the flat load profile."""
+    given what the records say the year used beyond the meters, spread flat over them, then
+    scaled to the records' grid kWh where they differ (the meters give the shape, the records
+    the amount); a facility without interval data has its records' grid kWh on the flat load
+    profile."""
     hours = load_profiles.hours_in_year(year)
     loads = []
     for facility_id in sorted(facilities):
@@ -664,6 +666,11 @@ def consumption_loads(
                 missing, load_profiles.spread(beyond, [1] * len(missing)), strict=True
             ):
                 units[hour] = value
+        if records_units and sum(units) and sum(units) != records_units:
+            # The meters give the shape, the records the amount: the year's consumption is the
+            # records' grid kWh on every page, so both matchings here start from the figure
+            # annual Scope 2 and the overview use.
+            units = load_profiles.spread(records_units, units)
         loads.append(FacilityLoad(facility_id, country, units, ConsumptionSource.INTERVAL))
     return loads
 

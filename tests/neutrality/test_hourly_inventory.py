@@ -9,12 +9,17 @@ Worked example: a Hebei plant used 8,760 kWh of grid electricity in 2023 (a year
   8,016 kWh at 0.6096 = 4,886.5536 kg — 156.0576 kg more.
 """
 
+import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 
+from emissions.activities.intervals import import_intervals
 from emissions.facilities.models import MarketScope2Matching, Organisation
 from emissions.neutrality import inventory
+from emissions.neutrality.hourly_scope2 import ConsumptionSource, calculate_hourly_scope2
+from emissions.neutrality.scope2 import market_based_scope2
 from emissions.offsets import services
 from emissions.offsets.models import CertificateScheme, Technology
 from tests.factories import gec_codes
@@ -64,3 +69,24 @@ def test_hourly_matching_chosen_on_the_profile_is_what_the_balance_reads(plant_w
     choose(MarketScope2Matching.ANNUAL)
     (balance,) = inventory.yearly_balance([2023], with_base_year=False)
     assert market_kg(balance) == Decimal("4730.496")
+
+
+def test_meters_give_the_shape_and_records_the_amount(plant_with_gecs, django_user_model):
+    # The plant's meter read 2 kWh in every hour of 2023 (17,520 kWh), its records say 8,760:
+    # the hourly consumption is the records' 8,760 kWh in the meter's (flat) shape, so both
+    # columns of the hourly page start from the figure the overview uses.
+    user = django_user_model.objects.create_user("meters", password="meters-pass-123")
+    start = dt.datetime(2023, 1, 1)
+    rows = ["facility,meter,start,kwh"] + [
+        f"XT-01,M1,{start + dt.timedelta(hours=hour):%Y-%m-%d %H:%M},2" for hour in range(8760)
+    ]
+    content = io.BytesIO(("\n".join(rows) + "\n").encode())
+    assert import_intervals(user=user, upload=content, file_name="meters.csv").ok
+
+    result = calculate_hourly_scope2(2023)
+    (row,) = result.rows
+    assert row.source == ConsumptionSource.INTERVAL
+    assert result.consumption_kwh == Decimal("8760")
+    (annual,) = market_based_scope2([2023])
+    assert row.annual.market_kg == annual.market_kg == Decimal("4730.496")
+    assert row.hourly.market_kg == Decimal("4886.5536")
