@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "emissions.jobs",
     "emissions.facilities",
     "emissions.factors",
+    "emissions.suppliers",
     "emissions.activities",
     "emissions.evidence",
     "emissions.offsets",
@@ -106,6 +107,34 @@ IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 5000)
 # outlast gunicorn's timeout); its file is kept for download EXPORT_KEEP_HOURS, then purged.
 EXPORT_JOB_ROWS = env_int("EXPORT_JOB_ROWS", 100_000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# Suppliers answer data requests through a link that expires after this many days; a reminder
+# goes out SUPPLIER_REMINDER_DAYS before it expires.
+SUPPLIER_LINK_DAYS = env_int("SUPPLIER_LINK_DAYS", 30)
+SUPPLIER_REMINDER_DAYS = env_int("SUPPLIER_REMINDER_DAYS", 7)
+
+# E-mail to suppliers (requests, reminders, thanks), through Django's MAILERS. Without
+# EMAIL_HOST the mails are printed on the console (make run); with it, sent by SMTP
+# (docs/operations.md). Tests get the in-memory backend (Django's test set-up).
+_email_host = os.environ.get("EMAIL_HOST", "")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": os.environ.get("EMAIL_USE_TLS", "true").lower() == "true",
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kehui Carbon <carbon@localhost>")
+# The address in the links mailed to suppliers (they are read outside any request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

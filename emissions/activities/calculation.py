@@ -31,7 +31,7 @@ from emissions.factors.choice import (
     region_levels,
     unit_converts,
 )
-from emissions.factors.models import EmissionFactor
+from emissions.factors.models import EmissionFactor, FactorBasis
 from emissions.factors.selectors import (
     METHANE_CODE,
     NITROUS_OXIDE_CODE,
@@ -47,6 +47,7 @@ from emissions.factors.units import (
     to_factor_unit,
 )
 
+from . import scope3
 from .models import ActivityRecord, EmissionMethod
 
 LARGEST_STORED = Decimal(10) ** 18  # kg columns: 24 digits, 6 of them after the point
@@ -65,6 +66,7 @@ class RecordCalculator:
             raise ValidationError(_("Set up the organisation profile before recording activity."))
         self.gwp = gwp_values(self.organisation.gwp_basis)
         self._candidates: dict[tuple, list[EmissionFactor]] = {}
+        self.purchases = scope3.PurchaseRule(self._choose_in_group)
 
     def calculate(self, record: ActivityRecord) -> None:
         """Validate the record and fill in its stored calculation; raise ValidationError."""
@@ -94,20 +96,27 @@ class RecordCalculator:
         record.other_gas = None
 
         if activity_type.method == EmissionMethod.FACTOR:
-            choice = self.choose_factor(record)
+            if scope3.applies(record):
+                choice = self.choose_purchase_factor(record).choice
+            else:
+                choice = self.choose_factor(record)
             record.factor = choice.factor
             record.factor_region_match = choice.region_match
             record.factor_year_match = choice.year_match
-            record.factor_quantity = round_quantity(
-                to_factor_unit(
-                    record.quantity,
-                    record.unit,
-                    choice.factor.unit,
-                    density_kg_per_l=activity_type.density_kg_per_l,
-                    ncv_gj_per_t=activity_type.ncv_gj_per_t,
-                    ncv_gj_per_m3=activity_type.ncv_gj_per_m3,
+            if choice.factor.dataset.basis == FactorBasis.SPEND:
+                # Money of the purchase's year in the dataset's dollars: not a unit conversion.
+                record.factor_quantity = scope3.spend_conversion(record).usd_price_year
+            else:
+                record.factor_quantity = round_quantity(
+                    to_factor_unit(
+                        record.quantity,
+                        record.unit,
+                        choice.factor.unit,
+                        density_kg_per_l=activity_type.density_kg_per_l,
+                        ncv_gj_per_t=activity_type.ncv_gj_per_t,
+                        ncv_gj_per_m3=activity_type.ncv_gj_per_m3,
+                    )
                 )
-            )
             amounts = amounts_from_factor(record.factor_quantity, choice.factor)
         elif activity_type.method == EmissionMethod.DIRECT_GAS:
             amounts = GasAmounts(other_gas_kg=round_kg(self._in_unit(record, "kg")))
@@ -160,23 +169,35 @@ class RecordCalculator:
             )
         return GwpSet(ch4=self.gwp[METHANE_CODE], n2o=self.gwp[NITROUS_OXIDE_CODE], other=other)
 
-    def choose_factor(self, record: ActivityRecord) -> FactorChoice:
-        activity_type, facility = record.activity_type, record.facility
-        levels = region_levels(
+    def choose_purchase_factor(self, record: ActivityRecord) -> scope3.PurchaseChoice:
+        """Scope 3 purchases: supplier data first, then average, then spend (scope3.py)."""
+        return self.purchases.choose(record)
+
+    def _levels(self, record: ActivityRecord):
+        facility = record.facility
+        return region_levels(
             province=facility.province,
             grid_region=facility.grid_region,
             country=facility.country,
-            proxy_region=activity_type.proxy_region,
+            proxy_region=record.activity_type.proxy_region,
         )
-        candidates = self._candidates_for(activity_type, levels)
+
+    def _choose_in_group(self, record: ActivityRecord) -> FactorChoice | None:
+        """The factor rule over the type's group; None without any, NoFactorInUnit."""
+        levels = self._levels(record)
+        return choose(
+            self._candidates_for(record.activity_type, levels),
+            levels,
+            record.year,
+            record.unit,
+            converts=lambda factor: self._converts(record, factor),
+        )
+
+    def choose_factor(self, record: ActivityRecord) -> FactorChoice:
+        activity_type = record.activity_type
+        levels = self._levels(record)
         try:
-            chosen = choose(
-                candidates,
-                levels,
-                record.year,
-                record.unit,
-                converts=lambda factor: self._converts(record, factor),
-            )
+            chosen = self._choose_in_group(record)
         except NoFactorInUnit as refused:
             raise ValidationError({"unit": self._unit_refused(record, refused)}) from None
         if chosen is not None:

@@ -290,6 +290,34 @@ ACTIVITY_TYPES = [
     _factor(
         "hotel_nights", "Hotel nights", "酒店住宿", Category.C6, "hotel_night", "night", proxy="GB"
     ),
+    # Purchases: a supplier product's own data come first (scope3.py); these say which
+    # average factor and which spend sector apply when the supplier has given nothing.
+    _factor(
+        "purchased_steel",
+        "Purchased steel",
+        "外购钢材",
+        Category.C1,
+        "purchased_steel",
+        "t",
+        spend_sector="331110",
+    ),
+    _factor(
+        "purchased_goods_spend",
+        "Purchased goods and services (by spend)",
+        "外购商品和服务（按金额）",
+        Category.C1,
+        "purchased_goods_spend",
+        "CNY",
+    ),
+    _factor(
+        "capital_goods_spend",
+        "Capital goods: machinery (by spend)",
+        "资本货物：机械设备（按金额）",
+        Category.C2,
+        "capital_goods_spend",
+        "CNY",
+        spend_sector="333249",
+    ),
     _factor(
         "waste_landfill",
         "Waste to landfill (mixed)",
@@ -374,6 +402,7 @@ def load_activity_types() -> tuple[int, int]:
         gas_code = values.pop("gas_code", None)
         values["gas"] = gases[gas_code] if gas_code else None
         values.setdefault("proxy_region", "")
+        values.setdefault("spend_sector", "")
         activity_type = ActivityType.objects.filter(code=code).first() or ActivityType(code=code)
         is_new = activity_type.pk is None
         # An unchanged type is not saved: each save queues a job choosing its records' factors

@@ -27,15 +27,25 @@ def recalculate_all_co2e(reason: str = "") -> int:
     return recalculate_co2e(reason=reason)
 
 
-@job_function
-def reselect(factor_id: int | None = None, activity_type_id: int | None = None) -> int:
-    """Choose the factors again: of one factor's records, one type's, or (neither) all."""
-    records = None
+def _records_to_reselect(factor_id=None, activity_type_id=None, product_ids=None):
     if factor_id is not None:
-        records = ActivityRecord.objects.filter(factor_id=factor_id)
-    elif activity_type_id is not None:
-        records = ActivityRecord.objects.filter(activity_type_id=activity_type_id)
-    return reselect_factors(records)
+        return ActivityRecord.objects.filter(factor_id=factor_id)
+    if activity_type_id is not None:
+        return ActivityRecord.objects.filter(activity_type_id=activity_type_id)
+    if product_ids is not None:
+        return ActivityRecord.objects.filter(purchased_product_id__in=product_ids)
+    return ActivityRecord.objects.all()
+
+
+@job_function
+def reselect(
+    factor_id: int | None = None,
+    activity_type_id: int | None = None,
+    product_ids: list[int] | None = None,
+) -> int:
+    """Choose the factors again: of one factor's records, one type's, some supplier
+    products' purchases, or (none of these) all."""
+    return reselect_factors(_records_to_reselect(factor_id, activity_type_id, product_ids))
 
 
 def _years(**filters) -> list[int]:
@@ -67,14 +77,17 @@ def queue_co2e_recalculation(*, why: str) -> Job:
     )
 
 
-def queue_reselection(*, label: str, factor_id=None, activity_type_id=None) -> Job:
-    records = ActivityRecord.objects.all()
+def queue_reselection(
+    *, label: str, factor_id=None, activity_type_id=None, product_ids=None
+) -> Job:
+    records = _records_to_reselect(factor_id, activity_type_id, product_ids)
     if factor_id is not None:
         years = _years(factor_id=factor_id)
-        records = records.filter(factor_id=factor_id)
     elif activity_type_id is not None:
         years = _years(activity_type_id=activity_type_id)
-        records = records.filter(activity_type_id=activity_type_id)
+    elif product_ids is not None:
+        # The rollups do not know products: the purchases' years, read from the records.
+        years = sorted(set(records.values_list("year", flat=True).distinct()))
     else:
         years = ()  # every record: every year
     return services.start(
@@ -84,4 +97,5 @@ def queue_reselection(*, label: str, factor_id=None, activity_type_id=None) -> J
         expected_records=_open_count(records),
         factor_id=factor_id,
         activity_type_id=activity_type_id,
+        product_ids=product_ids,
     )

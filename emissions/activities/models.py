@@ -11,6 +11,7 @@ from emissions.facilities.models import Facility, GwpBasis
 from emissions.factors.choice import RegionMatch, YearMatch  # the rule's codes, stored below
 from emissions.factors.models import EmissionFactor, Gas
 from emissions.factors.taxonomy import Category, Scope
+from emissions.suppliers.models import SupplierProduct
 
 KG = {"max_digits": 24, "decimal_places": 6}
 
@@ -71,6 +72,16 @@ class ActivityType(models.Model):
         help_text=_("Counts toward the renewable share of electricity (e.g. on-site solar)."),
     )
     is_electricity = models.BooleanField(_("electricity consumption"), default=False)
+    spend_sector = models.CharField(
+        _("spend sector (NAICS)"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "For purchases recorded in CNY: the 6-digit NAICS code whose spend-based factor "
+            "applies when no supplier data or average factor fits (a product's own sector "
+            "comes first)."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -168,6 +179,7 @@ RECORD_INPUT_FIELDS = [
     "data_quality",
     "source_reference",
     "notes",
+    "purchased_product",
 ]
 
 # What an approver approves: every input above, the notes and source reference included (the
@@ -241,6 +253,17 @@ class ActivityRecord(models.Model):
     data_quality = models.CharField(_("data quality"), max_length=10, choices=DataQuality)
     source_reference = models.CharField(_("source reference"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Purchases (Scope 3) name what was bought, and so from whom: the supplier's own data
+    # come first in the factor choice (scope3.py).
+    purchased_product = models.ForeignKey(
+        SupplierProduct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("supplier product"),
+        help_text=_("For purchases: the supplier's product, so its own data are used first."),
+    )
 
     # Denormalised from the type and period: every chart groups by these.
     scope = models.PositiveSmallIntegerField(_("scope"), choices=Scope, editable=False)
@@ -333,7 +356,7 @@ class ActivityRecord(models.Model):
     # Every change, including each set-based recalculation, leaves a row here: what was used.
     # A bigint id: one snapshot per recalculation can add a million rows at a time.
     history = HistoricalRecords(
-        no_db_index=["facility", "activity_type", "factor", "other_gas"],
+        no_db_index=["facility", "activity_type", "factor", "other_gas", "purchased_product"],
         history_id_field=models.BigAutoField(primary_key=True),
     )
 

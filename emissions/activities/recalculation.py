@@ -232,7 +232,7 @@ def reselect_factors(records: QuerySet | None = None, *, batch_size: int = 2000)
         return 0
     calculator = RecordCalculator()
     changed = 0
-    records = records.select_related("facility", "activity_type", "other_gas")
+    records = records.select_related("facility", "activity_type", "other_gas", "purchased_product")
     batch, done, total = [], 0, records.count()
     with transaction.atomic():
         for record in records.order_by("pk").iterator(chunk_size=batch_size):

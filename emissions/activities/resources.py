@@ -6,6 +6,7 @@ from import_export import fields
 
 from emissions.facilities.models import Facility
 from emissions.facilities.resources import LookupWidget, ValidatedModelResource
+from emissions.suppliers.models import SupplierProduct
 
 from .models import RECORD_INPUT_FIELDS, ActivityRecord, ActivityType
 
@@ -24,6 +25,11 @@ class ActivityRecordResource(ValidatedModelResource):
         attribute="activity_type",
         column_name="activity_type",
         widget=LookupWidget(ActivityType, field="code"),
+    )
+    purchased_product = fields.Field(
+        attribute="purchased_product",
+        column_name="purchased_product",
+        widget=LookupWidget(SupplierProduct, field="code"),
     )
     co2e_kg = fields.Field(attribute="co2e_kg", column_name="co2e_kg", readonly=True)
     factor = fields.Field(attribute="factor__key", column_name="factor", readonly=True)
@@ -65,4 +71,8 @@ class ActivityRecordResource(ValidatedModelResource):
             raise
 
     def get_queryset(self):
-        return super().get_queryset().select_related("facility", "activity_type", "factor")
+        return (
+            super()
+            .get_queryset()
+            .select_related("facility", "activity_type", "factor", "purchased_product")
+        )

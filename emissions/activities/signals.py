@@ -11,6 +11,8 @@ from django.dispatch import receiver
 from emissions.facilities.models import Organisation
 from emissions.factors.models import EmissionFactor, Gas
 from emissions.factors.signals import recalculation_requested
+from emissions.suppliers.models import SupplierProduct
+from emissions.suppliers.signals import supplier_data_accepted
 
 from .jobs import queue_co2e_recalculation, queue_factor_recalculation, queue_reselection
 from .models import ActivityRecord, ActivityType
@@ -90,3 +92,14 @@ def recalculate_on_rule_change(sender, instance, created, raw=False, **kwargs):
     elif basis != old_basis:
         queue_co2e_recalculation(why=f"GWP basis {old_basis} → {basis}")
     instance._loaded_rules = (basis, series)
+
+
+@receiver(supplier_data_accepted, dispatch_uid="reselect_on_supplier_data")
+def reselect_on_supplier_data(sender, supplier_id, product_ids, **kwargs):
+    """Accepted supplier data: that supplier's purchases choose their factors again (a
+    product footprint serves its product; an intensity every product of the supplier)."""
+    products = sorted(
+        SupplierProduct.objects.filter(supplier_id=supplier_id).values_list("pk", flat=True)
+    )
+    if ActivityRecord.objects.filter(purchased_product_id__in=products).exists():
+        queue_reselection(label=f"purchases from supplier {supplier_id}", product_ids=products)

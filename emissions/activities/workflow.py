@@ -167,10 +167,13 @@ def input_versions_sql(*, reviewer: str, join: str = "", where: str = "TRUE") ->
     with the writes. Window functions read each record's history once, in order; migration
     0011's trigger holds the database to the same rule with a frozen copy of this SQL. A write
     that leaves no history row is invisible: the next row carries its change and counts
-    against whoever wrote that row. Inputs are never NULL, so `<>` compares them.
+    against whoever wrote that row. The purchased product may be NULL, so the inputs are
+    compared with IS DISTINCT FROM (SQLite has it since 3.39).
     """
     in_order = "OVER (PARTITION BY h.id ORDER BY h.history_id)"
-    changed = " OR ".join(f"LAG(h.{column}) {in_order} <> h.{column}" for column in _INPUT_COLUMNS)
+    changed = " OR ".join(
+        f"LAG(h.{column}) {in_order} IS DISTINCT FROM h.{column}" for column in _INPUT_COLUMNS
+    )
     return (
         f"SELECT h.id, h.history_user_id, {reviewer} AS reviewer_id, h.history_type, "
         f"CASE WHEN LAG(h.history_id) {in_order} IS NULL OR {changed} "

@@ -23,6 +23,9 @@ NAV_SECTIONS = {
     "restatement_load": "restatements",
     "energy": "energy",
     "scope2_hourly": "scope2_hourly",
+    "suppliers": "suppliers",
+    "supplier_request": "suppliers",
+    "supplier_request_new": "suppliers",
 }
 
 

@@ -17,3 +17,7 @@ VIEW_RESTATEMENTS = "neutrality.view_restatement"
 APPLY_RESTATEMENTS = "neutrality.apply_restatement"
 # Loading a factor dataset adds factors to the library: an administrator's change.
 LOAD_FACTORS = ("factors.add_factordataset", "factors.add_emissionfactor")
+VIEW_SUPPLIERS = "suppliers.view_supplier"
+SEND_SUPPLIER_REQUESTS = "suppliers.add_datarequest"
+REVOKE_SUPPLIER_REQUESTS = "suppliers.change_datarequest"
+REVIEW_SUPPLIER_DATA = "suppliers.change_submission"

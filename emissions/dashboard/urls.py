@@ -17,6 +17,8 @@ from .views import (
     restatements,
     review,
     scope2_hourly,
+    supplier_link,
+    suppliers,
     targets,
 )
 
@@ -42,4 +44,6 @@ urlpatterns = [
     *approvals.urlpatterns,
     *restatements.urlpatterns,
     *scope2_hourly.urlpatterns,
+    *suppliers.urlpatterns,
+    *supplier_link.urlpatterns,
 ]

@@ -47,6 +47,7 @@ class RegionMatch(models.TextChoices):
     COUNTRY = "country", _("Country")
     GLOBAL = "global", _("Global default")
     PROXY = "proxy", _("Proxy region")
+    SUPPLIER = "supplier", _("Supplier's own data")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
-from .models import EmissionFactor, FactorDataset, Gas
+from .models import EmissionFactor, FactorBasis, FactorDataset, Gas
 from .taxonomy import Category
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -80,12 +81,42 @@ DATASETS = {
         "2025",
         "US public domain",
     ),
+    "worldsteel Sustainability Indicators 2023": (
+        "World Steel Association (worldsteel)",
+        "2023 (2022 data)",
+        "Cited by name and indicator",
+    ),
 }
+
+# US EPA Supply Chain GHG Emission Factors v1.2 by NAICS-6: spend-based factors, kg CO2e per
+# 2021 US dollar (purchaser price), kept byte for byte as published (data/README.md).
+EPA_SPEND_FILE = "epa_supply_chain_v1.2.csv"
+EPA_SPEND_COLUMN = "Supply Chain Emission Factors with Margins"
+EPA_SPEND_DOI = "https://doi.org/10.23719/1528686"
+EPA_SPEND_DATASET = {
+    "name": "US EPA Supply Chain GHG Emission Factors v1.2 (NAICS-6, 2021 USD)",
+    "publisher": "US EPA",
+    "version": "1.2 (2023)",
+    "licence": (
+        "EPA ScienceHub license (https://pasteur.epa.gov/license/sciencehub-license.html): "
+        "a US Government work, public domain"
+    ),
+    "source_reference": (
+        "US EPA Office of Research and Development, Supply Chain Greenhouse Gas Emission "
+        f"Factors v1.2 by NAICS-6, modified 2023-04-12, {EPA_SPEND_DOI}; file "
+        "SupplyChainGHGEmissionFactors_v1.2_NAICS_CO2e_USD2021.csv. kg CO2e per 2021 USD, "
+        "purchaser price, IPCC AR4 GWPs."
+    ),
+    "is_shipped": True,
+    "basis": FactorBasis.SPEND,
+}
+EPA_SPEND_KEY_PREFIX = "epa-sc-v1-2-"
 
 CATEGORIES = {
     "Purchased electricity": Category.PURCHASED_ELECTRICITY,
     "Stationary combustion": Category.STATIONARY_COMBUSTION,
     "Mobile combustion": Category.MOBILE_COMBUSTION,
+    "Scope 3 Cat 1 Purchased goods and services": Category.C1,
     "Scope 3 Cat 4 Upstream transportation": Category.C4,
     "Scope 3 Cat 5 Waste generated in operations": Category.C5,
     "Scope 3 Cat 6 Business travel": Category.C6,
@@ -156,10 +187,14 @@ def load_shipped_factors() -> LoadReport:
                 "is_shipped": True,
             },
         )
-    report.datasets = len(datasets)
+    spend_dataset = _shipped_dataset(EPA_SPEND_DATASET)
+    report.datasets = len(datasets) + 1
 
     groups = {row["key"]: row for row in _read("factor_groups.csv")}
-    existing = {factor.key: factor for factor in EmissionFactor.objects.filter(key__in=groups)}
+    existing = {
+        factor.key: factor
+        for factor in EmissionFactor.objects.filter(key__in=groups).select_related("dataset")
+    }
     for row in _read("emission_factors.csv"):
         values = {
             "name": row["name"],
@@ -195,4 +230,80 @@ def load_shipped_factors() -> LoadReport:
         factor.save()
         report.updated += 1
         report.changed_factor_ids.append(factor.pk)
+    _load_spend_factors(spend_dataset, report)
     return report
+
+
+def _shipped_dataset(values: dict) -> FactorDataset:
+    """The dataset, created or brought in line; saved (and so historied) only on a change."""
+    name, defaults = values["name"], {k: v for k, v in values.items() if k != "name"}
+    dataset = FactorDataset.objects.filter(name=name).first()
+    if dataset is None:
+        return FactorDataset.objects.create(name=name, **defaults)
+    if any(getattr(dataset, field) != value for field, value in defaults.items()):
+        for field, value in defaults.items():
+            setattr(dataset, field, value)
+        dataset.save()
+    return dataset
+
+
+def _spend_values(row: dict, dataset: FactorDataset) -> tuple[str, dict]:
+    naics, title = row["2017 NAICS Code"].strip(), row["2017 NAICS Title"].strip()
+    return f"{EPA_SPEND_KEY_PREFIX}{naics}", {
+        "name": f"{title} (NAICS {naics}), spend-based",
+        "dataset_id": dataset.pk,  # compared without fetching each factor's dataset
+        "group": f"spend-naics-{naics}",
+        # The default series: every inventory's factor_series holds "" (no series).
+        "series": "",
+        "category": Category.C1,
+        "unit": "USD",
+        "region": "US",
+        "year": 2021,
+        "co2_kg": None,
+        "ch4_kg": None,
+        "n2o_kg": None,
+        "co2e_kg": Decimal(row[EPA_SPEND_COLUMN]),  # from the text as published, never a float
+        "biogenic_co2_kg": None,
+        "co2e_gwp_basis": "AR4",
+        "source_reference": (
+            f"{dataset.name}, NAICS {naics}, column '{EPA_SPEND_COLUMN}' "
+            f"({row['Unit'].strip()}), {EPA_SPEND_DOI}"
+        ),
+        "notes": (
+            f"Without margins {row['Supply Chain Emission Factors without Margins']}, margins "
+            f"{row['Margins of Supply Chain Emission Factors']} kg CO2e/USD; USEEIO sector "
+            f"{row['Reference USEEIO Code']}. Cradle to point of sale (with margins)."
+        ),
+    }
+
+
+def _load_spend_factors(dataset: FactorDataset, report: LoadReport) -> None:
+    """One factor per NAICS-6 row: new ones in bulk, changed ones saved one by one.
+
+    Saving a changed factor queues the recalculation of its records (activities/signals.py),
+    so changes go through save(); a first load is a bulk insert, with its history rows.
+    """
+    rows = dict(_spend_values(row, dataset) for row in _read(EPA_SPEND_FILE))
+    existing = {factor.key: factor for factor in EmissionFactor.objects.filter(key__in=rows)}
+    new = []
+    for key, values in rows.items():
+        factor = existing.get(key)
+        if factor is None:
+            factor = EmissionFactor(key=key, **values)
+            # Field and unit checks only: the database enforces the key, the dataset and the
+            # constraints, and a query per row would make the first load slow.
+            factor.full_clean(
+                exclude=["dataset"], validate_unique=False, validate_constraints=False
+            )
+            new.append(factor)
+        elif all(getattr(factor, name) == value for name, value in values.items()):
+            report.unchanged += 1
+        else:
+            for name, value in values.items():
+                setattr(factor, name, value)
+            factor.full_clean()
+            factor.save()
+            report.updated += 1
+            report.changed_factor_ids.append(factor.pk)
+    bulk_create_with_history(new, EmissionFactor, batch_size=500)
+    report.created += len(new)

@@ -44,6 +44,18 @@ class Gas(models.Model):
         return getattr(self, f"gwp_{basis.lower()}")
 
 
+class FactorBasis(models.TextChoices):
+    """What kind of data a dataset's factors are: Scope 3's precedence rule reads it.
+
+    Stored on datasets (and so on every factor): the values must never change.
+    """
+
+    SUPPLIER_PRODUCT = "supplier_product", _("Supplier-specific product footprint")
+    SUPPLIER_COMPANY = "supplier_company", _("Supplier's company-level intensity")
+    AVERAGE = "average", _("Average factor from the library")
+    SPEND = "spend", _("Spend-based factor")
+
+
 class FactorDataset(models.Model):
     """A published (or the organisation's own) set of emission factors, cited by name."""
 
@@ -56,6 +68,16 @@ class FactorDataset(models.Model):
         _("shipped with Kehui Carbon"),
         default=False,
         help_text=_("Shipped datasets are loaded by load_factors and read-only in the admin."),
+    )
+    basis = models.CharField(
+        _("kind of data"),
+        max_length=20,
+        choices=FactorBasis,
+        default=FactorBasis.AVERAGE,
+        help_text=_(
+            "Scope 3 prefers, in order: supplier product footprints, supplier intensities, "
+            "average factors, spend-based factors."
+        ),
     )
     history = HistoricalRecords()
 

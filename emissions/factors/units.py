@@ -7,6 +7,9 @@ Bills and statistics write units their own way (度, 万千瓦时, 标准立方�
 of spellings turns each into the expression pint parses, before pint sees it, so pint never
 sees Chinese. The same table gives each unit's label as people write it (m³, 10⁴ kWh, t-km),
 and every label parses back to its unit: exports import again as they are.
+
+Money is a unit too (元, 万元, USD), one base dimension per currency: CNY never converts to
+USD here, because the rate depends on the year (spend.py converts, with the year's rate).
 """
 
 import re
@@ -24,6 +27,10 @@ registry.define("night = [night]")
 # 万 (ten thousand) units, as Chinese energy statistics and gas bills count.
 registry.define("wan_kilowatt_hour = 10000 * kilowatt_hour = wan_kWh")
 registry.define("wan_cubic_meter = 10000 * meter ** 3 = wan_m3")
+# Currencies: each its own dimension, so pint converts 万元 to 元 but never 元 to US dollars.
+registry.define("CNY = [currency_cny] = yuan")
+registry.define("wan_CNY = 10000 * CNY = wan_yuan")
+registry.define("USD = [currency_usd] = US_dollar")
 
 MASS = registry.kilogram.dimensionality
 VOLUME = registry.litre.dimensionality
@@ -59,6 +66,9 @@ LITRE = Spelling("L", "L")
 PASSENGER_KM = Spelling("passenger*km", "passenger-km")
 TONNE_KM = Spelling("t*km", "t-km")
 ROOM_NIGHT = Spelling("night", "room-night")
+CNY = Spelling("CNY", "CNY")
+WAN_CNY = Spelling("wan_CNY", "10⁴ CNY")
+USD = Spelling("USD", "USD")
 
 # Matched whole, after `_key` has unified separators (· * - × spaces → *) and powers
 # (³, ** → ^3). Exactly as listed: "Nm3" is a normal cubic metre but "nm3" a cubic nanometre.
@@ -79,12 +89,18 @@ SPELLINGS: dict[str, Spelling] = {
     "passenger*km": PASSENGER_KM, "人*公里": PASSENGER_KM, "人公里": PASSENGER_KM,
     "t*km": TONNE_KM, "tkm": TONNE_KM, "吨*公里": TONNE_KM, "吨公里": TONNE_KM,
     "night": ROOM_NIGHT, "room*night": ROOM_NIGHT, "间夜": ROOM_NIGHT,
+    "CNY": CNY, "元": CNY, "人民币": CNY, "人民币元": CNY, "RMB": CNY, "rmb": CNY, "yuan": CNY,
+    "¥": CNY,
+    "10^4*CNY": WAN_CNY, "万元": WAN_CNY, "万元人民币": WAN_CNY, "10^4*元": WAN_CNY,
+    "10^4*RMB": WAN_CNY, "10^4*yuan": WAN_CNY,
+    "USD": USD, "US$": USD, "美元": USD,
 }  # fmt: skip
 # Spellings with no other meaning in any case: "MWH", "mwh", "Passenger-KM".
 CASELESS: dict[str, Spelling] = {
     key.casefold(): SPELLINGS[key]
     for key in ["kWh", "10^4*kWh", "万kWh", "MWh", "GJ", "passenger*km", "t*km", "tkm",
-                "room*night"]
+                "room*night", "CNY", "RMB", "yuan", "10^4*CNY", "10^4*RMB", "10^4*yuan", "USD",
+                "US$"]
 }  # fmt: skip
 # Labels of the units the shipped factors are in, beyond the spellings above.
 LABELS = {
@@ -121,7 +137,8 @@ def spelling(text: str) -> Spelling | None:
 
 # What a message about a unit offers as examples, spelled the friendly way.
 EXAMPLES = (
-    "kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, kg, GJ, L, passenger-km, t-km, room-night"
+    "kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, kg, GJ, L, passenger-km, t-km, room-night, "
+    "元, 万元"
 )
 
 

@@ -40,6 +40,7 @@ from emissions.activities.rollups import months_for, rollup_for
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import MarketScope2Matching, Organisation
 from emissions.factors.calculation import round_kg
+from emissions.factors.models import FactorBasis
 from emissions.factors.taxonomy import Category, scope_of
 from emissions.offsets.selectors import (
     allowances_surrendered_by_year,
@@ -1037,3 +1038,89 @@ def energy_year(year: int, *, facility_ids=None, approved_only=True) -> EnergyYe
     ]
     types = ActivityType.objects.in_bulk({row.activity_type_id for row in sums})
     return energy_from_sums(year, Approval.of(approved_only), sums, types)
+
+
+# --- Scope 3: whose data the tonnes come from (suppliers) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope3Quality:
+    """A year's Scope 3 kg CO2e (as recorded, every category) by the kind of factor behind it:
+    the supplier's product footprint, the supplier's intensity, a library average, or spend."""
+
+    year: int
+    approval: str
+    kg_by_basis: dict[str, Decimal]
+
+    @property
+    def kg(self) -> Decimal:
+        return sum(self.kg_by_basis.values(), ZERO)
+
+    def share_pct(self, *bases: str) -> Decimal | None:
+        return percent(sum((self.kg_by_basis.get(b, ZERO) for b in bases), ZERO), self.kg)
+
+    @property
+    def supplier_specific_pct(self) -> Decimal | None:
+        return self.share_pct(FactorBasis.SUPPLIER_PRODUCT, FactorBasis.SUPPLIER_COMPANY)
+
+    @property
+    def average_pct(self) -> Decimal | None:
+        return self.share_pct(FactorBasis.AVERAGE)
+
+    @property
+    def spend_pct(self) -> Decimal | None:
+        return self.share_pct(FactorBasis.SPEND)
+
+    def rows(self) -> list[tuple[str, Decimal, Decimal | None]]:
+        """(label, kg, share %) for each kind of data, in the precedence order."""
+        return [
+            (basis.label, self.kg_by_basis.get(basis.value, ZERO), self.share_pct(basis.value))
+            for basis in FactorBasis
+        ]
+
+
+def scope3_quality(year: int, *, approved_only: bool) -> Scope3Quality:
+    """One query over the year's rollup rows: each row holds one factor, so one basis.
+
+    Records without a factor (zero-emission types) weigh nothing and count as averages."""
+    rows = (
+        _year_rows(year, approved_only)
+        .filter(scope=3)
+        .values_list("factor__dataset__basis")
+        .annotate(kg=Sum("co2e_kg"))
+    )
+    kg_by_basis: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for basis, kg in rows:
+        kg_by_basis[basis or FactorBasis.AVERAGE] += kg or ZERO
+    return Scope3Quality(year, Approval.of(approved_only), dict(kg_by_basis))
+
+
+@dataclass(frozen=True)
+class SupplierScope3:
+    supplier_id: int
+    kg: Decimal
+    kg_by_basis: dict[str, Decimal]
+
+    @property
+    def spend_kg(self) -> Decimal:
+        return self.kg_by_basis.get(FactorBasis.SPEND, ZERO)
+
+
+def scope3_by_supplier(year: int, *, approved_only: bool) -> dict[int, SupplierScope3]:
+    """The year's Scope 3 kg CO2e of purchases that name a supplier product, per supplier and
+    kind of data: one query over the year's purchases (rollups do not know suppliers)."""
+    records = ActivityRecord.objects.filter(year=year, scope=3, purchased_product__isnull=False)
+    records = records.approved() if approved_only else records.counted()
+    rows = (
+        records.order_by()
+        .values_list("purchased_product__supplier", "factor__dataset__basis")
+        .annotate(kg=Sum("co2e_kg"))
+    )
+    by_supplier: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for supplier_id, basis, kg in rows:
+        basis = basis or FactorBasis.AVERAGE
+        by_supplier[supplier_id][basis] = by_supplier[supplier_id].get(basis, ZERO) + (kg or ZERO)
+    return {
+        supplier_id: SupplierScope3(supplier_id, sum(kinds.values(), ZERO), kinds)
+        for supplier_id, kinds in by_supplier.items()
+    }

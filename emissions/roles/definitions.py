@@ -20,6 +20,10 @@ DOMAIN_MODELS = {
     ],
     "neutrality": ["target", "reductioninitiative", "restatement"],
     "evidence": ["evidencefile"],
+    "suppliers": [
+        "supplier", "supplierproduct", "datarequest", "submission", "submissionline",
+        "submissionfile",
+    ],
 }  # fmt: skip
 
 VIEWER = "Viewer"
@@ -54,6 +58,8 @@ DATA_EDITOR_PERMISSIONS = (
         "allowancetransaction",
     )  # fmt: skip
     | _write("neutrality", "reductioninitiative")
+    # Suppliers and what is bought from them are entered like facilities' data.
+    | _write("suppliers", "supplier", "supplierproduct")
 )
 
 # Approvers check others' data (maker-checker), retire credits, lock verified years and
@@ -65,6 +71,11 @@ APPROVER_PERMISSIONS = _view_all() | {
     "facilities.lock_reporting_year",
     # Applying a new factor dataset to the inventory (or not) is a reviewed decision.
     "neutrality.apply_restatement",
+    # Asking suppliers for data (a link leaves the company), revoking a link, and accepting
+    # or returning what a supplier sent: accepted data change Scope 3 figures.
+    "suppliers.add_datarequest",
+    "suppliers.change_datarequest",
+    "suppliers.change_submission",
 }
 
 # Administrators may do everything in these apps: users and groups (auth), the admin's log,

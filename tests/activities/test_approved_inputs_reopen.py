@@ -26,7 +26,9 @@ from emissions.factors.models import EmissionFactor
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("emissions.activities.migrations.0010_reopen_edited_records")
+MIGRATION = importlib.import_module(
+    "emissions.activities.migrations.0015_purchases_name_their_supplier_product"
+)
 IMPORT_HEADERS = "id,facility,activity_type,period_start,period_end,quantity,unit,data_quality"
 
 
@@ -210,9 +212,19 @@ def test_the_database_reopens_an_approved_record_when_any_input_changes(
         "data_quality": "estimated",
         "source_reference": "Weighbridge 2023-03",
         "notes": "Estimated.",
+        "purchased_product": _product() if name == "purchased_product" else None,
     }  # fmt: skip
     only(approved).update(**{name: changed[name]})
     assert_reopened(approved)
+
+
+def _product():
+    from emissions.suppliers.models import Supplier, SupplierProduct
+
+    supplier = Supplier.objects.create(name="Hebei waste services", category="services")
+    return SupplierProduct.objects.create(
+        supplier=supplier, code="landfill", name="Landfill", declared_unit="t"
+    )
 
 
 def test_an_approval_changes_no_input_and_stays_approved(hebei_plant, make_record, maker, checker):

@@ -122,7 +122,7 @@ def test_an_unknown_unit_names_its_row_and_offers_friendly_spellings(organisatio
     assert (problem.row, problem.column) == (2, "unit")
     assert problem.message == (
         "Unknown unit '千瓦'. Write it as e.g. kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, kg, "
-        "GJ, L, passenger-km, t-km, room-night."
+        "GJ, L, passenger-km, t-km, room-night, 元, 万元."
     )
 
 

@@ -57,7 +57,7 @@ def test_region_levels_leave_out_what_the_facility_and_type_do_not_have():
 
 
 def test_the_match_codes_keep_the_values_records_store():
-    assert RegionMatch.values == ["province", "grid", "country", "global", "proxy"]
+    assert RegionMatch.values == ["province", "grid", "country", "global", "proxy", "supplier"]
     assert YearMatch.values == ["exact", "lagged", "proxy"]
 
 

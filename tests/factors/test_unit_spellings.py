@@ -116,7 +116,7 @@ def test_prefix_case_is_kept_and_unknown_chinese_never_reaches_pint(text):
         parse_unit(text)
     assert str(caught.value) == (
         f"Unknown unit {text!r}. Write it as e.g. kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, "
-        "kg, GJ, L, passenger-km, t-km, room-night."
+        "kg, GJ, L, passenger-km, t-km, room-night, 元, 万元."
     )
 
 

@@ -12,7 +12,7 @@ from emissions.factors.units import UnitError, convert, parse_unit, to_factor_un
 # The examples a unit message gives, in the spellings people write (not m**3, passenger*km).
 FRIENDLY = (
     "Write it as e.g. kWh, 度, 万千瓦时, MWh, m³, Nm³, 立方米, t, 吨, kg, GJ, L, "
-    "passenger-km, t-km, room-night."
+    "passenger-km, t-km, room-night, 元, 万元."
 )
 
 

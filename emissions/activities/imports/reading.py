@@ -31,6 +31,7 @@ CHINESE_HEADERS = {
     "数据质量": "data_quality",
     "来源": "source_reference",
     "备注": "notes",
+    "供应商产品": "purchased_product",
 }
 # The ledger's CSV/XLSX export (English headers) imports as it is: its input columns map to
 # ours and its calculated columns are recomputed, so they are ignored.
@@ -41,6 +42,7 @@ LEDGER_EXPORT_HEADERS = {
     "period end": "period_end",
     "data quality": "data_quality",
     "source reference": "source_reference",
+    "supplier product": "purchased_product",
 }
 LEDGER_EXPORT_CALCULATED = {
     "id", "facility name", "scope", "category", "factor key", "factor dataset",

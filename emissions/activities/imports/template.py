@@ -78,6 +78,7 @@ class ImportTemplate:
                     "metered" if month == 1 else "invoice",
                     f"Example {month}",
                     "",
+                    "",
                 ]
             )
         return rows

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from emissions.facilities import periods
 from emissions.facilities.models import Facility
 from emissions.factors.units import FuelProperties
+from emissions.suppliers.models import SupplierProduct
 
 from ..calculation import FactorChoice, RecordCalculator
 from ..conversion import fallback_note, standard_volume_note
@@ -43,6 +44,7 @@ FIELD_COLUMNS = {
     "quantity": "quantity",
     "unit": "unit",
     "data_quality": "data_quality",
+    "purchased_product": "purchased_product",
 }
 
 
@@ -68,7 +70,8 @@ class ImportRow:
 
     __slots__ = (
         "number", "facility", "activity_type", "period_start", "period_end", "quantity",
-        "unit", "data_quality", "source_reference", "notes", "scope", "category", "year",
+        "unit", "data_quality", "source_reference", "notes", "purchased_product",
+        "scope", "category", "year",
         "month", "factor", "factor_region_match", "factor_year_match", "factor_quantity",
         "gwp_basis", "co2_kg", "ch4_kg", "n2o_kg", "other_gas", "other_gas_kg",
         "published_co2e_kg", "biogenic_co2_kg", "co2e_kg", "electricity_kwh", "calculated_at",
@@ -193,6 +196,7 @@ class _ImportCalculator(RecordCalculator):
         super().__init__()
         self._convertible: dict[tuple, bool] = {}
         self._choices: dict[tuple, FactorChoice] = {}
+        self._purchases: dict[tuple, object] = {}
 
     def _converts(self, record, factor) -> bool:
         activity_type = record.activity_type
@@ -207,6 +211,16 @@ class _ImportCalculator(RecordCalculator):
             self._choices[key] = super().choose_factor(record)
         return self._choices[key]
 
+    def choose_purchase_factor(self, record):
+        product = record.purchased_product
+        key = (
+            record.facility.pk, record.activity_type.pk, record.year, record.unit,
+            product.pk if product else None,
+        )  # fmt: skip
+        if key not in self._purchases:
+            self._purchases[key] = super().choose_purchase_factor(record)
+        return self._purchases[key]
+
 
 class _Validator:
     """Checks rows with what all of them share: facilities, types, calculator, duplicates."""
@@ -217,6 +231,7 @@ class _Validator:
         # Loaded once: a file of 100,000 rows must not look up its facility row by row.
         self.facilities = {f.code: f for f in Facility.objects.all()}
         self.types = {t.code: t for t in ActivityType.objects.select_related("gas")}
+        self.products = {p.code: p for p in SupplierProduct.objects.all()}
         # Locked reporting years, loaded once per file: their rows are errors.
         self.locks = periods.locks_by_year()
         # The first row of each reading, for the in-file duplicate warning. Keyed by the key's
@@ -269,6 +284,13 @@ class _Validator:
             unit = activity_type.default_unit  # a blank unit means the type's default unit
         if len(unit) > 40:
             problem("unit", _("The unit may have at most 40 characters."))
+        code = text(cell(cells, positions, "purchased_product"))
+        product = self.products.get(code) if code else None
+        if code and product is None:
+            problem(
+                "purchased_product",
+                _("No supplier product has the code %(code)s.") % {"code": quoted(code)},
+            )
         source = text(cell(cells, positions, "source_reference"))
         if len(source) > 300:
             problem("source_reference", _("The source reference may have at most 300 characters."))
@@ -287,6 +309,7 @@ class _Validator:
             data_quality=quality,
             source_reference=source,
             notes=text(cell(cells, positions, "notes")),
+            purchased_product=product,
         )
         try:
             self.calculator.calculate(row)

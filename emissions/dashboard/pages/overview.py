@@ -25,6 +25,7 @@ from emissions.neutrality.inventory import (
     Emissions,
     FacilityYear,
     Pending,
+    Scope3Quality,
     YearBalance,
     YearCoverage,
     balances_on_both_bases,
@@ -36,6 +37,7 @@ from emissions.neutrality.inventory import (
     pending_between,
     pending_records,
     percent_change,
+    scope3_quality,
     year_coverage,
 )
 
@@ -125,6 +127,8 @@ class Overview:
     gap: NeutralityGap | None = None
     # The year's green-power share against the profile's target share (organisation only).
     green_power: GreenPowerShare | None = None
+    # The year's Scope 3 by whose data (supplier-specific, average, spend; organisation only).
+    scope3_quality: Scope3Quality | None = None
     charts: dict = field(default_factory=dict)
 
     @property
@@ -202,6 +206,9 @@ def build_overview(
         pending=pending,
         gap=neutrality_gap(year, both=both) if both is not None and facility is None else None,
         green_power=_green_power(balance) if facility is None else None,
+        scope3_quality=scope3_quality(year, approved_only=False)
+        if facility is None and year is not None
+        else None,
     )
     overview.charts = _charts(overview)
     return overview

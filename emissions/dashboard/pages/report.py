@@ -25,6 +25,7 @@ from emissions.neutrality.claims import ClaimCheck, check_year
 from emissions.neutrality.inventory import (
     EvidenceCoverage,
     Pending,
+    Scope3Quality,
     YearBalance,
     both_bases,
     category_quality_sums,
@@ -36,6 +37,7 @@ from emissions.neutrality.inventory import (
     percent_change,
     records_by_factor,
     scope1_gas_sums,
+    scope3_quality,
     year_coverage,
     yearly_balances_on_both_bases,
 )
@@ -131,6 +133,8 @@ class Report:
     with_pending: YearBalance | None
     # How much of the year's approved tonnes have evidence files attached.
     evidence: EvidenceCoverage
+    # The year's approved Scope 3 by whose data: supplier-specific, average or spend-based.
+    scope3_quality: Scope3Quality
     # Restatements applied to this year or the base year (their original figures).
     restatements: list[dict] = field(default_factory=list)
 
@@ -214,6 +218,7 @@ def build_report(year: int) -> Report | None:
         pending=pending_between(with_pending, balance, in_review),
         with_pending=with_pending,
         evidence=evidence_coverage(year, approved_only=True),
+        scope3_quality=scope3_quality(year, approved_only=True),
     )
 
 
@@ -674,6 +679,19 @@ def _evidence_table(report: Report) -> Table:
     )
 
 
+def _scope3_quality_table(report: Report) -> Table:
+    """Approved Scope 3 tonnes by the kind of factor behind them, in the rule's order."""
+    quality = report.scope3_quality
+    rows = [[label, kg_to_t(kg), share] for label, kg, share in quality.rows()]
+    return Table(
+        _("Scope 3 by kind of data"),
+        [_("Kind of data"), _("t CO2e"), _("Share of Scope 3 tCO2e (%)")],
+        rows,
+        ["text", "n3", "pct"],
+        footer=[_("All approved Scope 3"), kg_to_t(quality.kg), None],
+    )
+
+
 def _changes_table(report: Report) -> Table:
     header = [_("Item"), _("Base year (t CO2e)"), _("Reporting year (t CO2e)"), _("Change (%)")]
     rows = [[c.label, kg_to_t(c.base_kg), kg_to_t(c.year_kg), c.change_pct] for c in report.changes]
@@ -723,6 +741,7 @@ REPORT_TABLES: dict[str, TableSpec] = {
     "offsets": TableSpec(_offsets_table),
     "quality": TableSpec(_quality_table),
     "evidence": TableSpec(_evidence_table),
+    "scope3_quality": TableSpec(_scope3_quality_table),
     "changes": TableSpec(_changes_table),
     "datasets": TableSpec(_datasets_table),
 }

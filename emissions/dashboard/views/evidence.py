@@ -59,21 +59,19 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(perms.VIEW_RECORDS, raise_exception=True)
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
+    return private_download(evidence, evidence.original_name, evidence.content_type)
+
+
+def private_download(stored, name: str, content_type: str) -> FileResponse:
+    """A stored upload (anything with a `file`) as a private attachment; 404 when missing."""
     try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
+        handle = stored.file.storage.open(stored.file.name, "rb")
     except FileNotFoundError:
-        logger.error(
-            "Evidence file %s (%s) is missing from storage", evidence.pk, evidence.file.name
-        )
+        logger.error("Uploaded file %s (%s) is missing from storage", stored.pk, stored.file.name)
         raise Http404("The stored file is missing") from None
     # Always a download, never shown inline: a PDF or image from a user would otherwise be
     # rendered in this site's origin. The name offered is the cleaned original one.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     # Only the browser of a permitted user may keep it, never a shared cache.
     patch_cache_control(response, private=True, no_cache=True)

@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from emissions.activities import scope3
 from emissions.activities.models import ActivityRecord
 from emissions.evidence import files as evidence_files
 from emissions.evidence.forms import EvidenceUploadForm
@@ -75,6 +76,7 @@ def render_record(
             "activity_type",
             "factor__dataset",
             "other_gas",
+            "purchased_product__supplier",
             "submitted_by",
             "reviewed_by",
         ),
@@ -90,6 +92,7 @@ def render_record(
         "quantity": plain_number(record.quantity),
         "factor_quantity": plain_number(record.factor_quantity),
         "flags": factor_flags(record),
+        "purchase": scope3.explain(record),
         "other_gas_gwp": other_gas_gwp(record),
         "history": history,
         "can_change": request.user.has_perm(perms.CHANGE_RECORDS),
