@@ -270,3 +270,16 @@ def test_every_submission_keeps_its_history(sent, client, coil, approver):
     history = Submission.history.order_by("history_id").values_list("status", flat=True)
     assert list(history) == ["to_review"] or "to_review" in list(history)
     assert ActivityRecord.objects.count() == 0
+
+
+def test_the_reminder_command_reminds_each_request_once(sent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    DataRequest.objects.update(expires_at=timezone.now() + dt.timedelta(days=2))
+    out = StringIO()
+    call_command("remind_suppliers", stdout=out)
+    call_command("remind_suppliers", stdout=out)
+    assert out.getvalue().splitlines() == ["Reminders sent: 1", "Reminders sent: 0"]
+    assert len(mail.outbox) == 2

@@ -8,6 +8,7 @@ from emissions.evidence.demo import load_demo_evidence
 from emissions.facilities.demo import load_demo_organisation, load_demo_outputs
 from emissions.neutrality.demo import load_demo_targets
 from emissions.offsets.demo import load_demo_instruments
+from emissions.suppliers.demo import load_demo_suppliers
 
 from .create_demo_superuser import DEMO_USERNAME
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         self._evidence()
         self.stdout.write(f"Demo instruments: {load_demo_instruments()} created.")
         self.stdout.write(f"Demo targets and initiatives: {load_demo_targets()} created.")
+        self.stdout.write(f"Demo suppliers: {load_demo_suppliers()} created.")
 
     def _evidence(self) -> None:
         # An evidence file has an uploader: the demo administrator (create_demo_superuser),
