@@ -101,7 +101,7 @@ class SpendConversion:
     def steps(self) -> str:
         """The arithmetic as people read it, e.g. for the record page and the audit trail."""
         values = {
-            "amount": _plain(self.amount_cny),
+            "amount": _amount(self.amount_cny),
             "rate": _plain(self.cny_per_usd),
             "year": self.year,
             "cpi_price_year": _plain(self.cpi_price_year),
@@ -129,6 +129,12 @@ class SpendConversion:
 def _plain(value: Decimal) -> str:
     """A number as written in a table: thousands separated, no exponent, no locale."""
     return f"{value:,f}"
+
+
+def _amount(value: Decimal) -> str:
+    """The spend as typed: a stored 420000.000000 reads 420,000."""
+    whole = value == value.to_integral_value()
+    return _plain(value.quantize(Decimal(1)) if whole else value.normalize())
 
 
 def _shown(value: Decimal) -> str:

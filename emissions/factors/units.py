@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 registry = pint.UnitRegistry(non_int_type=Decimal)
 registry.define("passenger = [passenger]")
 registry.define("night = [night]")
+# Purchases counted in pieces (cartons, parts): a dimension of its own. "pcs" is pint's parsec,
+# so the spelling table below sends every way of writing pieces here first.
+registry.define("piece = [piece]")
 # 万 (ten thousand) units, as Chinese energy statistics and gas bills count.
 registry.define("wan_kilowatt_hour = 10000 * kilowatt_hour = wan_kWh")
 registry.define("wan_cubic_meter = 10000 * meter ** 3 = wan_m3")
@@ -69,6 +72,7 @@ ROOM_NIGHT = Spelling("night", "room-night")
 CNY = Spelling("CNY", "CNY")
 WAN_CNY = Spelling("wan_CNY", "10⁴ CNY")
 USD = Spelling("USD", "USD")
+PIECE = Spelling("piece", "piece")
 
 # Matched whole, after `_key` has unified separators (· * - × spaces → *) and powers
 # (³, ** → ^3). Exactly as listed: "Nm3" is a normal cubic metre but "nm3" a cubic nanometre.
@@ -94,13 +98,15 @@ SPELLINGS: dict[str, Spelling] = {
     "10^4*CNY": WAN_CNY, "万元": WAN_CNY, "万元人民币": WAN_CNY, "10^4*元": WAN_CNY,
     "10^4*RMB": WAN_CNY, "10^4*yuan": WAN_CNY,
     "USD": USD, "US$": USD, "美元": USD,
+    "piece": PIECE, "pieces": PIECE, "pcs": PIECE, "pc": PIECE, "件": PIECE, "个": PIECE,
+    "只": PIECE, "台": PIECE, "套": PIECE,
 }  # fmt: skip
 # Spellings with no other meaning in any case: "MWH", "mwh", "Passenger-KM".
 CASELESS: dict[str, Spelling] = {
     key.casefold(): SPELLINGS[key]
     for key in ["kWh", "10^4*kWh", "万kWh", "MWh", "GJ", "passenger*km", "t*km", "tkm",
                 "room*night", "CNY", "RMB", "yuan", "10^4*CNY", "10^4*RMB", "10^4*yuan", "USD",
-                "US$"]
+                "US$", "piece", "pieces", "pcs"]
 }  # fmt: skip
 # Labels of the units the shipped factors are in, beyond the spellings above.
 LABELS = {
