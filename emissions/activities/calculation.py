@@ -105,7 +105,7 @@ class RecordCalculator:
             record.factor_year_match = choice.year_match
             if choice.factor.dataset.basis == FactorBasis.SPEND:
                 # Money of the purchase's year in the dataset's dollars: not a unit conversion.
-                record.factor_quantity = scope3.spend_conversion(record).usd_price_year
+                record.factor_quantity = self.purchases.spend_conversion(record).usd_price_year
             else:
                 record.factor_quantity = round_quantity(
                     to_factor_unit(

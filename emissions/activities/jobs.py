@@ -27,13 +27,16 @@ def recalculate_all_co2e(reason: str = "") -> int:
     return recalculate_co2e(reason=reason)
 
 
-def _records_to_reselect(factor_id=None, activity_type_id=None, product_ids=None):
+def _records_to_reselect(factor_id=None, activity_type_id=None, product_ids=None, spend_year=None):
     if factor_id is not None:
         return ActivityRecord.objects.filter(factor_id=factor_id)
     if activity_type_id is not None:
         return ActivityRecord.objects.filter(activity_type_id=activity_type_id)
     if product_ids is not None:
         return ActivityRecord.objects.filter(purchased_product_id__in=product_ids)
+    if spend_year is not None:
+        # A year's exchange rate changed: its purchases priced by spend.
+        return ActivityRecord.objects.filter(year=spend_year, factor__dataset__basis="spend")
     return ActivityRecord.objects.all()
 
 
@@ -42,10 +45,13 @@ def reselect(
     factor_id: int | None = None,
     activity_type_id: int | None = None,
     product_ids: list[int] | None = None,
+    spend_year: int | None = None,
 ) -> int:
     """Choose the factors again: of one factor's records, one type's, some supplier
-    products' purchases, or (none of these) all."""
-    return reselect_factors(_records_to_reselect(factor_id, activity_type_id, product_ids))
+    products' purchases, one year's spend-based purchases, or (none of these) all."""
+    return reselect_factors(
+        _records_to_reselect(factor_id, activity_type_id, product_ids, spend_year)
+    )
 
 
 def _years(**filters) -> list[int]:
@@ -78,13 +84,15 @@ def queue_co2e_recalculation(*, why: str) -> Job:
 
 
 def queue_reselection(
-    *, label: str, factor_id=None, activity_type_id=None, product_ids=None
+    *, label: str, factor_id=None, activity_type_id=None, product_ids=None, spend_year=None
 ) -> Job:
-    records = _records_to_reselect(factor_id, activity_type_id, product_ids)
+    records = _records_to_reselect(factor_id, activity_type_id, product_ids, spend_year)
     if factor_id is not None:
         years = _years(factor_id=factor_id)
     elif activity_type_id is not None:
         years = _years(activity_type_id=activity_type_id)
+    elif spend_year is not None:
+        years = [spend_year]
     elif product_ids is not None:
         # The rollups do not know products: the purchases' years, read from the records.
         years = sorted(set(records.values_list("year", flat=True).distinct()))
@@ -98,4 +106,5 @@ def queue_reselection(
         factor_id=factor_id,
         activity_type_id=activity_type_id,
         product_ids=product_ids,
+        spend_year=spend_year,
     )

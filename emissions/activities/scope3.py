@@ -31,7 +31,7 @@ from emissions.factors.choice import (
     pick_year,
     unit_converts,
 )
-from emissions.factors.models import EmissionFactor, FactorBasis
+from emissions.factors.models import EmissionFactor, ExchangeRate, FactorBasis
 from emissions.factors.spend import SpendConversion, to_price_year_dollars
 from emissions.factors.units import UnitError, convert, display_unit
 from emissions.suppliers.models import company_group
@@ -89,6 +89,18 @@ class PurchaseRule:
         # The calculator's own factor rule, for level 3.
         self._choose_average = choose_average
         self._groups: dict[str, list[EmissionFactor]] = {}
+        self._own_rates: dict[int, Decimal] | None = None
+
+    def spend_conversion(self, record) -> SpendConversion:
+        """The purchase's money in the spend dataset's dollars (raises ValidationError)."""
+        if self._own_rates is None:
+            self._own_rates = dict(ExchangeRate.objects.values_list("year", "cny_per_usd"))
+        try:
+            return to_price_year_dollars(
+                record.quantity, record.unit, record.year, own_rates=self._own_rates
+            )
+        except ValidationError as error:
+            raise ValidationError({"unit": error.messages}) from None
 
     def _factors(self, group: str) -> list[EmissionFactor]:
         if group not in self._groups:
@@ -180,14 +192,6 @@ class PurchaseRule:
         return choice, _("Used: %(factor)s.") % {"factor": choice.factor.name}
 
 
-def spend_conversion(record) -> SpendConversion:
-    """The purchase's money in the spend dataset's dollars (raises ValidationError)."""
-    try:
-        return to_price_year_dollars(record.quantity, record.unit, record.year)
-    except ValidationError as error:
-        raise ValidationError({"unit": error.messages}) from None
-
-
 @dataclass(frozen=True)
 class PurchaseExplanation:
     """What the record page says of a purchase's factor: whose data, and why."""
@@ -209,10 +213,16 @@ def explain(record) -> PurchaseExplanation | None:
         return None
     from .calculation import RecordCalculator  # the calculator imports this module
 
+    calculator = RecordCalculator()
     try:
-        steps = RecordCalculator().choose_purchase_factor(record).steps
+        steps = calculator.choose_purchase_factor(record).steps
     except ValidationError:
         steps = ()  # the library changed since: the stored factor still says what was used
     basis = record.factor.dataset.basis
-    spend_steps = spend_conversion(record).steps() if basis == FactorBasis.SPEND else ""
+    spend_steps = ""
+    if basis == FactorBasis.SPEND:
+        try:
+            spend_steps = calculator.purchases.spend_conversion(record).steps()
+        except ValidationError as error:
+            spend_steps = " ".join(error.messages)
     return PurchaseExplanation(record.purchased_product, basis, steps, spend_steps)

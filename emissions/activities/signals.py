@@ -5,11 +5,11 @@ Each is queued as a background job (jobs.py) in the saving transaction: the work
 after the change commits, set-based (recalculation.py), all-or-nothing.
 """
 
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from emissions.facilities.models import Organisation
-from emissions.factors.models import EmissionFactor, Gas
+from emissions.factors.models import EmissionFactor, ExchangeRate, Gas
 from emissions.factors.signals import recalculation_requested
 from emissions.suppliers.models import SupplierProduct
 from emissions.suppliers.signals import supplier_data_accepted
@@ -103,3 +103,14 @@ def reselect_on_supplier_data(sender, supplier_id, product_ids, **kwargs):
     )
     if ActivityRecord.objects.filter(purchased_product_id__in=products).exists():
         queue_reselection(label=f"purchases from supplier {supplier_id}", product_ids=products)
+
+
+@receiver(post_save, sender=ExchangeRate, dispatch_uid="reselect_on_exchange_rate_save")
+@receiver(post_delete, sender=ExchangeRate, dispatch_uid="reselect_on_exchange_rate_delete")
+def reselect_on_exchange_rate(sender, instance, raw=False, **kwargs):
+    """A year's own CNY/USD rate changed: that year's spend-based purchases compute again."""
+    spend = ActivityRecord.objects.filter(year=instance.year, factor__dataset__basis="spend")
+    if not raw and spend.exists():
+        queue_reselection(
+            label=f"spend-based purchases of {instance.year}", spend_year=instance.year
+        )

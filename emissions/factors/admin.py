@@ -10,7 +10,7 @@ from emissions.import_admin import ImportAdminMixin
 from emissions.jobs.messages import job_outcome_message
 from emissions.recalculation_notice import RecalculationNoticeMixin
 
-from .models import EmissionFactor, FactorDataset, Gas
+from .models import EmissionFactor, ExchangeRate, FactorDataset, Gas
 from .resources import EmissionFactorResource
 from .signals import recalculation_requested
 
@@ -25,6 +25,14 @@ def plain_number_column(model, field_name):
 
     column.__name__ = field_name  # names the column's CSS class
     return column
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(RecalculationNoticeMixin, HistoryAdmin):
+    """The organisation's own CNY per USD by year: read before the shipped table (spend.py)."""
+
+    list_display = ["year", plain_number_column(ExchangeRate, "cny_per_usd"), "source"]
+    fields = ["year", "cny_per_usd", "source"]
 
 
 @admin.register(Gas)

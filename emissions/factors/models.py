@@ -181,3 +181,43 @@ class EmissionFactor(models.Model):
             parse_unit(self.unit)
         except UnitError as error:
             raise ValidationError({"unit": str(error)}) from None
+
+
+class ExchangeRate(models.Model):
+    """The organisation's own CNY per US dollar for a year (annual average), with its source.
+
+    Spend-based factors are per US dollar; factors.spend ships verified annual averages and
+    reads these first, so a year the shipped table lacks (or a rate the organisation's
+    auditor prefers) can be entered. A saved rate makes that year's spend-based purchases
+    choose and compute again (activities.signals).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    cny_per_usd = models.DecimalField(_("CNY per US dollar"), max_digits=12, decimal_places=6)
+    source = models.TextField(
+        _("source"), help_text=_("Where the annual average comes from, e.g. the NBS communiqué.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cny_per_usd__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message=_("The rate must be above zero."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=""),
+                name="exchange_rate_has_a_source",
+                violation_error_message=_("Name the rate's source."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100), name="exchange_rate_year_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.cny_per_usd} CNY/USD"

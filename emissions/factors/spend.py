@@ -168,17 +168,29 @@ def _currency(quantity: Decimal, unit: str) -> tuple[Decimal, str]:
     )
 
 
-def to_price_year_dollars(quantity: Decimal, unit: str, year: int) -> SpendConversion:
-    """A spend of `year` in `unit` (元, 万元, CNY, USD …) as US dollars of PRICE_YEAR."""
+def to_price_year_dollars(
+    quantity: Decimal, unit: str, year: int, *, own_rates: dict[int, Decimal] | None = None
+) -> SpendConversion:
+    """A spend of `year` in `unit` (元, 万元, CNY, USD …) as US dollars of PRICE_YEAR.
+
+    `own_rates`: the organisation's own CNY per USD by year (models.ExchangeRate, entered
+    with their source in the admin); they come before the shipped table, as the
+    organisation's own factors come before shipped ones.
+    """
     amount, currency = _currency(Decimal(quantity), unit)
+    rates = CNY_PER_USD | (own_rates or {})
     if currency == "USD":
         rate = ONE
-    elif year in CNY_PER_USD:
-        rate = CNY_PER_USD[year]
+    elif year in rates:
+        rate = rates[year]
     else:
         raise ValidationError(
-            _("No CNY/USD exchange rate for %(year)s; the table covers %(years)s.")
-            % {"year": year, "years": _years(CNY_PER_USD)},
+            _(
+                "No CNY/USD exchange rate for %(year)s; the table covers %(years)s. An "
+                "administrator can add the year's rate, with its source, under Exchange rates "
+                "in the admin."
+            )
+            % {"year": year, "years": _years(rates)},
             code="no_exchange_rate",
         )
     if year not in US_CPI_U:

@@ -8,7 +8,7 @@ role is the group they are in.
 
 DOMAIN_MODELS = {
     "facilities": ["organisation", "facility", "facilityoutput", "reportingyearlock"],
-    "factors": ["gas", "factordataset", "emissionfactor"],
+    "factors": ["gas", "factordataset", "emissionfactor", "exchangerate"],
     "activities": [
         "activitytype", "activityrecord", "importbatch", "recalculationrun", "intervalupload",
         "meterday",

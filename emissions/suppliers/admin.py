@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from .models import (
     DataRequest,
@@ -15,6 +16,7 @@ from .models import (
     Supplier,
     SupplierProduct,
 )
+from .resources import SupplierProductResource, SupplierResource
 
 
 class SupplierProductInline(admin.TabularInline):
@@ -24,7 +26,8 @@ class SupplierProductInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(HistoryAdmin):
+class SupplierAdmin(ImportAdminMixin, HistoryAdmin):
+    resource_classes = [SupplierResource]
     list_display = ["__str__", "credit_code", "category", "email", "language"]
     list_filter = ["category", "language"]
     search_fields = ["name", "name_zh", "credit_code", "email"]
@@ -32,7 +35,8 @@ class SupplierAdmin(HistoryAdmin):
 
 
 @admin.register(SupplierProduct)
-class SupplierProductAdmin(HistoryAdmin):
+class SupplierProductAdmin(ImportAdminMixin, HistoryAdmin):
+    resource_classes = [SupplierProductResource]
     list_display = ["code", "label", "supplier", "declared_unit", "spend_sector"]
     search_fields = ["code", "name", "name_zh", "supplier__name", "supplier__name_zh"]
     list_select_related = ["supplier"]

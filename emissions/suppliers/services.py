@@ -228,6 +228,16 @@ def _review_target(submission: Submission) -> tuple[DataRequest, Submission]:
     return request, submission
 
 
+def _reviewed(submission: Submission, user, status: str, message: str = "") -> None:
+    """Record the review on the submission with save(): its history keeps every step."""
+    submission.status = status
+    submission.reviewed_by = user
+    submission.reviewed_at = timezone.now()
+    submission.review_message = message
+    submission._change_reason = f"{status} by {user}"
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_message"])
+
+
 @transaction.atomic
 def accept(submission: Submission, user) -> list[EmissionFactor]:
     """Turn the answer into supplier-specific factors; the affected purchases are recalculated."""
@@ -237,10 +247,7 @@ def accept(submission: Submission, user) -> list[EmissionFactor]:
         _factor_from(line, request, organisation)
         for line in submission.lines.select_related("product")
     ]
-    now = timezone.now()
-    Submission.objects.filter(pk=submission.pk).update(
-        status=SubmissionStatus.ACCEPTED, reviewed_by=user, reviewed_at=now
-    )
+    _reviewed(submission, user, SubmissionStatus.ACCEPTED)
     request.status = RequestStatus.ACCEPTED
     request.save(update_fields=["status"])
     product_ids = sorted({line.product_id for line in submission.lines.all()})
@@ -325,9 +332,7 @@ def ask_again(submission: Submission, user, message: str) -> None:
         raise ValidationError({"message": _("Say what the supplier should change.")})
     request, submission = _review_target(submission)
     now = timezone.now()
-    Submission.objects.filter(pk=submission.pk).update(
-        status=SubmissionStatus.RETURNED, reviewed_by=user, reviewed_at=now, review_message=message
-    )
+    _reviewed(submission, user, SubmissionStatus.RETURNED, message=message)
     request.status = RequestStatus.RETURNED
     # The supplier gets at least two weeks to answer again.
     request.expires_at = max(request.expires_at, now + timezone.timedelta(days=14))

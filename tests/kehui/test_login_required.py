@@ -5,9 +5,10 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Named public routes: the login page, the language switch (usable before logging in) and
-# the site icon.
-PUBLIC_ROUTES = {"login", "set_language", "admin:login", "favicon"}
+# Named public routes: the login page, the language switch (usable before logging in), the
+# site icon, and the supplier's form, which its signed link opens without an account
+# (tests/suppliers/test_requests.py: a wrong token gets "not a valid link", nothing else).
+PUBLIC_ROUTES = {"login", "set_language", "admin:login", "favicon", "dashboard:supplier_link"}
 SAMPLE_VALUES = {"int": "1", "path": "x/y", "str": "x", "slug": "x", "uuid": "0" * 32}
 
 
@@ -67,3 +68,10 @@ def test_the_language_switch_works_before_logging_in(client):
     )
     assert response.status_code == 302
     assert client.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_the_supplier_link_without_a_valid_token_shows_nothing(client):
+    response = client.get(reverse("dashboard:supplier_link", args=["x"]))
+    assert response.status_code == 404
+    assert "This link is not valid" in response.content.decode()

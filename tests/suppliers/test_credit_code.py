@@ -69,3 +69,25 @@ def test_the_database_refuses_a_malformed_code_and_a_second_supplier_with_the_sa
     # Many suppliers may have no code (foreign ones, individuals).
     Supplier.objects.create(name="D", category="services")
     Supplier.objects.create(name="E", category="services")
+
+
+@pytest.mark.django_db
+def test_an_admin_import_of_suppliers_is_all_or_nothing_and_names_the_bad_code(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "id,name,name_zh,credit_code,category,contact_name,email,language,notes\n"
+        f",Good,好,{REAL_CODES[0]},services,,a@b.example,zh-hans,\n"
+        ",Bad,坏,91110000600037341M,services,,c@d.example,zh-hans,\n"
+    )
+    response = admin_client.post(
+        "/admin/suppliers/supplier/import/",
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": SimpleUploadedFile("s.csv", csv.encode(), content_type="text/csv"),
+        },
+    )
+    html = response.content.decode()
+    assert "should be L" in html
+    assert not Supplier.objects.exists()

@@ -266,9 +266,16 @@ def test_the_form_is_csrf_protected(sent, coil):
 
 def test_every_submission_keeps_its_history(sent, client, coil, approver):
     client.post(f"/supplier-data/{_token(sent)}/", _footprint_answer(coil))
-    services.accept(Submission.objects.get(), approver)
-    history = Submission.history.order_by("history_id").values_list("status", flat=True)
-    assert list(history) == ["to_review"] or "to_review" in list(history)
+    services.ask_again(Submission.objects.get(), approver, "请补充核查报告。")
+    client.post(f"/supplier-data/{_token(sent)}/", _footprint_answer(coil, "1800"))
+    second = Submission.objects.get(status="to_review")
+    services.accept(second, approver)
+    history = Submission.history.order_by("history_id").values_list("id", "status")
+    first = Submission.objects.get(status="returned").pk
+    assert [status for pk, status in history if pk == first] == ["to_review", "returned"]
+    assert [status for pk, status in history if pk == second.pk] == ["to_review", "accepted"]
+    reasons = Submission.history.filter(id=first).values_list("history_change_reason", flat=True)
+    assert "returned by approver" in list(reasons)
     assert ActivityRecord.objects.count() == 0
 
 
@@ -283,3 +290,16 @@ def test_the_reminder_command_reminds_each_request_once(sent):
     call_command("remind_suppliers", stdout=out)
     assert out.getvalue().splitlines() == ["Reminders sent: 1", "Reminders sent: 0"]
     assert len(mail.outbox) == 2
+
+
+def test_a_file_over_the_limit_is_stopped_and_named(sent, client, coil, settings):
+    from emissions.evidence import files as evidence_files
+
+    big = SimpleUploadedFile(
+        "scan.pdf", b"%PDF-" + b"0" * evidence_files.MAX_BYTES, content_type="application/pdf"
+    )
+    answer = _footprint_answer(coil) | {"files": big}
+    response = client.post(f"/supplier-data/{_token(sent)}/", answer, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "A file is larger than 10 MB." in response.content.decode()
+    assert not Submission.objects.exists()
