@@ -18,6 +18,9 @@ class ProductAnswerForm(forms.Form):
         label=_("What can you give?"), choices=LineKind.choices, widget=forms.RadioSelect
     )
     kg_co2e_per_unit = forms.DecimalField(label=_("kg CO2e per declared unit"), **AMOUNT)
+    data_year = forms.IntegerField(
+        label=_("Year the footprint describes"), min_value=1990, max_value=2100, required=False
+    )
     boundary = forms.ChoiceField(
         label=_("Boundary"), choices=[("", "—"), *Boundary.choices], required=False
     )
@@ -33,17 +36,27 @@ class ProductAnswerForm(forms.Form):
     coal_t = forms.DecimalField(label=_("Coal used (t)"), **AMOUNT)
     output_quantity = forms.DecimalField(label=_("Output in the declared unit"), **AMOUNT)
 
-    FOOTPRINT_FIELDS = ("kg_co2e_per_unit", "boundary", "method", "verification")
+    FOOTPRINT_FIELDS = ("kg_co2e_per_unit", "data_year", "boundary", "method", "verification")
     ENERGY_FIELDS = ("electricity_kwh", "natural_gas_m3", "coal_t", "output_quantity")
 
-    def __init__(self, *args, product, **kwargs):
+    def __init__(self, *args, product, year: int, **kwargs):
         super().__init__(*args, prefix=f"p{product.pk}", **kwargs)
         self.product = product
+        self.fields["data_year"].initial = year
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
         if kind == LineKind.FOOTPRINT:
+            if data.get("data_year") is None and "data_year" not in self.errors:
+                data["data_year"] = self.fields["data_year"].initial
+            year = data.get("data_year")
+            if year is not None and year > self.fields["data_year"].initial:
+                self.add_error(
+                    "data_year",
+                    _("A footprint of %(year)s cannot describe the data of %(asked)s.")
+                    % {"year": year, "asked": self.fields["data_year"].initial},
+                )
             for name in self.FOOTPRINT_FIELDS:
                 if data.get(name) in (None, ""):
                     self.add_error(name, _("Needed for a footprint."))

@@ -320,6 +320,12 @@ class SubmissionLine(models.Model):
     kg_co2e_per_unit = models.DecimalField(
         _("kg CO2e per declared unit"), validators=POSITIVE, **AMOUNT
     )
+    data_year = models.PositiveSmallIntegerField(
+        _("year the footprint describes"),
+        null=True,
+        blank=True,
+        help_text=_("A footprint may be of an earlier year than the request's."),
+    )
     boundary = models.CharField(_("boundary"), max_length=20, choices=Boundary, blank=True)
     method = models.CharField(_("method"), max_length=10, choices=Method, blank=True)
     verification = models.CharField(
@@ -345,6 +351,10 @@ class SubmissionLine(models.Model):
         verbose_name = _("submitted product data")
         verbose_name_plural = _("submitted product data")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(data_year__isnull=True) | Q(data_year__gte=1990, data_year__lte=2100),
+                name="submission_line_year_in_range",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="footprint", kg_co2e_per_unit__gte=0)

@@ -290,8 +290,9 @@ def _factor_from(line: SubmissionLine, request: DataRequest, organisation) -> Em
         "source_reference": source,
     }
     if line.kind == LineKind.FOOTPRINT:
+        common["year"] = line.data_year or request.year
         factor = EmissionFactor.objects.create(
-            key=f"supplier-product-{product.pk}-{request.year}-line-{line.pk}",
+            key=f"supplier-product-{product.pk}-{common['year']}-line-{line.pk}",
             name=_("%(product)s, footprint by %(supplier)s (%(boundary)s, %(method)s, %(check)s)")
             % {
                 "product": product.label,

@@ -303,3 +303,23 @@ def test_a_file_over_the_limit_is_stopped_and_named(sent, client, coil, settings
     assert response.status_code == 400
     assert "A file is larger than 10 MB." in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_a_footprint_of_an_earlier_year_is_kept_with_its_year(
+    sent, client, coil, approver, make_record, hebei_plant
+):
+    answer = _footprint_answer(coil) | {f"p{coil.pk}-data_year": "2021"}
+    assert client.post(f"/supplier-data/{_token(sent)}/", answer).status_code == 302
+    (factor,) = services.accept(Submission.objects.get(), approver)
+    assert factor.year == 2021
+    purchase = make_record(hebei_plant, "purchased_steel", TONNES, "t", purchased_product=coil,
+                           **PURCHASE_2023)  # fmt: skip
+    assert (purchase.factor, purchase.factor_year_match) == (factor, "lagged")
+
+
+def test_a_footprint_of_a_later_year_than_asked_is_refused(sent, client, coil):
+    answer = _footprint_answer(coil) | {f"p{coil.pk}-data_year": "2024"}
+    response = client.post(f"/supplier-data/{_token(sent)}/", answer, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "A footprint of 2024 cannot describe the data of 2023." in response.content.decode()
+    assert not Submission.objects.exists()

@@ -53,7 +53,8 @@ def _refusal(request, data_request) -> HttpResponse | None:
 
 def _forms(data_request, data=None, files=None):
     products = list(data_request.products.order_by("code"))
-    answers = [ProductAnswerForm(data, product=product) for product in products]
+    year = data_request.year
+    answers = [ProductAnswerForm(data, product=product, year=year) for product in products]
     return SubmissionForm(data, files), answers
 
 
