@@ -93,6 +93,7 @@ def dashboard_pages() -> list[tuple[str, str]]:
         ("import", "dashboard:import", []),
         ("approvals", "dashboard:approvals", []),
         ("periods", "dashboard:periods", []),
+        ("suppliers", "dashboard:suppliers", []),
     ]
     pages = []
     for name, url_name, args in wanted:

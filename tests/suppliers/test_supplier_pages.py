@@ -209,3 +209,18 @@ def test_reviewing_on_the_request_page_then_the_overview_changes(
     assert quality.kg_by_basis[FactorBasis.SUPPLIER_PRODUCT] == Decimal("185000.000000")
     overview = approver_client.get("/?year=2023").content.decode()
     assert "Scope 3 from supplier data" in overview
+
+
+def test_an_htmx_year_change_gets_the_page_body_only(approver_client, purchases):
+    response = approver_client.get(
+        reverse("dashboard:suppliers") + "?year=2023", HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="page-body">')
+    assert "<html" not in html and "河北示例钢铁有限公司" in html
+
+
+def test_a_bad_year_is_ignored_with_a_message(approver_client, purchases):
+    response = approver_client.get(reverse("dashboard:suppliers") + "?year=abc")
+    assert response.status_code == 200
+    assert "Ignored Year" in response.content.decode()

@@ -17,6 +17,7 @@ from emissions.suppliers.models import DataRequest, Submission, SubmissionFile, 
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.suppliers import build_suppliers_page
+from .common import page_template
 from .evidence import private_download
 
 
@@ -25,7 +26,8 @@ from .evidence import private_download
 def suppliers(request: HttpRequest) -> HttpResponse:
     selected = page_filter(request)
     page = build_suppliers_page(selected.year) if selected.year is not None else None
-    return render(request, "dashboard/suppliers.html", {"filter": selected, "page": page})
+    context = {"filter": selected, "page": page}
+    return render(request, page_template(request, "dashboard/suppliers.html"), context)
 
 
 class RequestForm(forms.Form):
