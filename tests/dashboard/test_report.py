@@ -35,7 +35,8 @@ XLSX_2023 = reverse("dashboard:report_xlsx", kwargs={"year": 2023})
 # evidence coverage is one query over the year's records, whatever their number. The energy
 # tables (tce) are the energy page's own builder: its reads of the rollup, outputs and types.
 # The applied restatements of the year and the base year: one.
-QUERIES = 36
+# 36, and one for Scope 3 by kind of data (inventory.scope3_quality).
+QUERIES = 37
 
 
 @pytest.fixture
@@ -251,6 +252,7 @@ SHEETS = {
     "table-offsets": "Offsets and net emissions",
     "table-quality": "Data quality",
     "table-evidence": "Evidence coverage",
+    "table-scope3-quality": "Scope 3 by kind of data",
     "table-changes": "Change vs base year",
     "table-datasets": "Factor datasets",
 }

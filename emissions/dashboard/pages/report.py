@@ -741,7 +741,7 @@ REPORT_TABLES: dict[str, TableSpec] = {
     "offsets": TableSpec(_offsets_table),
     "quality": TableSpec(_quality_table),
     "evidence": TableSpec(_evidence_table),
-    "scope3_quality": TableSpec(_scope3_quality_table),
+    "scope3-quality": TableSpec(_scope3_quality_table),
     "changes": TableSpec(_changes_table),
     "datasets": TableSpec(_datasets_table),
 }
