@@ -95,7 +95,50 @@ def _optional_objects(user, text: str) -> list:
     made.append(apps.get_model("django_tasks_database", "DBTaskResult").objects.get(id=result.id))
     made += _export_file(user, text)
     made += _restatement(user, text)
+    made += _supplier_data(user, text)
     return made
+
+
+def _supplier_data(user, text: str) -> list:
+    """A supplier, its product, a request by link, a submission to review with a file, and an
+    exchange rate of the organisation's own."""
+    from django.core.files.base import ContentFile
+
+    from emissions.factors.models import ExchangeRate
+    from emissions.suppliers.models import (
+        DataRequest,
+        Submission,
+        SubmissionFile,
+        SubmissionLine,
+        Supplier,
+        SupplierProduct,
+    )  # fmt: skip
+
+    supplier = Supplier.objects.create(
+        name=f"{text} supplier", name_zh=f"{text} 供应商", category="services",
+        email="supplier@example.test", contact_name=text[:100], notes=text,
+    )  # fmt: skip
+    product = SupplierProduct.objects.create(
+        supplier=supplier, code="sec-product", name=text[:200], declared_unit="t"
+    )
+    request = DataRequest.objects.create(
+        supplier=supplier, year=YEAR, message=text, nonce="0" * 32, created_by=user
+    )
+    request.products.set([product])
+    submission = Submission.objects.create(
+        request=request, language="en", contact_name=text[:100], notes=text
+    )
+    line = SubmissionLine.objects.create(
+        submission=submission, product=product, kind="footprint", kg_co2e_per_unit=1,
+        boundary="cradle_to_gate", method="iso_14067", verification="none",
+    )  # fmt: skip
+    evidence = SubmissionFile(
+        submission=submission, original_name=f"{text}.pdf", content_type="application/pdf",
+        size=12, sha256="0" * 64,
+    )  # fmt: skip
+    evidence.file.save("sec.pdf", ContentFile(b"%PDF-1.4 sec"), save=True)
+    rate = ExchangeRate.objects.create(year=1999, cny_per_usd=Decimal("8.27"), source=text)
+    return [supplier, product, request, submission, line, evidence, rate]
 
 
 def _restatement(user, text: str) -> list:
