@@ -112,9 +112,9 @@ EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 SUPPLIER_LINK_DAYS = env_int("SUPPLIER_LINK_DAYS", 30)
 SUPPLIER_REMINDER_DAYS = env_int("SUPPLIER_REMINDER_DAYS", 7)
 
-# E-mail to suppliers (requests, reminders, thanks), through Django's MAILERS. Without
-# EMAIL_HOST the mails are printed on the console (make run); with it, sent by SMTP
-# (docs/operations.md). Tests get the in-memory backend (Django's test set-up).
+# E-mail to suppliers (requests, reminders, thanks), through Django's MAILERS: by SMTP to
+# EMAIL_HOST; without it, printed on the console in development (make run) and handed to the
+# local mail server in production (docs/operations.md). Tests get the in-memory backend.
 _email_host = os.environ.get("EMAIL_HOST", "")
 if _email_host:
     MAILERS = {
@@ -130,8 +130,11 @@ if _email_host:
             },
         }
     }
-else:
+elif DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Production without EMAIL_HOST: the local mail server (port 25), as Django's default.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kehui Carbon <carbon@localhost>")
 # The address in the links mailed to suppliers (they are read outside any request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

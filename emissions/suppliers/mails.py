@@ -4,8 +4,11 @@ answer again, and thanks. Each in the supplier's language, through Django's e-ma
 
 `send_once` claims a mail with one conditional UPDATE (its "sent at" column still empty)
 before sending: two workers, a double click or a retried job cannot send it twice. A mail
-whose sending fails is released again, so the next reminder run retries it.
+whose sending fails is released again and logged, never raised into the page that sent it
+(the page says so); `manage.py remind_suppliers` retries it.
 """
+
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import DataRequest, Submission
+
+logger = logging.getLogger(__name__)
 
 TEMPLATES = {
     "mailed_at": "request",
@@ -60,13 +65,17 @@ def send_once(request_id: int, sent_field: str) -> bool:
     request = DataRequest.objects.select_related("supplier").get(pk=request_id)
     try:
         _send(request, TEMPLATES[sent_field])
-    except Exception:
+    except Exception:  # SMTP refusals, timeouts, DNS: the mail is retried, the page stays up
         DataRequest.objects.filter(pk=request_id).update(**{sent_field: None})
-        raise
+        logger.exception("Supplier mail %s of request %s not sent", sent_field, request_id)
+        return False
     return True
 
 
 def send_returned(submission_id: int) -> None:
     """The reviewer's message and the link again (each return is its own mail)."""
     submission = Submission.objects.select_related("request__supplier").get(pk=submission_id)
-    _send(submission.request, "returned", message=submission.review_message)
+    try:
+        _send(submission.request, "returned", message=submission.review_message)
+    except Exception:
+        logger.exception("Supplier mail 'returned' of submission %s not sent", submission_id)

@@ -314,7 +314,7 @@ AMOUNT = {"max_digits": 24, "decimal_places": 6, "null": True, "blank": True}
 class SubmissionLine(models.Model):
     """One product's answer: its footprint per declared unit, or the energy behind its output."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lines")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="lines")
     product = models.ForeignKey(SupplierProduct, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind of data"), max_length=10, choices=LineKind)
     kg_co2e_per_unit = models.DecimalField(
@@ -384,7 +384,7 @@ class SubmissionLine(models.Model):
 class SubmissionFile(models.Model):
     """Evidence a supplier attached: checked as evidence files are, served only to staff."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="supplier-evidence/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=50)

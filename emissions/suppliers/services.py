@@ -357,15 +357,23 @@ def revoke(request: DataRequest, user) -> None:
 
 
 def remind_due(now=None) -> int:
-    """E-mail a reminder for each open request that expires within the reminder window."""
+    """E-mail a reminder for each open request that expires within the reminder window, and
+    send again the request and thank-you mails that could not be sent; return how many went."""
     now = now or timezone.now()
+    open_statuses = [RequestStatus.SENT, RequestStatus.RETURNED]
+    unsent = DataRequest.objects.filter(status__in=open_statuses, mailed_at__isnull=True)
+    sent = sum(mails.send_once(pk, "mailed_at") for pk in list(unsent.values_list("pk", flat=True)))
+    unthanked = DataRequest.objects.filter(status=RequestStatus.ACCEPTED, thanked_at__isnull=True)
+    sent += sum(
+        mails.send_once(pk, "thanked_at") for pk in list(unthanked.values_list("pk", flat=True))
+    )
     due = DataRequest.objects.filter(
         status__in=[RequestStatus.SENT, RequestStatus.RETURNED],
         reminded_at__isnull=True,
         expires_at__gt=now,
         expires_at__lte=now + timezone.timedelta(days=settings.SUPPLIER_REMINDER_DAYS),
     ).values_list("pk", flat=True)
-    return sum(mails.send_once(pk, "reminded_at") for pk in list(due))
+    return sent + sum(mails.send_once(pk, "reminded_at") for pk in list(due))
 
 
 ZERO = Decimal(0)

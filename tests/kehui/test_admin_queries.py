@@ -27,7 +27,7 @@ from emissions.activities.models import (
 from emissions.evidence import services as evidence_services
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import Facility, FacilityOutput, Organisation, ReportingYearLock
-from emissions.factors.models import EmissionFactor, FactorDataset, Gas
+from emissions.factors.models import EmissionFactor, ExchangeRate, FactorDataset, Gas
 from emissions.neutrality.models import ReductionInitiative, Restatement, Target
 from emissions.offsets.models import (
     AllowanceTransaction,
@@ -41,6 +41,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+from emissions.suppliers.models import DataRequest, Submission, Supplier, SupplierProduct
 from tests.factories import make_record
 
 FEW, MANY = 2, 10
@@ -152,7 +153,34 @@ def interval_upload() -> IntervalUpload:
     return result.upload
 
 
+def supplier() -> Supplier:
+    return Supplier.objects.create(name=f"Supplier {unique()}", category="services")
+
+
+def supplier_product() -> SupplierProduct:
+    return SupplierProduct.objects.create(
+        supplier=supplier(), code=f"product-{unique()}", name="Coil", declared_unit="t"
+    )
+
+
+def data_request() -> DataRequest:
+    return DataRequest.objects.create(
+        supplier=supplier(), year=2024, nonce=f"{unique():032d}", created_by=user()
+    )
+
+
 MAKE_ROW = {
+    Supplier: supplier,
+    SupplierProduct: supplier_product,
+    DataRequest: data_request,
+    # Reviewed by someone: the reviewer is a column.
+    Submission: lambda: Submission.objects.create(
+        request=data_request(), language="zh-hans", contact_name="王", status="accepted",
+        reviewed_by=user(),
+    ),  # fmt: skip
+    ExchangeRate: lambda: ExchangeRate.objects.create(
+        year=1990 + unique() % 100, cny_per_usd=Decimal("7"), source="Test"
+    ),
     ReportingYearLock: year_lock,
     Facility: facility,
     FacilityOutput: lambda: FacilityOutput.objects.create(

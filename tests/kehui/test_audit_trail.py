@@ -45,6 +45,15 @@ WITHOUT_HISTORY = {
         "certificate's history keeps the range"
     ),
     "jobs.ExportFile": "a download kept for hours, then purged; its job logs who asked for what",
+    "suppliers.SubmissionLine": (
+        "what a supplier answered for one product, written once with its submission and never "
+        "edited (the admin shows it read-only); the submission's history keeps the review, and "
+        "the factor made from it keeps its own"
+    ),
+    "suppliers.SubmissionFile": (
+        "a file a supplier attached, written once with its submission and never changed (the "
+        "admin shows it read-only); its SHA-256 is kept with it"
+    ),
     "neutrality.Restatement": (
         "it is itself the record of a decision: who loaded, who decided, when, figures before "
         "and after; the records it changed keep their own history naming it"

@@ -323,3 +323,26 @@ def test_a_footprint_of_a_later_year_than_asked_is_refused(sent, client, coil):
     assert response.status_code == 400
     assert "A footprint of 2024 cannot describe the data of 2023." in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_a_mail_server_that_refuses_leaves_the_request_and_says_so(
+    coil, approver, client, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from emissions.suppliers import mails
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(mails, "send_mail", refuse)
+    client.force_login(approver)
+    data = {"supplier": coil.supplier.pk, "year": 2023, "products": [coil.pk], "days": 30}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/suppliers/requests/new/", data, follow=True)
+    html = response.content.decode()
+    assert "could not be sent" in html and "/supplier-data/" in html
+    request = DataRequest.objects.get()
+    assert request.mailed_at is None
+    monkeypatch.undo()
+    assert services.remind_due() == 1  # the request mail, retried
+    assert DataRequest.objects.get().mailed_at is not None
+    assert len(mail.outbox) == 1

@@ -88,6 +88,22 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            sent.request.refresh_from_db(fields=["mailed_at"])
+            if sent.request.mailed_at is None:
+                messages.warning(
+                    request,
+                    _(
+                        "The request is saved but the e-mail to %(email)s could not be sent "
+                        "(it is retried by remind_suppliers). Give the supplier the link, valid "
+                        "until %(date)s: %(link)s"
+                    )
+                    % {
+                        "email": data["supplier"].email,
+                        "date": sent.request.expires_at.date().isoformat(),
+                        "link": sent.link,
+                    },
+                )
+                return redirect("dashboard:supplier_request", pk=sent.request.pk)
             messages.success(
                 request,
                 _("Request sent to %(email)s. The link, valid until %(date)s: %(link)s")
