@@ -88,7 +88,9 @@ def test_a_year_without_an_exchange_rate_names_the_years_the_table_covers():
     with pytest.raises(ValidationError) as refused:
         to_price_year_dollars(Decimal("100"), "元", 2031)
     assert refused.value.messages == [
-        "No CNY/USD exchange rate for 2031; the table covers 2015–2020, 2022–2023."
+        "No CNY/USD exchange rate for 2031; the table covers 2015–2020, 2022–2023. An "
+        "administrator can add the year's rate, with its source, under Exchange rates in the "
+        "admin."
     ]
 
 
