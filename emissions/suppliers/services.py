@@ -9,7 +9,6 @@ that claims it, so nothing is sent twice.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -374,6 +373,3 @@ def remind_due(now=None) -> int:
         expires_at__lte=now + timezone.timedelta(days=settings.SUPPLIER_REMINDER_DAYS),
     ).values_list("pk", flat=True)
     return sent + sum(mails.send_once(pk, "reminded_at") for pk in list(due))
-
-
-ZERO = Decimal(0)
