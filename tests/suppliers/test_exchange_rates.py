@@ -44,9 +44,13 @@ def test_an_own_rate_prices_it_and_a_changed_rate_recalculates_it(make_record, h
     rate.cny_per_usd = Decimal("7.0")
     rate.save()  # queues the year's spend-based purchases (the immediate backend runs it)
     record.refresh_from_db()
-    assert record.factor_quantity == (
-        SPEND_CNY * Decimal("270.970") / (Decimal("7.0") * Decimal("321.943"))
-    ).quantize(Decimal("0.000000000001"))
+    # Read back from the database: SQLite keeps about 16 significant digits of a decimal.
+    dollars = SPEND_CNY * Decimal("270.970") / (Decimal("7.0") * Decimal("321.943"))
+    micro = Decimal("0.000001")
+    assert record.factor_quantity.quantize(micro) == dollars.quantize(micro)
+    assert record.co2e_kg == (
+        dollars.quantize(Decimal("0.000000000001")) * Decimal("0.979")
+    ).quantize(micro)
 
 
 def test_a_rate_needs_a_source_and_a_positive_value(admin_client):
