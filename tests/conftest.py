@@ -3,9 +3,22 @@ import warnings
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 
 from emissions.facilities.models import Facility, Organisation
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """MD5 instead of PBKDF2's 1.5 million iterations (about 0.5 s per password here).
+
+    Hundreds of tests create a user with a password or log one in; with the production hasher
+    that alone took minutes of the suite. No test is about the hash itself; production keeps
+    Django's default hashers (kehui/settings.py does not name any).
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
