@@ -273,11 +273,13 @@ def _calculate(grid, certificates, facilities, residual_choice, gwp_set) -> Mark
     # Step 2: organisation-wide certificates, shared by uncovered kWh among the facility-years
     # of their market only (markets are countries, so no facility-year is in two of them).
     unused_shared: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    keys_by_market = defaultdict(list)  # (year, country) -> facility-years, in `keys` order
+    if shared_certificates:
+        for key in keys:
+            keys_by_market[key[1], facilities[key[0]]["country"]].append(key)
     for year, market in sorted(shared_certificates):
         certificates = shared_certificates[year, market]
-        market_keys = [
-            key for key in keys if key[1] == year and facilities[key[0]]["country"] == market
-        ]
+        market_keys = keys_by_market[year, market]
         shares = _share_out(certificates, {key: applied[key].uncovered for key in market_keys})
         for key, shared in shares.items():
             applied[key].take(shared, own=False)
