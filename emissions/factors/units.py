@@ -363,13 +363,25 @@ def to_factor_unit(
     a factor per another of them goes through the fuel's density and calorific values (the
     activity type supplies them, with their source).
     """
-    fuel = FuelProperties(density_kg_per_l, ncv_gj_per_t, ncv_gj_per_m3)
-    return Decimal(quantity) * _factor_unit_ratio(record_unit, factor_unit, fuel)
+    ratio = _factor_unit_ratio(
+        record_unit, factor_unit, density_kg_per_l, ncv_gj_per_t, ncv_gj_per_m3
+    )
+    return Decimal(quantity) * ratio
 
 
+# Remembered by plain strings and Decimals, not by a FuelProperties: a dataclass's hash and
+# equality run in Python, and every record calculated (and every facility-year of market-based
+# Scope 2) asks; the key's hashing was most of a conversion's cost.
 @lru_cache(maxsize=1024)
-def _factor_unit_ratio(record_unit: str, factor_unit: str, fuel: FuelProperties) -> Decimal:
+def _factor_unit_ratio(
+    record_unit: str,
+    factor_unit: str,
+    density_kg_per_l: Decimal | None,
+    ncv_gj_per_t: Decimal | None,
+    ncv_gj_per_m3: Decimal | None,
+) -> Decimal:
     """How many factor units one record unit is (errors are raised, not cached)."""
+    fuel = FuelProperties(density_kg_per_l, ncv_gj_per_t, ncv_gj_per_m3)
     value, unit = Decimal(1), record_unit
     for step in conversion_steps(record_unit, factor_unit, fuel):
         value = convert(value, unit, step.from_unit)

@@ -368,6 +368,8 @@ def _facility_regions(ids) -> dict[int, dict]:
 class _Applied:
     """Certificates applied to one facility-year so far, lowest factor first."""
 
+    __slots__ = ("grid_kwh", "kwh", "exact_kg", "zero_emission_kwh", "unused_kwh")
+
     def __init__(self, grid_kwh: Decimal):
         self.grid_kwh = grid_kwh
         self.kwh = ZERO
@@ -380,6 +382,8 @@ class _Applied:
         return self.grid_kwh - self.kwh
 
     def take(self, certificates, *, own: bool) -> "_Applied":
+        if not certificates:  # most facility-years have no certificates of their own
+            return self
         for factor, kwh in sorted(certificates, key=lambda certificate: certificate[0]):
             used = min(kwh, self.uncovered)
             self.kwh += used
@@ -429,6 +433,7 @@ class _ResidualChooser:
         ]
         # Hundreds of facilities share a few regions: each (regions, year) is chosen once.
         self.chosen = {}
+        self.levels = {}  # facility id -> its region levels, asked for once per facility-year
 
     def fingerprint(self) -> tuple:
         """The group, every stored value of the candidate factors and their datasets' kind."""
@@ -439,7 +444,9 @@ class _ResidualChooser:
         )
 
     def choose(self, facility: dict, year: int) -> FactorChoice | None:
-        levels = tuple(_region_levels(facility))
+        levels = self.levels.get(facility["id"])
+        if levels is None:
+            levels = self.levels[facility["id"]] = tuple(_region_levels(facility))
         if (levels, year) not in self.chosen:
             # Every candidate is per unit of energy, so the rule's fewest-conversions step
             # ties and it comes down to own datasets over shipped ones, then the newest entry.
