@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "emissions.evidence",
     "emissions.offsets",
     "emissions.neutrality",
+    "emissions.products",
     # The role groups (Viewer, Data editor, Approver, Administrator) over all of the above.
     "emissions.roles",
     "emissions.dashboard",

@@ -26,6 +26,7 @@ NAV_SECTIONS = {
     "suppliers": "suppliers",
     "supplier_request": "suppliers",
     "supplier_request_new": "suppliers",
+    "products": "products",
 }
 
 

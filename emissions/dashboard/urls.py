@@ -13,6 +13,7 @@ from .views import (
     offsets,
     overview,
     periods,
+    products,
     report,
     restatements,
     review,
@@ -45,5 +46,6 @@ urlpatterns = [
     *restatements.urlpatterns,
     *scope2_hourly.urlpatterns,
     *suppliers.urlpatterns,
+    *products.urlpatterns,
     *supplier_link.urlpatterns,
 ]

@@ -24,6 +24,7 @@ DOMAIN_MODELS = {
         "supplier", "supplierproduct", "datarequest", "submission", "submissionline",
         "submissionfile",
     ],
+    "products": ["product", "process", "production", "precursor"],
 }  # fmt: skip
 
 VIEWER = "Viewer"
@@ -60,6 +61,7 @@ DATA_EDITOR_PERMISSIONS = (
     | _write("neutrality", "reductioninitiative")
     # Suppliers and what is bought from them are entered like facilities' data.
     | _write("suppliers", "supplier", "supplierproduct")
+    | _write("products", "product", "process", "production", "precursor")
 )
 
 # Approvers check others' data (maker-checker), retire credits, lock verified years and
