@@ -27,6 +27,7 @@ NAV_SECTIONS = {
     "supplier_request": "suppliers",
     "supplier_request_new": "suppliers",
     "products": "products",
+    "cbam": "products",
 }
 
 

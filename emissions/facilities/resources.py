@@ -56,7 +56,15 @@ class ValidatedModelResource(resources.ModelResource):
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
-    """A ForeignKeyWidget whose unknown value is a row error naming the value, not a crash."""
+    """A ForeignKeyWidget whose unknown value is a row error naming the value, not a crash.
+
+    `label` names the looked-up field in that message when `field` is a lookup across a
+    relation (e.g. "facility code" for "facility__code").
+    """
+
+    def __init__(self, model, field="pk", *args, label=None, **kwargs):
+        super().__init__(model, field, *args, **kwargs)
+        self.label = label
 
     def clean(self, value, row=None, **kwargs):
         try:
@@ -66,7 +74,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
                 _("No %(model)s with %(field)s “%(value)s”.")
                 % {
                     "model": self.model._meta.verbose_name,
-                    "field": self.field,
+                    "field": self.label or self.field,
                     "value": value,
                 }
             ) from None

@@ -1,14 +1,16 @@
-"""Products, processes, production and precursors are entered here (and production by import
-later); the Products page reads them. Production and precursors of a locked year are neither
-added, changed (the models' clean) nor deleted (LockedYearAdminMixin)."""
+"""Products, processes, production and precursors are entered here (production also by import,
+CSV or XLSX, all-or-nothing); the Products page reads them. Production and precursors of a
+locked year are neither added, changed (the models' clean) nor deleted (LockedYearAdminMixin)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from emissions.facilities.periods_admin import LockedYearAdminMixin
 from emissions.history_admin import HistoryAdmin
+from emissions.import_admin import ImportAdminMixin
 
 from .models import Precursor, Process, Product, Production
+from .resources import ProductionResource
 
 
 @admin.register(Product)
@@ -25,7 +27,8 @@ class ProcessAdmin(HistoryAdmin):
 
 
 @admin.register(Production)
-class ProductionAdmin(LockedYearAdminMixin, HistoryAdmin):
+class ProductionAdmin(LockedYearAdminMixin, ImportAdminMixin, HistoryAdmin):
+    resource_classes = [ProductionResource]
     list_display = ["year", "month", "process", "product", "quantity", "machine_hours", "value"]
     list_filter = ["year", "process__facility", "product"]
     list_select_related = ["process__facility", "product"]

@@ -25,6 +25,7 @@ PAGES = [
     ("ledger", "/ledger/", 0),
     ("offsets", "/offsets/", 3),
     ("targets", "/targets/", 2),
+    ("products", "/products/", 2),
 ]
 OVERVIEW_CHARTS = 6
 

@@ -96,7 +96,30 @@ def _optional_objects(user, text: str) -> list:
     made += _export_file(user, text)
     made += _restatement(user, text)
     made += _supplier_data(user, text)
+    made += _products(text)
     return made
+
+
+def _products(text: str) -> list:
+    """A product made at the security facility, its process, a month of production and a
+    precursor at a default value whose source is `text`."""
+    from emissions.products.models import Precursor, Process, Product, Production
+
+    product = Product.objects.create(
+        code="sec-product", name_en=text[:200], name_zh=f"{text} 产品"[:200], cn_code="72083900"
+    )
+    process = Process.objects.create(
+        facility=Facility.objects.get(code="SEC-01"), name=text[:200], allocation_basis="mass",
+        justification=text,
+    )  # fmt: skip
+    production = Production.objects.create(
+        process=process, product=product, year=YEAR, month=5, quantity=Decimal(10)
+    )
+    precursor = Precursor.objects.create(
+        facility=process.facility, product=product, year=YEAR, name=text[:200],
+        quantity_t=Decimal(2), default_kg_per_t=Decimal(1900), default_source=text[:300],
+    )  # fmt: skip
+    return [product, process, production, precursor]
 
 
 def _supplier_data(user, text: str) -> list:

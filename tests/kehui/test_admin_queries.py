@@ -41,6 +41,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+from emissions.products.models import Precursor, Process, Product, Production
 from emissions.suppliers.models import DataRequest, Submission, Supplier, SupplierProduct
 from tests.factories import make_record
 
@@ -163,6 +164,16 @@ def supplier_product() -> SupplierProduct:
     )
 
 
+def product() -> Product:
+    return Product.objects.create(code=f"product-{unique()}", name_en="Coil", cn_code="72083900")
+
+
+def process() -> Process:
+    return Process.objects.create(
+        facility=facility(), name="Rolling", allocation_basis="mass", justification="by weight"
+    )
+
+
 def data_request() -> DataRequest:
     return DataRequest.objects.create(
         supplier=supplier(), year=2024, nonce=f"{unique():032d}", created_by=user()
@@ -170,6 +181,16 @@ def data_request() -> DataRequest:
 
 
 MAKE_ROW = {
+    Product: product,
+    Process: process,
+    Production: lambda: Production.objects.create(
+        process=process(), product=product(), year=2024, month=3, quantity=Decimal(1)
+    ),
+    # Its supplier product is a column (the supplier's name with it).
+    Precursor: lambda: Precursor.objects.create(
+        facility=facility(), product=product(), year=2024, name="Billets", quantity_t=1,
+        supplier_product=supplier_product(), default_kg_per_t=1900, default_source="mill",
+    ),  # fmt: skip
     Supplier: supplier,
     SupplierProduct: supplier_product,
     DataRequest: data_request,

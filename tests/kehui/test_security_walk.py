@@ -16,10 +16,12 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from emissions.activities.models import IntervalUpload
+from emissions.dashboard.pages import cbam as cbam_page
 from emissions.dashboard.pages import energy as energy_page
 from emissions.dashboard.pages import facilities as facilities_page
 from emissions.dashboard.pages import offsets as offsets_page
 from emissions.dashboard.pages import overview as overview_page
+from emissions.dashboard.pages import products as products_page
 from emissions.dashboard.pages import scope2_hourly as scope2_hourly_page
 from emissions.dashboard.pages import targets as targets_page
 from emissions.jobs.models import ExportFile, Job
@@ -66,6 +68,8 @@ EXPORT_TABLES = {
     "dashboard:targets_export": targets_page.TARGETS,
     "dashboard:energy_export": energy_page.ENERGY,
     "dashboard:scope2_hourly_export": scope2_hourly_page.SCOPE2_HOURLY,
+    "dashboard:products_export": products_page.PRODUCTS,
+    "dashboard:cbam_export": cbam_page.CBAM,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {

@@ -11,28 +11,23 @@ from tests.factories import make_record
 YEAR = 2025
 
 
-def _month(month: int) -> dict:
+def _month(month: int, year: int = YEAR) -> dict:
     return {
-        "start": dt.date(YEAR, month, 1),
-        "end": dt.date(YEAR, month, 28),
+        "start": dt.date(year, month, 1),
+        "end": dt.date(year, month, 28),
         "status": "approved",
     }
 
 
-@pytest.fixture
-def inventory(organisation, hebei_plant):
+def worked_example(plant, year: int = YEAR):
+    """The records, process, production and precursor of the worked example, in `year`."""
     for month in (3, 9):
-        make_record(hebei_plant, "natural_gas_stationary", Decimal(25000), "m3", **_month(month))
-        make_record(hebei_plant, "grid_electricity", Decimal(500000), "kWh", **_month(month))
-    in_review = {**_month(10), "status": "submitted"}
-    make_record(hebei_plant, "grid_electricity", Decimal(100000), "kWh", **in_review)
-    return hebei_plant
-
-
-@pytest.fixture
-def coil_and_plate(inventory):
+        make_record(plant, "natural_gas_stationary", Decimal(25000), "m3", **_month(month, year))
+        make_record(plant, "grid_electricity", Decimal(500000), "kWh", **_month(month, year))
+    in_review = {**_month(10, year), "status": "submitted"}
+    make_record(plant, "grid_electricity", Decimal(100000), "kWh", **in_review)
     process = Process.objects.create(
-        facility=inventory,
+        facility=plant,
         name="Hot rolling",
         allocation_basis=AllocationBasis.MASS,
         justification="Both products leave the same mill by weight.",
@@ -43,19 +38,24 @@ def coil_and_plate(inventory):
         Production.objects.create(
             process=process,
             product=product,
-            year=YEAR,
+            year=year,
             month=month,
             quantity=Decimal(tonnes),
             machine_hours=Decimal(400 if product == coil else 1200),
             value_cny=Decimal(tonnes * 4000),
         )
     Precursor.objects.create(
-        facility=inventory,
+        facility=plant,
         product=coil,
-        year=YEAR,
+        year=year,
         name="Steel billets",
         quantity_t=Decimal(630),
         default_kg_per_t=Decimal(1850),
         default_source="Worked example: the billet mill's stated average",
     )
     return process, coil, plate
+
+
+@pytest.fixture
+def coil_and_plate(organisation, hebei_plant):
+    return worked_example(hebei_plant)

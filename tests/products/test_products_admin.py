@@ -174,3 +174,48 @@ def test_a_process_names_why_its_basis_fits(admin_client, hebei_plant):
 
     assert errors_of(response)["justification"] == ["This field is required."]
     assert not Process.objects.exists()
+
+
+def _import(admin_client, csv: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return admin_client.post(
+        reverse("admin:products_production_import"),
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": SimpleUploadedFile("p.csv", csv.encode(), content_type="text/csv"),
+        },
+    )
+
+
+HEADER = "facility,product,year,month,quantity,machine_hours,value_cny\n"
+
+
+def test_production_imports_by_facility_and_product_code(admin_client, coil_and_plate):
+    response = _import(admin_client, HEADER + "XT-01,hrc,2025,11,120.5,80,\n")
+
+    assert response.status_code == 200
+    assert "120.5" in response.content.decode()  # the confirmation page shows the row
+    # The preview writes nothing until confirmed.
+    assert not Production.objects.filter(month=11).exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("XT-99,hrc,2025,11,1,,", "No production process with facility code “XT-99”."),
+        ("XT-01,nope,2025,11,1,,", "No product with code “nope”."),
+        ("XT-01,hrc,2025,11,0,,", "Production needs a quantity above zero."),
+        ("XT-01,hrc,2025,13,1,,", "Ensure this value is less than or equal to 12."),
+    ],
+)
+def test_a_bad_production_row_is_named_and_nothing_is_written(
+    admin_client, coil_and_plate, row, message
+):
+    before = Production.objects.count()
+
+    response = _import(admin_client, HEADER + "XT-01,plate,2025,12,5,,\n" + row + "\n")
+
+    assert message in response.content.decode()
+    assert Production.objects.count() == before

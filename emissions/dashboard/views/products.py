@@ -1,14 +1,21 @@
-"""The Products page: product footprints per declared unit, and its downloads."""
+"""The Products page (product footprints per declared unit) and the CBAM page (each exported
+good beside the EU default value, and each installation's communication for importers)."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from emissions.facilities.models import Facility
+from emissions.products.cbam import cbam_goods
+from emissions.products.cbam_pack import communication_workbook
+
 from .. import permissions as perms
 from ..filters import page_filter
+from ..pages.cbam import CBAM, CbamPage, build_cbam_page
 from ..pages.products import PRODUCTS, ProductsPage, build_products_page
+from ..spreadsheet import XLSX_TYPE
 from ..tables import build_tables
 from .common import page_template, table_download
 
@@ -42,4 +49,54 @@ def products_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 urlpatterns = [
     path("products/", products, name="products"),
     path("products/export/<slug:table>.<str:fmt>", products_export, name="products_export"),
+]
+
+
+def _cbam_page(request: HttpRequest):
+    selected = page_filter(request)
+    return selected, build_cbam_page(year=selected.year)
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def cbam(request: HttpRequest) -> HttpResponse:
+    selected, page = _cbam_page(request)
+    context = {"filter": selected, "page": page, "tables": build_tables(CBAM, page)}
+    return render(request, page_template(request, "dashboard/cbam.html"), context)
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def cbam_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    spec = CBAM.get(table)
+
+    def stem(page: CbamPage):
+        return "kehui-cbam", table, page.year if spec.per_year else None, None
+
+    return table_download(fmt, spec, lambda: _cbam_page(request)[1], stem)
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def cbam_pack(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """One installation's communication to EU importers for a year (XLSX)."""
+    facility = get_object_or_404(Facility, code=code)
+    goods = cbam_goods(year).of_facility(facility.code)
+    if not goods:
+        raise Http404("No CBAM goods of this installation in this year")
+    return HttpResponse(
+        communication_workbook(facility, year, goods),
+        content_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="kehui-cbam-communication-{facility.code}-{year}.xlsx"'
+            )
+        },
+    )
+
+
+urlpatterns += [
+    path("products/cbam/", cbam, name="cbam"),
+    path("products/cbam/export/<slug:table>.<str:fmt>", cbam_export, name="cbam_export"),
+    path("products/cbam/<str:code>/<int:year>.xlsx", cbam_pack, name="cbam_pack"),
 ]
