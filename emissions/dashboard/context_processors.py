@@ -28,6 +28,7 @@ NAV_SECTIONS = {
     "supplier_request_new": "suppliers",
     "products": "products",
     "cbam": "products",
+    "product_report": "products",
 }
 
 

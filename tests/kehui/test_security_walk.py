@@ -129,6 +129,8 @@ def fill(name: str, route: str, objects) -> str:
     for parameter in parameters(route):
         if parameter == "code":
             kwargs[parameter] = objects.facility.code
+        elif parameter == "product":
+            kwargs[parameter] = "sec-product"  # security_objects._products
         elif parameter == "year":
             kwargs[parameter] = security_objects.YEAR
         elif parameter == "fmt":

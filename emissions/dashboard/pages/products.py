@@ -9,6 +9,7 @@ and share), and the precursors with the source of their embedded emissions.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from emissions.neutrality.inventory import kg_to_t
@@ -16,7 +17,7 @@ from emissions.products.attribution import Attribution, ProductYear, attribute
 from emissions.products.models import Production
 
 from ..charts import PALETTE, bar_chart, dataset
-from ..spreadsheet import Table
+from ..spreadsheet import Link, Table
 from ..tables import TableSpec, ledger_link
 
 HUNDRED = Decimal(100)
@@ -108,7 +109,10 @@ def _per_unit_float(product_year: ProductYear, kg: Decimal) -> float | None:
 def footprints_table(page: ProductsPage) -> Table:
     rows = [
         [
-            p.product.code,
+            Link(
+                p.product.code,
+                reverse("dashboard:product_report", args=[p.product.code, page.year]),
+            ),
             p.product.label,
             p.product.cn_code,
             p.product.get_declared_unit_display(),

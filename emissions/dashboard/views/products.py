@@ -14,8 +14,9 @@ from emissions.products.cbam_pack import communication_workbook
 from .. import permissions as perms
 from ..filters import page_filter
 from ..pages.cbam import CBAM, CbamPage, build_cbam_page
+from ..pages.product_report import build_product_report, report_tables
 from ..pages.products import PRODUCTS, ProductsPage, build_products_page
-from ..spreadsheet import XLSX_TYPE
+from ..spreadsheet import XLSX_TYPE, workbook_response
 from ..tables import build_tables
 from .common import page_template, table_download
 
@@ -99,4 +100,30 @@ urlpatterns += [
     path("products/cbam/", cbam, name="cbam"),
     path("products/cbam/export/<slug:table>.<str:fmt>", cbam_export, name="cbam_export"),
     path("products/cbam/<str:code>/<int:year>.xlsx", cbam_pack, name="cbam_pack"),
+]
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def product_report(request: HttpRequest, product: str, year: int) -> HttpResponse:
+    """One product's footprint report for a year: printable, bilingual by the page's language."""
+    report = build_product_report(product, year)
+    tables = dict(zip(("summary", "allocation", "precursors"), report_tables(report), strict=True))
+    context = {"report": report, "tables": tables}
+    return render(request, "dashboard/product_report.html", context)
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def product_report_xlsx(request: HttpRequest, product: str, year: int) -> HttpResponse:
+    report = build_product_report(product, year)
+    filename = f"kehui-footprint-{report.product.code}-{year}.xlsx"
+    return workbook_response(report_tables(report), filename=filename)
+
+
+urlpatterns += [
+    path("products/<slug:product>/<int:year>/", product_report, name="product_report"),
+    path(
+        "products/<slug:product>/<int:year>.xlsx", product_report_xlsx, name="product_report_xlsx"
+    ),
 ]
