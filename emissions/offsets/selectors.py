@@ -46,6 +46,7 @@ TONNES_SUM = DecimalField(max_digits=20, decimal_places=3)
 MWH_SUM = DecimalField(max_digits=20, decimal_places=3)
 KG_SUM = DecimalField(max_digits=30, decimal_places=6)
 KWH_SUM = DecimalField(max_digits=30, decimal_places=6)
+COST_SUM = DecimalField(max_digits=30, decimal_places=5)  # tonnes (3 places) × price (2)
 RENEWABLE_TECHNOLOGIES = [
     Technology.WIND,
     Technology.SOLAR,
@@ -414,11 +415,22 @@ class AllowanceBalance:
     purchased_t: Decimal
     sold_t: Decimal
     surrendered_t: Decimal
+    # The purchases entered with a price: their tonnes and what they cost (price × tonnes, in the
+    # organisation's reporting currency).
+    priced_purchase_t: Decimal = ZERO
+    purchase_cost: Decimal = ZERO
 
     @property
     def held_t(self) -> Decimal:
         """Still held: allocated + purchased − sold − surrendered."""
         return self.allocated_t + self.purchased_t - self.sold_t - self.surrendered_t
+
+    @property
+    def average_purchase_price(self) -> Decimal | None:
+        """What a tonne bought cost on average; None when no purchase has a price."""
+        if not self.priced_purchase_t:
+            return None
+        return (self.purchase_cost / self.priced_purchase_t).quantize(Decimal("0.01"))
 
 
 def allowance_balance_by_facility_year(
@@ -437,19 +449,31 @@ def allowance_balance_by_facility_year(
         "sold": kinds.SALE,
         "surrendered": kinds.SURRENDER,
     }
+    priced = Q(kind=kinds.PURCHASE, price_per_t__isnull=False)
     rows = (
         transactions.order_by()
         .values_list("facility", "compliance_year")
         .annotate(
-            **{name: _total("quantity_t", condition=Q(kind=kind)) for name, kind in columns.items()}
+            **{
+                name: _total("quantity_t", condition=Q(kind=kind)) for name, kind in columns.items()
+            },
+            priced_t=_total("quantity_t", condition=priced),
+            cost=_total(
+                F("quantity_t") * F("price_per_t"), output_field=COST_SUM, condition=priced
+            ),
         )
-        .values_list("facility", "compliance_year", *columns)
+        .values_list("facility", "compliance_year", *columns, "priced_t", "cost")
     )
     return {
         (facility_id, year): AllowanceBalance(
-            allocated_t=allocated, purchased_t=purchased, sold_t=sold, surrendered_t=surrendered
-        )
-        for facility_id, year, allocated, purchased, sold, surrendered in rows
+            allocated_t=allocated,
+            purchased_t=purchased,
+            sold_t=sold,
+            surrendered_t=surrendered,
+            priced_purchase_t=priced_t,
+            purchase_cost=cost,
+        )  # fmt: skip
+        for facility_id, year, allocated, purchased, sold, surrendered, priced_t, cost in rows
     }
 
 

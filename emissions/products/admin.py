@@ -15,8 +15,8 @@ from .resources import ProductionResource
 
 @admin.register(Product)
 class ProductAdmin(HistoryAdmin):
-    list_display = ["code", "name_en", "name_zh", "cn_code", "declared_unit"]
-    search_fields = ["code", "name_en", "name_zh", "cn_code"]
+    list_display = ["code", "name_en", "name_zh", "cn_code", "cpc_code", "declared_unit"]
+    search_fields = ["code", "name_en", "name_zh", "cn_code", "cpc_code"]
 
 
 @admin.register(Process)

@@ -13,6 +13,9 @@ product attribution (products/attribution.py, approved data only):
 - The default value for the good's CN code (the longest published code that begins it;
   data/cbam_default_values_cn.csv) and the year's mark-up on its total, for comparison.
 - The share of the direct emissions that comes from default values (precursors at a default).
+- The carbon price paid under China's national ETS: the installation's allowances surrendered for
+  the year (and, of them, those covered by free allocation) shared over its goods by their
+  direct emissions, per tonne, at the average price of the allowances it bought with a price.
 """
 
 import csv
@@ -24,6 +27,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from emissions.factors.calculation import ZERO
+from emissions.offsets.selectors import allowance_balance_by_facility_year
 
 from .attribution import Attribution, attribute
 
@@ -142,6 +146,11 @@ class CbamGood:
     default_precursor_kg: Decimal  # the part of direct_kg from precursors at a default value
     default: DefaultValue | None
     markup_pct: Decimal | None
+    # The national ETS at the installation in the year, attributed to this good by its share of
+    # the installation's direct emissions, per tonne of the good (None: no ETS transactions).
+    ets_covered_t_per_t: Decimal | None = None  # allowances surrendered
+    ets_free_t_per_t: Decimal | None = None  # of them, covered by free allocation
+    ets_price: Decimal | None = None  # CNY per allowance: the average price paid
 
     def _per_t(self, kg: Decimal) -> Decimal:
         return (kg / self.tonnes / KG_PER_T).quantize(SEE_PLACES, rounding=ROUND_HALF_UP)
@@ -183,6 +192,27 @@ class CbamGood:
     def is_estimated(self) -> bool:
         return bool(self.default_precursor_kg)
 
+    @property
+    def carbon_price_due(self) -> Decimal | None:
+        """CNY per tonne of the good due under the ETS before free allocation (CP due)."""
+        if self.ets_covered_t_per_t is None or self.ets_price is None:
+            return None
+        return (self.ets_covered_t_per_t * self.ets_price).quantize(Decimal("0.01"))
+
+    @property
+    def carbon_price_rebate(self) -> Decimal | None:
+        """CNY per tonne of the good covered by free allocation (the rebate)."""
+        if self.ets_free_t_per_t is None or self.ets_price is None:
+            return None
+        return (self.ets_free_t_per_t * self.ets_price).quantize(Decimal("0.01"))
+
+    @property
+    def carbon_price_effective(self) -> Decimal | None:
+        """CNY per tonne effectively paid: due − rebate."""
+        if self.carbon_price_due is None:
+            return None
+        return self.carbon_price_due - self.carbon_price_rebate
+
 
 @dataclass
 class CbamYear:
@@ -208,8 +238,12 @@ def cbam_goods(year: int, attribution: Attribution | None = None) -> CbamYear:
                 at_default + (use.embedded_kg if use.is_default else ZERO),
             )
     goods = []
+    ets = allowance_balance_by_facility_year(
+        facility_ids=[f.process.facility_id for f in attribution.facilities], years=[year]
+    )
     for facility in attribution.facilities:
         plant = facility.process.facility
+        balance = ets.get((plant.pk, year))
         for share in facility.shares:
             product = share.product
             sector = cbam_sector(product.cn_code)
@@ -223,6 +257,7 @@ def cbam_goods(year: int, attribution: Attribution | None = None) -> CbamYear:
                 )  # fmt: skip
                 continue
             embedded, at_default = precursors.get((plant.pk, product.pk), (ZERO, ZERO))
+            tonnes = share.quantity * kg_per_unit / KG_PER_T
             goods.append(
                 CbamGood(
                     facility_code=plant.code,
@@ -232,12 +267,27 @@ def cbam_goods(year: int, attribution: Attribution | None = None) -> CbamYear:
                     product_name=product.name_en,
                     cn_code=product.cn_code,
                     sector=sector,
-                    tonnes=share.quantity * kg_per_unit / KG_PER_T,
+                    tonnes=tonnes,
                     direct_kg=share.direct_kg + embedded,
                     indirect_kg=share.indirect_kg,
                     default_precursor_kg=at_default,
                     default=default_for(product.cn_code),
                     markup_pct=markup_percent(year, sector),
+                    **_ets_share(balance, share.direct_kg, facility.direct_kg, tonnes),
                 )
             )
     return CbamYear(year=year, goods=goods, problems=problems)
+
+
+def _ets_share(balance, good_direct_kg: Decimal, facility_direct_kg: Decimal, tonnes: Decimal):
+    """The good's part of the installation's ETS year, per tonne of the good: allowances
+    surrendered and those covered by free allocation, in proportion to its direct emissions."""
+    if balance is None or not facility_direct_kg or not tonnes:
+        return {}
+    share = good_direct_kg / facility_direct_kg
+    free_t = min(balance.allocated_t, balance.surrendered_t)
+    return {
+        "ets_covered_t_per_t": (balance.surrendered_t * share / tonnes).quantize(SEE_PLACES),
+        "ets_free_t_per_t": (free_t * share / tonnes).quantize(SEE_PLACES),
+        "ets_price": balance.average_purchase_price,
+    }

@@ -6,7 +6,7 @@ products' header in row 25 (rows 26 on) of Summary_Communication and in row 8 (r
 Summary_Products, columns D to N.
 
 Only what the inventory knows is filled; the qualifying parameters (scrap, alloys, clinker
-factor…) and the carbon price are left empty, and the data-quality line says which figures are
+factor…) are left empty, and the data-quality line says which figures are
 estimated (precursors at default values). docs/research/cbam/communication_template.md lists
 the template's labels and where they were read.
 """
@@ -45,6 +45,43 @@ AGGREGATED_GOOD = {
 FIRST_COLUMN = 4  # D
 # D.4(a): the grid's average emission factor (the template's code list for the EF's source).
 ELECTRICITY_EF_SOURCE = "D.4(a)"
+
+
+# Summary_Products, the carbon price paid in the country of production: column → label (the
+# template's AL to AZ; the unit columns beside them hold the units).
+CARBON_PRICE_HEADER = {
+    38: "Type of instrument (carbon pricing)",
+    39: "Share of total embedded emissions covered by the carbon price",
+    40: "Embedded emissions covered by the carbon price",
+    42: "Currency",
+    44: "Carbon price (CP) due (per produced t or MWh)",
+    46: "Type of rebate",
+    48: "Embedded emissions covered by rebate",
+    50: "Amount of rebate (per produced t or MWh)",
+    52: "Result: Effective CP due (per produced t or MWh)",
+}
+
+
+def _carbon_price_cells(good: CbamGood) -> dict[int, object]:
+    if good.carbon_price_due is None:
+        return {38: "None"}
+    covered = good.ets_covered_t_per_t
+    return {
+        38: "National Emissions Trading System",
+        39: float(min(covered / good.see_total, 1)) if good.see_total else None,
+        40: float(covered),
+        41: "tCO2e/t",
+        42: "CNY",
+        44: float(good.carbon_price_due),
+        45: "CNY/t",
+        46: "Free allocation",
+        48: float(good.ets_free_t_per_t),
+        49: "tCO2e/t",
+        50: float(good.carbon_price_rebate),
+        51: "CNY/t",
+        52: float(good.carbon_price_effective),
+        53: "CNY/t",
+    }
 
 
 def _product_row(good: CbamGood) -> list:
@@ -101,7 +138,10 @@ def communication_workbook(facility: Facility, year: int, goods: list[CbamGood])
         ("Justification for use of default values (if relevant):",
          ("Precursors without a supplier's footprint are at default values for: "
           + ", ".join(estimated)) if estimated else "No default values used."),
-        ("Carbon price instrument:", "None recorded"),
+        ("Carbon price instrument:",
+         "China's national emissions trading scheme (allowances surrendered, at the average "
+         "price paid; free allocation as the rebate)"
+         if any(g.carbon_price_due is not None for g in goods) else "None recorded"),
     ]  # fmt: skip
     for index, (label, value) in enumerate(quality):
         _put(communication, 22 + index, [label, value])
@@ -111,8 +151,12 @@ def communication_workbook(facility: Facility, year: int, goods: list[CbamGood])
 
     products = workbook.create_sheet("Summary_Products")
     _put(products, 8, PRODUCT_HEADER)
+    for column, label in CARBON_PRICE_HEADER.items():
+        _put(products, 8, [label], first_column=column)
     for index, good in enumerate(goods):
         _put(products, 10 + index, _product_row(good))
+        for column, value in _carbon_price_cells(good).items():
+            _put(products, 10 + index, [value], first_column=column)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ emissions of the precursors bought for each product are added (products/attribut
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,16 @@ class Product(models.Model):
         validators=[validate_cn_code],
         help_text=_("8-digit EU Combined Nomenclature code, for goods exported to the EU."),
     )
+    cpc_code = models.CharField(
+        _("UN CPC code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,5}$", _("A UN CPC code has 1 to 5 digits."))],
+        help_text=_(
+            "The product's class in the UN Central Product Classification (v2.1), which a PACT "
+            "footprint names."
+        ),
+    )
     declared_unit = models.CharField(
         _("declared unit"), max_length=10, choices=DeclaredUnit, default=DeclaredUnit.TONNE
     )
@@ -82,6 +92,11 @@ class Product(models.Model):
                 condition=Q(cn_code="") | Q(cn_code__regex=CN_CODE_PATTERN),
                 name="product_cn_code_eight_digits",
                 violation_error_message=_("A CN code has 8 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cpc_code="") | Q(cpc_code__regex=r"^[0-9]{1,5}$"),
+                name="product_cpc_code_digits",
+                violation_error_message=_("A UN CPC code has 1 to 5 digits."),
             ),
             models.CheckConstraint(
                 condition=Q(mass_kg_per_unit__isnull=True) | Q(mass_kg_per_unit__gt=0),

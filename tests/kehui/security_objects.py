@@ -106,7 +106,11 @@ def _products(text: str) -> list:
     from emissions.products.models import Precursor, Process, Product, Production
 
     product = Product.objects.create(
-        code="sec-product", name_en=text[:200], name_zh=f"{text} 产品"[:200], cn_code="72083900"
+        code="sec-product",
+        name_en=text[:200],
+        name_zh=f"{text} 产品"[:200],
+        cn_code="72083900",
+        cpc_code="41231",
     )
     process = Process.objects.create(
         facility=Facility.objects.get(code="SEC-01"), name=text[:200], allocation_basis="mass",

@@ -105,7 +105,7 @@ def test_the_page_shows_actual_against_default(reader, coil_2026):
     assert response.status_code == 200
     row = [cell.text for cell in page_tables(response.content.decode())["table-goods"].body[0]]
     assert row == ["XT-01", "hrc", "72083900", "Iron and steel", "600.000", "2.051", "0.652",
-                   "2.051", "3.187", "10", "3.506", "94.7 %",
+                   "2.051", "3.187", "10", "3.506", "94.7 %", "—",
                    "estimated: precursors at default values"]  # fmt: skip
     pack = reverse("dashboard:cbam_pack", args=["XT-01", 2026])
     assert f'href="{pack}"' in response.content.decode()
@@ -164,3 +164,34 @@ def test_a_user_without_permission_gets_403(client, outsider):
 def test_post_is_not_allowed(reader):
     assert reader.post(URL).status_code == 405
     assert reader.post(reverse("dashboard:cbam_pack", args=["XT-01", 2026])).status_code == 405
+
+
+def test_the_carbon_price_paid_under_the_national_ets(reader, coil_2026, hebei_plant):
+    """XT-01 surrendered 150 t for 2026, 100 t of them freely allocated, and bought 60 t at
+    80 CNY. The coil has 60 % of the plant's direct emissions (64,866 of 108,110 kg) over 600 t:
+    150 × 0.6 ÷ 600 = 0.15 t covered per tonne → 12 CNY due; 100 × 0.6 ÷ 600 = 0.1 t free →
+    8 CNY rebate; 4 CNY per tonne effectively paid."""
+    import datetime as dt
+
+    from emissions.offsets import services
+
+    for kind, tonnes, price in (("allocation", 100, None), ("purchase", 60, Decimal(80)),
+                                ("surrender", 150, None)):  # fmt: skip
+        services.record_allowance_transaction(
+            facility=hebei_plant, compliance_year=2026, kind=kind, quantity_t=Decimal(tonnes),
+            transacted_on=dt.date(2026, 11, 30), price_per_t=price,
+        )  # fmt: skip
+
+    coil, _plate = cbam_goods(2026).goods
+
+    assert coil.ets_covered_t_per_t == Decimal("0.150000")
+    assert coil.ets_price == Decimal("80.00")
+    assert (coil.carbon_price_due, coil.carbon_price_rebate, coil.carbon_price_effective) == (
+        Decimal("12.00"), Decimal("8.00"), Decimal("4.00"),
+    )  # fmt: skip
+    workbook = load_workbook(
+        io.BytesIO(reader.get(reverse("dashboard:cbam_pack", args=["XT-01", 2026])).content)
+    )
+    row = {c.column: c.value for c in workbook["Summary_Products"][10] if c.value is not None}
+    assert row[38] == "National Emissions Trading System"
+    assert (row[44], row[50], row[52]) == (12.0, 8.0, 4.0)

@@ -44,6 +44,7 @@ def goods_table(page: CbamPage) -> Table:
             good.markup_pct,
             good.default_with_markup,
             good.default_share_pct,
+            good.carbon_price_effective,
             _("estimated: precursors at default values") if good.is_estimated else _("actual data"),
         ]
         for good in page.goods
@@ -63,6 +64,7 @@ def goods_table(page: CbamPage) -> Table:
             _("Mark-up (%)"),
             _("EU default with mark-up (tCO2e/t)"),
             _("Share from default values (%)"),
+            _("Carbon price paid in China (CNY/t)"),
             _("Data"),
         ],
         rows=rows,
@@ -79,6 +81,7 @@ def goods_table(page: CbamPage) -> Table:
             "n0",
             "n3",
             "pct",
+            "n2",
             "text",
         ],
     )

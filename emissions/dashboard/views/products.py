@@ -2,14 +2,16 @@
 good beside the EU default value, and each installation's communication for importers)."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from emissions.facilities.models import Facility
+from emissions.facilities.models import Facility, Organisation
 from emissions.products.cbam import cbam_goods
 from emissions.products.cbam_pack import communication_workbook
+from emissions.products.pact import PactError, product_footprint
 
 from .. import permissions as perms
 from ..filters import page_filter
@@ -126,4 +128,31 @@ urlpatterns += [
     path(
         "products/<slug:product>/<int:year>.xlsx", product_report_xlsx, name="product_report_xlsx"
     ),
+]
+
+
+@require_safe
+@permission_required(perms.VIEW_PRODUCTS, raise_exception=True)
+def product_pact(request: HttpRequest, product: str, year: int) -> HttpResponse:
+    """The footprint as a PACT ProductFootprint (JSON), or a 400 naming what to fix."""
+    report = build_product_report(product, year)
+    try:
+        data = product_footprint(
+            report.footprint,
+            organisation=Organisation.current(),
+            created=timezone.now(),
+            default_kg=report.default_kg,
+        )
+    except PactError as error:
+        return JsonResponse({"code": "not_exportable", "message": str(error)}, status=400)
+    filename = f"kehui-pact-{report.product.code}-{year}.json"
+    return JsonResponse(
+        data,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+urlpatterns += [
+    path("products/<slug:product>/<int:year>/pact.json", product_pact, name="product_pact"),
 ]
