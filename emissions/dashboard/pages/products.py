@@ -45,11 +45,9 @@ def build_products_page(*, year: int | None) -> ProductsPage:
     years = production_years()
     if year is None:
         return ProductsPage(year=None, attribution=None)
-    history = [(y, attribute(y).products) if y != year else (y, None) for y in years]
     attribution = attribute(year)
-    history = [
-        (y, products if products is not None else attribution.products) for y, products in history
-    ]
+    # Every year with production for the trend, the page's own year read once.
+    history = [(y, attribution.products if y == year else attribute(y).products) for y in years]
     page = ProductsPage(year=year, attribution=attribution, history=history)
     page.charts = _charts(page)
     return page
