@@ -79,7 +79,7 @@ class Table:
 
     The page renders the same object (dashboard/_table.html) as the CSV and XLSX downloads, so a
     column cannot differ between screen and file. `formats` says, per column, how the page
-    shows a value (tables.FORMATS: "t", "mwh", "pct", "n0", "int", "date", "text"; missing
+    shows a value (tables.FORMATS: "t", "mwh", "pct", "n0", "int", "date", "code", "text"; missing
     ones are "text"); a download always writes it exact. `footer`, when given, is a last row
     (a total) the page sets apart and a download writes last.
     """

@@ -70,6 +70,8 @@ def _text(value) -> str:
 FORMATS: dict[str, tuple[Callable[[object], str], str]] = {
     "text": (_text, ""),
     "date": (_text, "date"),
+    # A code (a facility's, a product's, a CN code): kept on one line, never broken at its "-".
+    "code": (_text, "code"),
     # A factor's sources: text whose web addresses become links, one source per line.
     "source": (_text, "source"),
     # Tonnes CO2e and MWh, as every page rounds them.

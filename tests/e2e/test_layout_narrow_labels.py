@@ -94,6 +94,9 @@ def dashboard_pages() -> list[tuple[str, str]]:
         ("approvals", "dashboard:approvals", []),
         ("periods", "dashboard:periods", []),
         ("suppliers", "dashboard:suppliers", []),
+        ("products", "dashboard:products", []),
+        ("product-report", "dashboard:product_report", ["kh-machined-parts", 2025]),
+        ("cbam", "dashboard:cbam", []),
     ]
     pages = []
     for name, url_name, args in wanted:

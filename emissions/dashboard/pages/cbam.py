@@ -69,9 +69,9 @@ def goods_table(page: CbamPage) -> Table:
         ],
         rows=rows,
         formats=[
-            "text",
-            "text",
-            "text",
+            "code",
+            "code",
+            "code",
             "text",
             "n3",
             "n3",

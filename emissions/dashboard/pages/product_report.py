@@ -135,7 +135,7 @@ def allocation_table(report: ProductReport) -> Table:
             _("Indirect (tCO2e)"),
         ],
         rows=rows,
-        formats=["text", "text", "text", "text", "n3", "n2", "text", "pct", "t", "t"],
+        formats=["code", "text", "text", "text", "n3", "n2", "text", "pct", "t", "t"],
     )
 
 
@@ -164,7 +164,7 @@ def precursor_table(report: ProductReport) -> Table:
             _("Basis"),
         ],
         rows=rows,
-        formats=["text", "text", "n3", "n3", "t", "text", "text"],
+        formats=["text", "code", "n3", "n3", "t", "source", "text"],
     )
 
 

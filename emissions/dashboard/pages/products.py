@@ -141,7 +141,7 @@ def footprints_table(page: ProductsPage) -> Table:
             _("Data"),
         ],
         rows=rows,
-        formats=["text", "text", "text", "text", "n3", "t", "t", "t", "t", "n3", "text"],
+        formats=["code", "text", "code", "text", "n3", "t", "t", "t", "t", "n3", "text"],
     )
 
 
@@ -190,7 +190,7 @@ def attribution_table(page: ProductsPage) -> Table:
             _("Indirect (tCO2e)"),
         ],
         rows=rows,
-        formats=["text", "text", "text", "text", "n2", "text", "pct", "t", "t"],
+        formats=["code", "text", "text", "code", "n2", "text", "pct", "t", "t"],
     )
 
 
@@ -222,7 +222,7 @@ def precursors_table(page: ProductsPage) -> Table:
             _("Basis"),
         ],
         rows=rows,
-        formats=["text", "text", "text", "n3", "n3", "t", "text", "text"],
+        formats=["code", "text", "code", "n3", "n3", "t", "source", "text"],
     )
 
 
