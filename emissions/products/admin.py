@@ -1,6 +1,7 @@
-"""Products, processes, production and precursors are entered here (production also by import,
-CSV or XLSX, all-or-nothing); the Products page reads them. Production and precursors of a
-locked year are neither added, changed (the models' clean) nor deleted (LockedYearAdminMixin)."""
+"""Products, processes, production and precursors are entered here (products, production
+and precursors also by import, CSV or XLSX, all-or-nothing); the Products page reads them.
+Production and precursors of a locked year are neither added, changed (the models' clean) nor
+deleted (LockedYearAdminMixin)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +11,12 @@ from emissions.history_admin import HistoryAdmin
 from emissions.import_admin import ImportAdminMixin
 
 from .models import Precursor, Process, Product, Production
-from .resources import ProductionResource
+from .resources import PrecursorResource, ProductionResource, ProductResource
 
 
 @admin.register(Product)
-class ProductAdmin(HistoryAdmin):
+class ProductAdmin(ImportAdminMixin, HistoryAdmin):
+    resource_classes = [ProductResource]
     list_display = ["code", "name_en", "name_zh", "cn_code", "cpc_code", "declared_unit"]
     search_fields = ["code", "name_en", "name_zh", "cn_code", "cpc_code"]
 
@@ -39,7 +41,8 @@ class ProductionAdmin(LockedYearAdminMixin, ImportAdminMixin, HistoryAdmin):
 
 
 @admin.register(Precursor)
-class PrecursorAdmin(LockedYearAdminMixin, HistoryAdmin):
+class PrecursorAdmin(LockedYearAdminMixin, ImportAdminMixin, HistoryAdmin):
+    resource_classes = [PrecursorResource]
     list_display = ["year", "name", "product", "facility", "quantity_t", "footprint"]
     list_filter = ["year", "facility", "product"]
     list_select_related = ["product", "facility", "supplier_product__supplier"]

@@ -219,3 +219,43 @@ def test_a_bad_production_row_is_named_and_nothing_is_written(
 
     assert message in response.content.decode()
     assert Production.objects.count() == before
+
+
+def _import_to(admin_client, model: str, csv: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return admin_client.post(
+        reverse(f"admin:products_{model}_import"),
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file": SimpleUploadedFile("p.csv", csv.encode(), content_type="text/csv"),
+        },
+    )
+
+
+def test_a_product_file_with_a_bad_cn_code_writes_nothing_and_names_it(admin_client):
+    csv = (
+        "code,name_en,name_zh,cn_code,cpc_code,declared_unit,mass_kg_per_unit\n"
+        "hrc,Hot-rolled coil,热轧卷,72083900,,t,\n"
+        "bad,Bad,,7208,,t,\n"
+    )
+
+    html = _import_to(admin_client, "product", csv).content.decode()
+
+    assert "A CN code has 8 digits (e.g. 72083900); “7208” has 4 characters." in html
+    assert not Product.objects.exists()
+
+
+def test_a_precursor_file_names_an_unknown_supplier_product(admin_client, coil_and_plate):
+    before = Precursor.objects.count()
+    csv = (
+        "facility,product,year,name,quantity_t,supplier_product,default_kg_per_t,default_source\n"
+        "XT-01,hrc,2025,Scrap,5,,300,Mill data\n"
+        "XT-01,hrc,2025,Bar,5,nope,,\n"
+    )
+
+    html = _import_to(admin_client, "precursor", csv).content.decode()
+
+    assert "No supplier product with code “nope”." in html
+    assert Precursor.objects.count() == before
