@@ -120,6 +120,19 @@ class ProductYear:
     def uses_defaults(self) -> bool:
         return any(use.is_default for use in self.precursors)
 
+    @property
+    def default_precursor_kg(self) -> Decimal:
+        """The part of the footprint from precursors at a default value."""
+        return sum((use.embedded_kg for use in self.precursors if use.is_default), ZERO)
+
+    @property
+    def primary_data_share_pct(self) -> Decimal | None:
+        """The share of the footprint not from default values, %, to one decimal."""
+        if not self.total_kg:
+            return None
+        share = (self.total_kg - self.default_precursor_kg) * 100 / self.total_kg
+        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
 
 @dataclass
 class Attribution:

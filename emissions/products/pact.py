@@ -31,7 +31,6 @@ from .attribution import ProductYear
 
 SPEC_VERSION = "2.3.0"
 PLACES = Decimal("0.000001")
-HUNDRED = Decimal(100)
 CHARACTERIZATION = {"AR5", "AR6"}  # the 2.x enum; AR4 is not accepted by PACT
 
 
@@ -54,7 +53,7 @@ def footprint_id(organisation: Organisation, product_code: str, year: int) -> st
 
 
 def product_footprint(
-    footprint: ProductYear, *, organisation: Organisation, created: dt.datetime, default_kg
+    footprint: ProductYear, *, organisation: Organisation, created: dt.datetime
 ) -> dict:
     """The ProductFootprint of `footprint` (one product, one year); PactError if it cannot be."""
     product = footprint.product
@@ -72,10 +71,7 @@ def product_footprint(
     per_kg = footprint.total_kg / quantity_kg
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     year = footprint.year
-    total = footprint.total_kg
-    primary = (
-        float(((total - default_kg) * HUNDRED / total).quantize(Decimal("0.1"))) if total else 100.0
-    )
+    primary = footprint.primary_data_share_pct
     return {
         "id": footprint_id(organisation, product.code, year),
         "specVersion": SPEC_VERSION,
@@ -126,6 +122,6 @@ def product_footprint(
                 "Per ISO 14067: physical allocation (mass of output or machine hours) at each "
                 "facility, economic value only where no physical relationship fits."
             ),
-            "primaryDataShare": primary,
+            "primaryDataShare": 100.0 if primary is None else float(primary),
         },
     }

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from emissions.products.models import AllocationBasis, Precursor, Process, Product, Production
-from tests.factories import make_record
+from tests.factories import make_record, user_in_roles
 
 YEAR = 2025
 
@@ -59,3 +59,10 @@ def worked_example(plant, year: int = YEAR):
 @pytest.fixture
 def coil_and_plate(organisation, hebei_plant):
     return worked_example(hebei_plant)
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    """A Viewer (the role that reads every product page), logged in."""
+    client.force_login(user_in_roles(django_user_model, "reader", "Viewer"))
+    return client

@@ -23,7 +23,6 @@ from emissions.products.cbam import (
     markup_percent,
 )
 from emissions.products.models import Precursor, Production
-from tests.factories import user_in_roles
 from tests.html_tables import page_tables
 from tests.products.conftest import worked_example
 
@@ -35,12 +34,6 @@ URL = reverse("dashboard:cbam")
 @pytest.fixture
 def coil_2026(organisation, hebei_plant):
     return worked_example(hebei_plant, 2026)
-
-
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(user_in_roles(django_user_model, "reader", "Viewer"))
-    return client
 
 
 def test_the_coil_against_its_default_with_the_2026_mark_up(coil_2026):

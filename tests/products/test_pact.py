@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from emissions.products.models import Product
 from emissions.products.pact import decimal_text
-from tests.factories import user_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,6 @@ DECIMALS = ["unitaryProductAmount", "productMassPerDeclaredUnit", "pCfExcludingB
             "pCfIncludingBiogenic", "fossilGhgEmissions", "fossilCarbonContent",
             "biogenicCarbonContent", "dLucGhgEmissions", "landManagementGhgEmissions",
             "otherBiogenicGhgEmissions", "biogenicCarbonWithdrawal"]  # fmt: skip
-
-
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(user_in_roles(django_user_model, "reader", "Viewer"))
-    return client
 
 
 @pytest.fixture

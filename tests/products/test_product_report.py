@@ -7,19 +7,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.factories import user_in_roles
 from tests.html_tables import page_tables
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:product_report", args=["hrc", 2025])
 XLSX = reverse("dashboard:product_report_xlsx", args=["hrc", 2025])
-
-
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(user_in_roles(django_user_model, "reader", "Viewer"))
-    return client
 
 
 def test_the_report_of_the_coil(reader, coil_and_plate):

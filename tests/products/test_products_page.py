@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from emissions.activities.models import ActivityRecord
 from emissions.products.models import Precursor, Production
-from tests.factories import user_in_roles
 from tests.html_tables import page_tables
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +27,6 @@ def html_of(response) -> str:
 
 def texts(table) -> list[list[str]]:
     return [[cell.text for cell in row] for row in table.body]
-
-
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(user_in_roles(django_user_model, "reader", "Viewer"))
-    return client
 
 
 def test_the_worked_example_is_shown_per_product(reader, coil_and_plate):

@@ -4,20 +4,24 @@ shaped from products/attribution.py and the inventory's count of records in revi
 its own). The same tables are its XLSX download."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from emissions.factors.calculation import ZERO
 from emissions.neutrality.inventory import kg_to_t, pending_records
 from emissions.products.attribution import FacilityAttribution, ProductYear, Share, attribute
 from emissions.products.models import Product
 
 from ..spreadsheet import Table
-from ..tables import ledger_link
-
-HUNDRED = Decimal(100)
+from .products import (
+    ALLOCATION_FORMATS,
+    PRECURSOR_FORMATS,
+    allocation_cells,
+    allocation_header,
+    precursor_cells,
+    precursor_header,
+)
 
 
 @dataclass
@@ -31,18 +35,8 @@ class ProductReport:
     problems: list[str] = field(default_factory=list)
 
     @property
-    def default_kg(self) -> Decimal:
-        return sum((u.embedded_kg for u in self.footprint.precursors if u.is_default), ZERO)
-
-    @property
     def primary_data_share_pct(self) -> Decimal | None:
-        """Share of the footprint not from default values (precursors at a default)."""
-        total = self.footprint.total_kg
-        if not total:
-            return None
-        return ((total - self.default_kg) * HUNDRED / total).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
+        return self.footprint.primary_data_share_pct
 
 
 def build_product_report(code: str, year: int) -> ProductReport:
@@ -91,35 +85,17 @@ def summary_table(report: ProductReport) -> Table:
 
 
 def allocation_table(report: ProductReport) -> Table:
-    rows = []
-    for facility, share in report.facilities:
-        code = facility.process.facility.code
-        rows.append(
-            [
-                code,
-                facility.process.name,
-                facility.process.get_allocation_basis_display(),
-                facility.process.justification,
-                share.quantity,
-                share.key,
-                facility.key_unit,
-                share.key * HUNDRED / facility.key_total,
-                ledger_link(
-                    kg_to_t(share.direct_kg),
-                    year=report.year,
-                    facility=code,
-                    scope=1,
-                    review="approved",
-                ),
-                ledger_link(
-                    kg_to_t(share.indirect_kg),
-                    year=report.year,
-                    facility=code,
-                    scope=2,
-                    review="approved",
-                ),
-            ]
-        )
+    rows = [
+        [
+            facility.process.facility.code,
+            facility.process.name,
+            facility.process.get_allocation_basis_display(),
+            facility.process.justification,
+            share.quantity,
+            *allocation_cells(facility, share, report.year),
+        ]
+        for facility, share in report.facilities
+    ]
     return Table(
         title=_("Allocation %(year)s") % {"year": report.year},
         header=[
@@ -128,43 +104,19 @@ def allocation_table(report: ProductReport) -> Table:
             _("Allocation basis"),
             _("Why this basis"),
             _("Quantity made"),
-            _("Allocation key"),
-            _("Key unit"),
-            _("Share (%)"),
-            _("Direct (tCO2e)"),
-            _("Indirect (tCO2e)"),
-        ],
+            *allocation_header(),
+        ],  # fmt: skip
         rows=rows,
-        formats=["code", "text", "text", "text", "n3", "n2", "text", "pct", "t", "t"],
+        formats=["code", "text", "text", "text", "n3", *ALLOCATION_FORMATS],
     )
 
 
 def precursor_table(report: ProductReport) -> Table:
-    rows = [
-        [
-            use.precursor.name,
-            use.precursor.facility.code,
-            use.precursor.quantity_t,
-            use.kg_per_t,
-            kg_to_t(use.embedded_kg),
-            use.source,
-            _("default value") if use.is_default else _("supplier's footprint"),
-        ]
-        for use in report.footprint.precursors
-    ]
     return Table(
         title=_("Precursors %(year)s") % {"year": report.year},
-        header=[
-            _("Precursor"),
-            _("Facility"),
-            _("Quantity (t)"),
-            _("kg CO2e per t"),
-            _("Embedded (tCO2e)"),
-            _("Source"),
-            _("Basis"),
-        ],
-        rows=rows,
-        formats=["text", "code", "n3", "n3", "t", "source", "text"],
+        header=precursor_header(),
+        rows=[precursor_cells(use) for use in report.footprint.precursors],
+        formats=PRECURSOR_FORMATS,
     )
 
 

@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from emissions.neutrality.inventory import kg_to_t
-from emissions.products.attribution import Attribution, ProductYear, attribute
+from emissions.products.attribution import (
+    Attribution,
+    FacilityAttribution,
+    PrecursorUse,
+    ProductYear,
+    Share,
+    attribute,
+)
 from emissions.products.models import Production
 
 from ..charts import PALETTE, bar_chart, dataset
@@ -145,37 +152,43 @@ def footprints_table(page: ProductsPage) -> Table:
     )
 
 
+def allocation_cells(facility: FacilityAttribution, share: Share, year: int) -> list:
+    """A product's part of a facility's year: key, its unit, share, and the attributed tonnes
+    linked to the facility's approved records behind them (also the footprint report's)."""
+    code = facility.process.facility.code
+
+    def linked(kg, scope):
+        return ledger_link(kg_to_t(kg), year=year, facility=code, scope=scope, review="approved")
+
+    return [
+        share.key,
+        facility.key_unit,
+        share.key * HUNDRED / facility.key_total,
+        linked(share.direct_kg, 1),
+        linked(share.indirect_kg, 2),
+    ]
+
+
+def allocation_header() -> list[str]:
+    return [_("Allocation key"), _("Key unit"), _("Share (%)"), _("Direct (tCO2e)"),
+            _("Indirect (tCO2e)")]  # fmt: skip
+
+
+ALLOCATION_FORMATS = ["n2", "text", "pct", "t", "t"]
+
+
 def attribution_table(page: ProductsPage) -> Table:
-    rows = []
-    for facility in page.attribution.facilities if page.attribution else []:
-        code = facility.process.facility.code
-        total = facility.key_total
-        for share in facility.shares:
-            rows.append(
-                [
-                    code,
-                    facility.process.name,
-                    facility.process.get_allocation_basis_display(),
-                    share.product.code,
-                    share.key,
-                    facility.key_unit,
-                    share.key * HUNDRED / total,
-                    ledger_link(
-                        kg_to_t(share.direct_kg),
-                        year=page.year,
-                        facility=code,
-                        scope=1,
-                        review="approved",
-                    ),
-                    ledger_link(
-                        kg_to_t(share.indirect_kg),
-                        year=page.year,
-                        facility=code,
-                        scope=2,
-                        review="approved",
-                    ),
-                ]
-            )
+    rows = [
+        [
+            facility.process.facility.code,
+            facility.process.name,
+            facility.process.get_allocation_basis_display(),
+            share.product.code,
+            *allocation_cells(facility, share, page.year),
+        ]
+        for facility in (page.attribution.facilities if page.attribution else [])
+        for share in facility.shares
+    ]
     return Table(
         title=_("Attribution to products %(year)s") % {"year": page.year},
         header=[
@@ -183,46 +196,42 @@ def attribution_table(page: ProductsPage) -> Table:
             _("Process"),
             _("Allocation basis"),
             _("Product"),
-            _("Allocation key"),
-            _("Key unit"),
-            _("Share (%)"),
-            _("Direct (tCO2e)"),
-            _("Indirect (tCO2e)"),
-        ],
+            *allocation_header(),
+        ],  # fmt: skip
         rows=rows,
-        formats=["code", "text", "text", "code", "n2", "text", "pct", "t", "t"],
+        formats=["code", "text", "text", "code", *ALLOCATION_FORMATS],
     )
 
 
-def precursors_table(page: ProductsPage) -> Table:
-    rows = [
-        [
-            p.product.code,
-            use.precursor.name,
-            use.precursor.facility.code,
-            use.precursor.quantity_t,
-            use.kg_per_t,
-            kg_to_t(use.embedded_kg),
-            use.source,
-            _("default value") if use.is_default else _("supplier's footprint"),
-        ]
-        for p in page.products
-        for use in p.precursors
+def precursor_cells(use: PrecursorUse) -> list:
+    """One precursor as its tables show it (this page's and the footprint report's)."""
+    return [
+        use.precursor.name,
+        use.precursor.facility.code,
+        use.precursor.quantity_t,
+        use.kg_per_t,
+        kg_to_t(use.embedded_kg),
+        use.source,
+        _("default value") if use.is_default else _("supplier's footprint"),
     ]
+
+
+def precursor_header() -> list[str]:
+    return [_("Precursor"), _("Facility"), _("Quantity (t)"), _("kg CO2e per t"),
+            _("Embedded (tCO2e)"), _("Source"), _("Basis")]  # fmt: skip
+
+
+PRECURSOR_FORMATS = ["text", "code", "n3", "n3", "t", "source", "text"]
+
+
+def precursors_table(page: ProductsPage) -> Table:
     return Table(
         title=_("Precursors %(year)s") % {"year": page.year},
-        header=[
-            _("Product"),
-            _("Precursor"),
-            _("Facility"),
-            _("Quantity (t)"),
-            _("kg CO2e per t"),
-            _("Embedded (tCO2e)"),
-            _("Source"),
-            _("Basis"),
+        header=[_("Product"), *precursor_header()],
+        rows=[
+            [p.product.code, *precursor_cells(use)] for p in page.products for use in p.precursors
         ],
-        rows=rows,
-        formats=["code", "text", "code", "n3", "n3", "t", "source", "text"],
+        formats=["code", *PRECURSOR_FORMATS],
     )
 
 

@@ -141,7 +141,6 @@ def product_pact(request: HttpRequest, product: str, year: int) -> HttpResponse:
             report.footprint,
             organisation=Organisation.current(),
             created=timezone.now(),
-            default_kg=report.default_kg,
         )
     except PactError as error:
         return JsonResponse({"code": "not_exportable", "message": str(error)}, status=400)
