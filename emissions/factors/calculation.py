@@ -6,6 +6,7 @@ the rounded per-gas values, so a recalculation in SQL reproduces it exactly.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 KG_PLACES = Decimal("0.000001")
 QUANTITY_PLACES = Decimal("0.000000000001")
@@ -20,8 +21,11 @@ def round_quantity(value: Decimal) -> Decimal:
     return value.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class GasAmounts:
+class GasAmounts(NamedTuple):
+    """kg of each gas. A named tuple: as immutable as a frozen dataclass and several times
+    quicker to make (every record calculated and every facility-year of market-based Scope 2
+    makes one)."""
+
     co2_kg: Decimal = ZERO
     ch4_kg: Decimal = ZERO
     n2o_kg: Decimal = ZERO
@@ -33,15 +37,20 @@ class GasAmounts:
 def amounts_from_factor(quantity: Decimal, factor) -> GasAmounts:
     """kg of each gas for `quantity` (already in the factor's unit) of the factor's activity."""
 
-    def times(per_unit: Decimal | None) -> Decimal:
-        return ZERO if per_unit is None else round_kg(quantity * per_unit)
-
+    # Written out rather than a helper per gas: market-based Scope 2 runs this for every
+    # facility-year of a page, a recalculation for every record.
+    co2, ch4, n2o = factor.co2_kg, factor.ch4_kg, factor.n2o_kg
+    co2e, biogenic = factor.co2e_kg, factor.biogenic_co2_kg
     return GasAmounts(
-        co2_kg=times(factor.co2_kg),
-        ch4_kg=times(factor.ch4_kg),
-        n2o_kg=times(factor.n2o_kg),
-        published_co2e_kg=times(factor.co2e_kg),
-        biogenic_co2_kg=times(factor.biogenic_co2_kg),
+        co2_kg=ZERO if co2 is None else (quantity * co2).quantize(KG_PLACES, ROUND_HALF_UP),
+        ch4_kg=ZERO if ch4 is None else (quantity * ch4).quantize(KG_PLACES, ROUND_HALF_UP),
+        n2o_kg=ZERO if n2o is None else (quantity * n2o).quantize(KG_PLACES, ROUND_HALF_UP),
+        published_co2e_kg=(
+            ZERO if co2e is None else (quantity * co2e).quantize(KG_PLACES, ROUND_HALF_UP)
+        ),
+        biogenic_co2_kg=(
+            ZERO if biogenic is None else (quantity * biogenic).quantize(KG_PLACES, ROUND_HALF_UP)
+        ),
     )
 
 

@@ -22,7 +22,7 @@ percentages half-up to 1 decimal.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
@@ -57,6 +57,7 @@ from .scope2 import (
     calculate_market_scope2,
     calculate_market_scope2_both,
 )
+from .snapshot import remembered
 
 KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
@@ -431,7 +432,28 @@ def balances_on_both_bases(
 
     With `approved_years`, the approved list has those years only, each as both_bases(year)
     gives it (its base-year figures only if it is the base year): a page showing every year
-    with pending data and one on approved data calculates no other approved year."""
+    with pending data and one on approved data calculates no other approved year.
+
+    Remembered while nothing is committed to the database (snapshot.py): the overview, the
+    offsets page and the gap card read it on every visit, and the inventory changes far less
+    often than it is read."""
+    years = None if years is None else sorted(set(years))
+    approved_years = None if approved_years is None else sorted(set(approved_years))
+    arguments = (
+        None if years is None else tuple(years),
+        with_base_year,
+        None if approved_years is None else tuple(approved_years),
+    )
+    read = remembered(
+        "balances_on_both_bases",
+        arguments,
+        lambda: _balances_on_both_bases(years, with_base_year, approved_years),
+    )
+    # Callers get their own lists: what is remembered is shared.
+    return replace(read, with_pending=list(read.with_pending), approved=list(read.approved))
+
+
+def _balances_on_both_bases(years, with_base_year, approved_years) -> BalancesOnBothBases:
     organisation = Organisation.current()
     if organisation is None:
         return BalancesOnBothBases(with_pending=[], approved=[], records_in_review={})

@@ -24,7 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emissions.activities.models import ActivityRecord, ActivityType
-from emissions.neutrality import scope2
+from emissions.neutrality import scope2, snapshot
 from emissions.neutrality.selectors import yearly_balance
 
 pytestmark = pytest.mark.skipif(
@@ -147,8 +147,18 @@ COLD_PAGES = {"overview", "facilities", "facility", "offsets", "targets", "repor
 
 
 def forget_scope2():
+    """Nothing remembered: a new process, or a change to facilities, factors or the GWPs."""
     # Untimed: freeing the remembered results is not part of answering the request.
-    scope2._REMEMBERED.results.clear()
+    scope2._REMEMBERED.forget()
+    snapshot.forget()
+    gc.collect()
+
+
+def forget_the_year():
+    """A commit that changed the year shown (a record or certificate of it): market-based
+    Scope 2 of that year, and everything remembered for the old database snapshot."""
+    scope2._REMEMBERED.forget(YEAR)
+    snapshot.forget()
     gc.collect()
 
 
@@ -242,8 +252,17 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         profiled.append(f"== {name} {url}\n{profile(client, url)}")
     balance_ms = median_ms(yearly_balance)
     balance_floor_ms = median_ms(run_floor(BALANCE_FLOOR, params))
-    # Market-based Scope 2 is remembered by its inputs (neutrality/scope2.py); the first
-    # request after any change to them computes it again. Timed here by forgetting it first.
+    # The balances are remembered per database snapshot (neutrality/snapshot.py), market-based
+    # Scope 2 per year by that year's inputs (neutrality/scope2.py): the first request after a
+    # commit reads the inventory again and computes the changed year's Scope 2 again; one after
+    # a restart (or a change every year shares, a factor or a facility's region) computes every
+    # year. Timed here by forgetting them first.
+    after_change = {
+        name: round(median_ms(get_page(client, url), before=forget_the_year), 1)
+        for name, url, _floor in PAGES
+        if name in COLD_PAGES
+    }
+    after_change["yearly_balance()"] = round(median_ms(yearly_balance, before=forget_the_year), 1)
     cold = {
         name: round(median_ms(get_page(client, url), before=forget_scope2), 1)
         for name, url, _floor in PAGES
@@ -274,7 +293,8 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
             "floor_ms": round(balance_floor_ms, 1),
             "ratio": round(balance_ms / balance_floor_ms, 2),
         },
-        "after_a_change_ms": cold,
+        "after_a_change_to_the_year_ms": after_change,
+        "nothing_remembered_ms": cold,
     }
     out = settings.BASE_DIR / "var" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -300,8 +320,12 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         f"{'yearly_balance()':<17} {balance_ms:>10.1f} {balance_floor_ms:>9.1f} "
         f"{balance_ms / balance_floor_ms:>6.2f}"
     )
-    lines += ["", "First request after a change (market-based Scope 2 computed again):"]
-    lines += [f"{name:<17} {ms:>10.1f}" for name, ms in cold.items()]
+    lines += [
+        "",
+        f"First request after a change to {YEAR} / with nothing remembered (market-based "
+        "Scope 2 computed again for that year / for every year):",
+    ]
+    lines += [f"{name:<17} {ms:>10.1f} {cold[name]:>9.1f}" for name, ms in after_change.items()]
     print("\n" + "\n".join(lines) + f"\n(written to {out})")
 
     over = [
@@ -309,7 +333,14 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         for name, row in pages.items()
         if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
     ]
-    over += [f"{name} after a change: {ms:.0f} ms" for name, ms in cold.items() if ms >= GOAL_MS]
+    over += [
+        f"{name} after a change to {YEAR}: {ms:.0f} ms"
+        for name, ms in after_change.items()
+        if ms >= GOAL_MS
+    ]
+    over += [
+        f"{name}, nothing remembered: {ms:.0f} ms" for name, ms in cold.items() if ms >= GOAL_MS
+    ]
     over += [
         f"{name}: {row['records_scans']} sequential scan(s) of {TABLE}"
         for name, row in pages.items()

@@ -1,0 +1,108 @@
+"""The inventory's balances are remembered per PostgreSQL snapshot, and never given stale.
+
+Outside a transaction (as requests run) a second read with nothing committed in between costs
+one query; any commit, by this connection or another, and any rollback leave the next read
+computing again. Inside a transaction nothing is remembered (it would see its own writes).
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from emissions.neutrality import snapshot
+from emissions.neutrality.inventory import balances_on_both_bases, yearly_balance
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="snapshots are PostgreSQL's (SQLite recomputes)"
+)
+
+GRID_KG = Decimal("60960.000000")  # 100,000 kWh × 0.6096 residual (test_balance.py)
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    snapshot.forget()
+    yield
+    snapshot.forget()
+
+
+def gross_kg() -> Decimal:
+    (balance,) = yearly_balance()
+    return balance.gross_kg
+
+
+def second_connection():
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_second_read_with_nothing_committed_costs_one_query(
+    organisation, hebei_plant, make_record, django_assert_num_queries
+):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    first = balances_on_both_bases()
+    with django_assert_num_queries(1):  # the snapshot
+        again = balances_on_both_bases()
+    assert again == first
+    assert again.with_pending is not first.with_pending  # each caller gets its own lists
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_on_this_connection_is_read_at_once(organisation, hebei_plant, make_record):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    assert gross_kg() == GRID_KG
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh", start=dt.date(2023, 2, 1),
+                end=dt.date(2023, 2, 28))  # fmt: skip
+    assert gross_kg() == 2 * GRID_KG
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_any_commit_by_another_process_changes_the_snapshot(organisation):
+    before = snapshot.current_snapshot()
+    assert snapshot.current_snapshot() == before  # nothing committed: the same snapshot
+    with second_connection() as other:
+        other.execute("SELECT pg_current_xact_id()")  # a transaction with an id, committed
+    assert snapshot.current_snapshot() != before
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_is_never_given(organisation, hebei_plant, make_record):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    assert gross_kg() == GRID_KG
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        make_record(hebei_plant, "grid_electricity", "100000", "kWh", start=dt.date(2023, 2, 1),
+                    end=dt.date(2023, 2, 28))  # fmt: skip
+        assert gross_kg() == 2 * GRID_KG  # its own write, seen inside and not remembered
+        raise Undo
+    assert gross_kg() == GRID_KG
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_nothing_is_remembered(organisation, hebei_plant, make_record):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    assert snapshot.current_snapshot() is None  # the test runs in a transaction
+    with CaptureQueriesContext(connection) as first:
+        balances_on_both_bases()
+    with CaptureQueriesContext(connection) as again:
+        balances_on_both_bases()
+    assert len(again) == len(first) > 1  # read again in full
