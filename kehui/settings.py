@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "emissions.offsets",
     "emissions.neutrality",
     "emissions.products",
+    "emissions.planning",
     # The role groups (Viewer, Data editor, Approver, Administrator) over all of the above.
     "emissions.roles",
     "emissions.dashboard",

@@ -29,6 +29,8 @@ NAV_SECTIONS = {
     "products": "products",
     "cbam": "products",
     "product_report": "products",
+    "completeness": "completeness",
+    "completeness_mine": "completeness",
 }
 
 

@@ -89,6 +89,8 @@ FORMATS: dict[str, tuple[Callable[[object], str], str]] = {
     "pct": (lambda value: percent(value, 1), "num"),
     # A change: "+3.1 %", "−8.6 %".
     "pct+": (lambda value: signed_percent(value, 1), "num"),
+    # A state shown as its label, coloured by its code (the completeness grid's periods).
+    "state": (_text, "state"),
 }
 
 
@@ -120,6 +122,8 @@ def _cell(value, fmt: str, missing: str = "—") -> Cell:
         value, href = value.value, value.href
     show, css = FORMATS[fmt]
     text = missing if value is None or value == "" else show(value)
+    if fmt == "state" and hasattr(value, "code"):
+        css = f"state state-{value.code}"
     return Cell(text, css, href)
 
 

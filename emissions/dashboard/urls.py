@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     approvals,
+    completeness,
     energy,
     evidence,
     facilities,
@@ -47,5 +48,6 @@ urlpatterns = [
     *scope2_hourly.urlpatterns,
     *suppliers.urlpatterns,
     *products.urlpatterns,
+    *completeness.urlpatterns,
     *supplier_link.urlpatterns,
 ]

@@ -26,17 +26,19 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Count, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from emissions.activities.models import (
     ActivityRecord,
     ActivityType,
+    DataQuality,
     MonthRollup,
     RecordRollup,
     ReviewStatus,
 )
 from emissions.activities.rollups import months_for, rollup_for
+from emissions.activities.selectors import records_for
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities.models import MarketScope2Matching, Organisation
 from emissions.factors.calculation import round_kg
@@ -1146,3 +1148,44 @@ def scope3_by_supplier(year: int, *, approved_only: bool) -> dict[int, SupplierS
         supplier_id: SupplierScope3(supplier_id, sum(kinds.values(), ZERO), kinds)
         for supplier_id, kinds in by_supplier.items()
     }
+
+
+# --- What each expected data stream has received (planning/completeness.py) -------------------
+
+
+@dataclass(frozen=True)
+class StreamPeriod:
+    """The records (not rejected) of one facility and activity type over one period."""
+
+    facility_id: int
+    activity_type_id: int
+    period_start: dt.date
+    period_end: dt.date
+    kg: Decimal  # CO2e, approved and in review
+    records: int
+    # Of them: entered with data quality "estimated", and still drafts (never submitted).
+    estimated: int
+    drafts: int
+    # When the first of them was submitted for review (None: all drafts).
+    first_submitted_at: dt.datetime | None
+
+
+def stream_periods(years, facility_ids, activity_type_ids) -> list[StreamPeriod]:
+    """Records of those years, facilities and types grouped by period, rejected ones left out:
+    one query (the records' (facility, year, month) index), for the completeness grid. Its kg
+    are what the records say; completeness states them, it never adds them to a total."""
+    records = records_for(years=years, facility_ids=facility_ids).filter(
+        activity_type_id__in=activity_type_ids
+    )
+    rows = (
+        records.order_by()
+        .values_list("facility_id", "activity_type_id", "period_start", "period_end")
+        .annotate(
+            kg=Sum("co2e_kg"),
+            n=Count("pk"),
+            estimated=Count("pk", filter=Q(data_quality=DataQuality.ESTIMATED)),
+            drafts=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
+            first_submitted_at=Min("submitted_at"),
+        )
+    )
+    return [StreamPeriod(*row) for row in rows]

@@ -25,6 +25,8 @@ DOMAIN_MODELS = {
         "submissionfile",
     ],
     "products": ["product", "process", "production", "precursor"],
+    # What each facility is expected to report: everyone sees it, administrators set it.
+    "planning": ["expectedstream"],
 }  # fmt: skip
 
 VIEWER = "Viewer"

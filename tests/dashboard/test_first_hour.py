@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,6 +14,8 @@ from emissions.activities.models import ActivityRecord, ImportBatch
 from emissions.evidence.demo import DEMO_FILES, load_demo_evidence
 from emissions.evidence.models import EvidenceFile
 from emissions.facilities import periods
+from emissions.planning.completeness import completeness
+from emissions.planning.models import ExpectedStream
 from emissions.roles.definitions import APPROVER
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +147,23 @@ def test_loading_the_demo_again_attaches_nothing_twice(demo, capsys):
 def test_without_a_superuser_the_evidence_waits_and_says_so(capsys):
     call_command("load_demo")
     out = capsys.readouterr().out
-    assert "Demo evidence files: not attached, no superuser yet" in out
+    assert "Demo evidence files and expected streams: not made, no superuser yet" in out
     assert not EvidenceFile.objects.exists()
+    assert not ExpectedStream.objects.exists()
+
+
+def test_the_demo_expects_monthly_energy_owed_by_its_administrator(demo):
+    streams = ExpectedStream.objects.select_related("facility", "activity_type", "owner")
+    assert sorted((s.facility.code, s.activity_type.code, s.frequency) for s in streams) == [
+        ("XT-01", "grid_electricity", "monthly"),
+        ("XT-01", "natural_gas_stationary", "monthly"),
+        ("XT-01", "waste_landfill", "yearly"),
+        ("XT-02", "grid_electricity", "monthly"),
+        ("XT-02", "natural_gas_stationary", "monthly"),
+    ]
+    assert {s.owner.username for s in streams} == {"admin"}
+    # The demo's records are loaded (no review dates): its months through 2025 are received.
+    assert completeness(2025).share_pct == Decimal("100.0")
 
 
 def test_a_locked_year_keeps_its_evidence_out_and_says_why(demo, django_user_model):

@@ -31,7 +31,15 @@ E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_MISSING = "Chromium not found: apt-get install chromium"
 PASSWORD = "carbon-neutral-2060"
 # The apps whose `view_*` permissions make a staff member a viewer of every dashboard page.
-VIEWER_APPS = ("facilities", "factors", "activities", "offsets", "neutrality", "products")
+VIEWER_APPS = (
+    "facilities",
+    "factors",
+    "activities",
+    "offsets",
+    "neutrality",
+    "products",
+    "planning",
+)
 
 
 def e2e_required() -> bool:

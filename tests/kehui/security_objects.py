@@ -97,7 +97,22 @@ def _optional_objects(user, text: str) -> list:
     made += _restatement(user, text)
     made += _supplier_data(user, text)
     made += _products(text)
+    made += _expected_streams(user, text)
     return made
+
+
+def _expected_streams(user, text: str) -> list:
+    """The security facility expected to report grid electricity monthly, owed by `user`."""
+    from emissions.planning.models import ExpectedStream
+
+    stream = ExpectedStream.objects.create(
+        facility=Facility.objects.get(code="SEC-01"),
+        activity_type=ActivityType.objects.get(code="grid_electricity"),
+        owner=user,
+        starts_on=dt.date(YEAR, 1, 1),
+        note=text,
+    )
+    return [stream]
 
 
 def _products(text: str) -> list:

@@ -41,6 +41,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
+from emissions.planning.models import ExpectedStream
 from emissions.products.models import Precursor, Process, Product, Production
 from emissions.suppliers.models import DataRequest, Submission, Supplier, SupplierProduct
 from tests.factories import make_record
@@ -181,6 +182,11 @@ def data_request() -> DataRequest:
 
 
 MAKE_ROW = {
+    # Its facility, activity type and owner are columns.
+    ExpectedStream: lambda: ExpectedStream.objects.create(
+        facility=facility(), activity_type=ActivityType.objects.order_by("pk").first(),
+        owner=user(), starts_on=dt.date(2024, 1, 1),
+    ),  # fmt: skip
     Product: product,
     Process: process,
     Production: lambda: Production.objects.create(

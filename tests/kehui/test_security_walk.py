@@ -17,6 +17,7 @@ from django.urls import get_resolver, reverse
 
 from emissions.activities.models import IntervalUpload
 from emissions.dashboard.pages import cbam as cbam_page
+from emissions.dashboard.pages import completeness as completeness_page
 from emissions.dashboard.pages import energy as energy_page
 from emissions.dashboard.pages import facilities as facilities_page
 from emissions.dashboard.pages import offsets as offsets_page
@@ -70,6 +71,8 @@ EXPORT_TABLES = {
     "dashboard:scope2_hourly_export": scope2_hourly_page.SCOPE2_HOURLY,
     "dashboard:products_export": products_page.PRODUCTS,
     "dashboard:cbam_export": cbam_page.CBAM,
+    "dashboard:completeness_export": completeness_page.COMPLETENESS,
+    "dashboard:completeness_mine_export": completeness_page.COMPLETENESS,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {

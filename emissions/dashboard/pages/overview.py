@@ -40,10 +40,12 @@ from emissions.neutrality.inventory import (
     scope3_quality,
     year_coverage,
 )
+from emissions.planning.completeness import Completeness, completeness
 
 from .. import charts
 from ..spreadsheet import Table
 from ..tables import TableSpec, ledger_link, year_header
+from .completeness import completeness_sentence
 
 ZERO = Decimal(0)
 MONTHS = range(1, 13)
@@ -129,6 +131,13 @@ class Overview:
     green_power: GreenPowerShare | None = None
     # The year's Scope 3 by whose data (supplier-specific, average, spend; organisation only).
     scope3_quality: Scope3Quality | None = None
+    # Expected data received so far this year (planning/completeness.py); None without a year.
+    completeness: Completeness | None = None
+
+    @property
+    def completeness_sentence(self) -> str:
+        return completeness_sentence(self.completeness)
+
     charts: dict = field(default_factory=dict)
 
     @property
@@ -209,6 +218,7 @@ def build_overview(
         scope3_quality=scope3_quality(year, approved_only=False)
         if facility is None and year is not None
         else None,
+        completeness=completeness(year, facility=facility) if year is not None else None,
     )
     overview.charts = _charts(overview)
     return overview

@@ -45,9 +45,11 @@ from emissions.neutrality.models import Scope2Method
 from emissions.neutrality.restatements import restated_years
 from emissions.neutrality.scope2 import FacilityScope2, ResidualBasis
 from emissions.offsets.models import EnergyCertificate
+from emissions.planning.completeness import Completeness, completeness
 
 from ..spreadsheet import Table
 from ..tables import TableSpec, build_tables, ledger_link
+from .completeness import completeness_sentence
 from .energy import report_energy_tables
 
 ZERO = Decimal(0)
@@ -137,6 +139,12 @@ class Report:
     scope3_quality: Scope3Quality
     # Restatements applied to this year or the base year (their original figures).
     restatements: list[dict] = field(default_factory=list)
+    # Expected data received for the year (planning/completeness.py): a statement, no figure.
+    completeness: Completeness | None = None
+
+    @property
+    def completeness_sentence(self) -> str:
+        return completeness_sentence(self.completeness)
 
     @property
     def scope1_kg(self) -> Decimal:
@@ -219,6 +227,7 @@ def build_report(year: int) -> Report | None:
         with_pending=with_pending,
         evidence=evidence_coverage(year, approved_only=True),
         scope3_quality=scope3_quality(year, approved_only=True),
+        completeness=completeness(year),
     )
 
 

@@ -8,6 +8,7 @@ from emissions.evidence.demo import load_demo_evidence
 from emissions.facilities.demo import load_demo_organisation, load_demo_outputs
 from emissions.neutrality.demo import load_demo_targets
 from emissions.offsets.demo import load_demo_instruments
+from emissions.planning.demo import load_demo_streams
 from emissions.products.demo import load_demo_products
 from emissions.suppliers.demo import load_demo_suppliers
 
@@ -35,25 +36,27 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{LIBRARY_MISSING} ({' '.join(error.messages)})") from error
         self.stdout.write(f"Demo activity records: {created} created, {kept} already present.")
-        self._evidence()
+        self._evidence_and_streams()
         self.stdout.write(f"Demo instruments: {load_demo_instruments()} created.")
         self.stdout.write(f"Demo targets and initiatives: {load_demo_targets()} created.")
         self.stdout.write(f"Demo suppliers: {load_demo_suppliers()} created.")
         self.stdout.write(f"Demo products and production: {load_demo_products()} created.")
 
-    def _evidence(self) -> None:
-        # An evidence file has an uploader: the demo administrator (create_demo_superuser),
-        # else the first superuser; without one, the files wait for the next run.
+    def _evidence_and_streams(self) -> None:
+        # An evidence file has an uploader, an expected stream an owner: the demo administrator
+        # (create_demo_superuser), else the first superuser; without one, they wait for the
+        # next run.
         superusers = get_user_model().objects.filter(is_superuser=True, is_active=True)
         uploader = (
             superusers.filter(username=DEMO_USERNAME).first() or superusers.order_by("pk").first()
         )
         if uploader is None:
             self.stdout.write(
-                "Demo evidence files: not attached, no superuser yet (run "
+                "Demo evidence files and expected streams: not made, no superuser yet (run "
                 "create_demo_superuser, then load_demo again)."
             )
             return
+        self.stdout.write(f"Demo expected data streams: {load_demo_streams(uploader)} created.")
         result = load_demo_evidence(user=uploader)
         self.stdout.write(
             f"Demo evidence files: {result.attached} attached, {result.kept} already present."
