@@ -378,7 +378,21 @@ def yearly_balance(years=None, *, approved_only=False, with_base_year=True) -> l
     otherwise approved and pending ones (the dashboard). Rejected records never count.
     Without `with_base_year`, the base year is not read (base_gross_kg and the pathway are then
     those of the target's stated figure, if any): for a net figure alone.
+
+    Remembered while nothing is committed to the database (snapshot.py), as
+    balances_on_both_bases is; each caller gets its own list.
     """
+    years = None if years is None else sorted(set(years))
+    arguments = (None if years is None else tuple(years), approved_only, with_base_year)
+    balances = remembered(
+        "yearly_balance",
+        arguments,
+        lambda: _yearly_balance(years, approved_only=approved_only, with_base_year=with_base_year),
+    )
+    return list(balances)
+
+
+def _yearly_balance(years, *, approved_only, with_base_year) -> list[YearBalance]:
     organisation = Organisation.current()
     if organisation is None:
         return []
