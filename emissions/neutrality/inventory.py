@@ -59,7 +59,7 @@ from .scope2 import (
     calculate_market_scope2,
     calculate_market_scope2_both,
 )
-from .snapshot import remembered
+from .snapshot import per_snapshot, remembered
 
 KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
@@ -978,6 +978,7 @@ class EvidenceCoverage:
         return percent(self.kg_with_evidence, self.kg)
 
 
+@per_snapshot
 def evidence_coverage(year: int, *, approved_only: bool) -> EvidenceCoverage:
     """The year's kg CO2e and records, and those with evidence files: one query.
 
@@ -1055,6 +1056,7 @@ ENERGY_CATEGORIES = [
 ]
 
 
+@per_snapshot
 def energy_year(year: int, *, facility_ids=None, approved_only=True) -> EnergyYear:
     """The year's energy per facility and carrier, in physical units and tce: two queries.
 
@@ -1117,6 +1119,7 @@ class Scope3Quality:
         ]
 
 
+@per_snapshot
 def scope3_quality(year: int, *, approved_only: bool) -> Scope3Quality:
     """One query over the year's rollup rows: each row holds one factor, so one basis.
 

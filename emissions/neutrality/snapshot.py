@@ -18,6 +18,8 @@ is then newer than its key, which only a request that read the same, older, snap
 running at the same moment) can be given: committed data, never a rolled-back or stale one.
 """
 
+import functools
+
 from django.db import connection
 
 from .scope2 import _Remembered
@@ -53,3 +55,29 @@ def remembered(name: str, arguments: tuple, compute):
 def forget():
     """Forget every remembered result (the benchmark's "nothing remembered")."""
     _REMEMBERED.forget()
+
+
+def per_snapshot(function):
+    """`function`, remembered per snapshot and arguments as `remembered` says. Arguments that
+    cannot be a key (a dict, a balance holding one) call it every time."""
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        arguments = (_frozen(args), _frozen(sorted(kwargs.items())))
+        try:
+            hash(arguments)
+        except TypeError:
+            return function(*args, **kwargs)
+        return remembered(name, arguments, lambda: function(*args, **kwargs))
+
+    return wrapper
+
+
+def _frozen(value):
+    """Lists and tuples (nested) as tuples, sets as frozensets: [2025] and (2025,) are one key."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(value)
+    return value

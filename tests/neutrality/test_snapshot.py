@@ -14,7 +14,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from emissions.neutrality import snapshot
-from emissions.neutrality.inventory import balances_on_both_bases, yearly_balance
+from emissions.neutrality.inventory import (
+    balances_on_both_bases,
+    energy_year,
+    evidence_coverage,
+    yearly_balance,
+)
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="snapshots are PostgreSQL's (SQLite recomputes)"
@@ -106,3 +111,34 @@ def test_inside_a_transaction_nothing_is_remembered(organisation, hebei_plant, m
     with CaptureQueriesContext(connection) as again:
         balances_on_both_bases()
     assert len(again) == len(first) > 1  # read again in full
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_reports_reads_are_remembered_the_same_way(
+    organisation, hebei_plant, make_record, django_assert_num_queries
+):
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh")
+    first = energy_year(2023, facility_ids=[hebei_plant.pk], approved_only=False)
+    coverage = evidence_coverage(2023, approved_only=False)
+    with django_assert_num_queries(2):  # the snapshot, twice
+        # A list or a tuple of ids is one key.
+        assert energy_year(2023, facility_ids=(hebei_plant.pk,), approved_only=False) is first
+        assert evidence_coverage(2023, approved_only=False) is coverage
+    make_record(hebei_plant, "grid_electricity", "100000", "kWh", start=dt.date(2023, 2, 1),
+                end=dt.date(2023, 2, 28))  # fmt: skip
+    assert evidence_coverage(2023, approved_only=False).records == 2
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_arguments_that_cannot_be_a_key_are_computed_every_time(organisation):
+    calls = []
+
+    @snapshot.per_snapshot
+    def count(options):
+        calls.append(options)
+        return len(calls)
+
+    assert (count({"a": 1}), count({"a": 1})) == (1, 2)  # a dict: no key, computed twice
+    assert (count([1, 2]), count((1, 2))) == (3, 3)  # remembered under one key
