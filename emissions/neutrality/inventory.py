@@ -59,7 +59,7 @@ from .scope2 import (
     calculate_market_scope2,
     calculate_market_scope2_both,
 )
-from .snapshot import per_snapshot, remembered
+from .snapshot import per_snapshot
 
 KG_PER_TONNE = Decimal(1000)
 PERCENT_PLACES = Decimal("0.1")
@@ -383,15 +383,10 @@ def yearly_balance(years=None, *, approved_only=False, with_base_year=True) -> l
     balances_on_both_bases is; each caller gets its own list.
     """
     years = None if years is None else sorted(set(years))
-    arguments = (None if years is None else tuple(years), approved_only, with_base_year)
-    balances = remembered(
-        "yearly_balance",
-        arguments,
-        lambda: _yearly_balance(years, approved_only=approved_only, with_base_year=with_base_year),
-    )
-    return list(balances)
+    return list(_yearly_balance(years, approved_only=approved_only, with_base_year=with_base_year))
 
 
+@per_snapshot
 def _yearly_balance(years, *, approved_only, with_base_year) -> list[YearBalance]:
     organisation = Organisation.current()
     if organisation is None:
@@ -455,20 +450,12 @@ def balances_on_both_bases(
     often than it is read."""
     years = None if years is None else sorted(set(years))
     approved_years = None if approved_years is None else sorted(set(approved_years))
-    arguments = (
-        None if years is None else tuple(years),
-        with_base_year,
-        None if approved_years is None else tuple(approved_years),
-    )
-    read = remembered(
-        "balances_on_both_bases",
-        arguments,
-        lambda: _balances_on_both_bases(years, with_base_year, approved_years),
-    )
+    read = _balances_on_both_bases(years, with_base_year, approved_years)
     # Callers get their own lists: what is remembered is shared.
     return replace(read, with_pending=list(read.with_pending), approved=list(read.approved))
 
 
+@per_snapshot
 def _balances_on_both_bases(years, with_base_year, approved_years) -> BalancesOnBothBases:
     organisation = Organisation.current()
     if organisation is None:

@@ -20,8 +20,7 @@ shares of organisation-wide certificates are rounded half-up to 6 decimals and t
 (by id) takes the remainder, so the shares add up to the certificates exactly.
 """
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -50,6 +49,8 @@ from emissions.factors.selectors import (
 )
 from emissions.factors.units import to_factor_unit
 from emissions.offsets.models import ContractSettlement, EnergyCertificate
+
+from .snapshot import Remembered
 
 GRID_ELECTRICITY = "grid_electricity"
 RESIDUAL_GROUP = "grid_electricity_residual"
@@ -231,45 +232,9 @@ def _calculate_for(years, organisation, grids: list[tuple[dict, set | None]]) ->
     return results
 
 
-class _Remembered:
-    """The last few results by their inputs (per process; a result is never changed, and a key
-    holds every input, so another process changing the data cannot leave one stale here).
-
-    Locked: a threaded server (runserver, gunicorn's gthread workers) may share it.
-    """
-
-    def __init__(self, size: int):
-        self.size = size
-        self.results: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            result = self.results.get(key)
-            if result is not None:
-                self.results.move_to_end(key)
-            return result
-
-    def keep(self, key, result):
-        with self.lock:
-            self.results[key] = result
-            while len(self.results) > self.size:
-                self.results.popitem(last=False)
-        return result
-
-    def forget(self, year: int | None = None):
-        """Forget every result, or one year's (the benchmark's "this year's data changed")."""
-        with self.lock:
-            if year is None:
-                self.results.clear()
-            else:
-                for key in [key for key in self.results if key[0] == year]:
-                    del self.results[key]
-
-
 # A year's result per approval basis: ten years on both bases, twice over (a facility's
 # certificates or a residual factor changing keeps the old keys until they age out).
-_REMEMBERED = _Remembered(size=40)
+_REMEMBERED = Remembered(size=40)
 
 
 def _calculate(grid, certificates, facilities, residual_choice, gwp_set) -> MarketScope2:

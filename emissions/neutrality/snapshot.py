@@ -19,14 +19,52 @@ running at the same moment) can be given: committed data, never a rolled-back or
 """
 
 import functools
+import threading
+from collections import OrderedDict
 
 from django.db import connection
 
-from .scope2 import _Remembered
+
+class Remembered:
+    """The last few results by their keys (per process; a result is never changed, and a key
+    holds every input, so another process changing the data cannot leave one stale here).
+
+    Locked: a threaded server (runserver, gunicorn's gthread workers) may share it.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.results: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            result = self.results.get(key)
+            if result is not None:
+                self.results.move_to_end(key)
+            return result
+
+    def keep(self, key, result):
+        with self.lock:
+            self.results[key] = result
+            while len(self.results) > self.size:
+                self.results.popitem(last=False)
+        return result
+
+    def forget(self, year: int | None = None):
+        """Forget every result, or those whose key starts with `year` (market-based Scope 2's
+        per-year results: the benchmark's "this year's data changed")."""
+        with self.lock:
+            if year is None:
+                self.results.clear()
+            else:
+                for key in [key for key in self.results if key[0] == year]:
+                    del self.results[key]
+
 
 # A handful of pages and arguments per snapshot; a write starts a new snapshot and the old
 # keys age out.
-_REMEMBERED = _Remembered(size=16)
+_REMEMBERED = Remembered(size=16)
 
 
 def current_snapshot() -> str | None:
