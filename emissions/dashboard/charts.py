@@ -13,6 +13,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .tables import ledger_link
@@ -134,5 +135,133 @@ def bar_chart(labels, datasets, *, stacked=False, horizontal=False, y_title="tCO
             # Legend keys drawn in each series' own shape: charts.js gives a line series a
             # line and a bar series a square (usePointStyle).
             "plugins": {"legend": {"position": "bottom", "labels": {"usePointStyle": True}}},
+        },
+    }
+
+
+def pathway_dataset(values, **extra) -> dict:
+    """A target pathway: a dashed red line over the years it covers (None elsewhere)."""
+    return dataset(
+        _("Target pathway"),
+        values,
+        COLOURS["pathway"],
+        type="line",
+        fill=False,
+        borderDash=[6, 4],
+        pointRadius=0,
+        spanGaps=True,
+        **extra,
+    )
+
+
+def wedge_chart(years, bau, wedges, residual, pathway) -> dict:
+    """The forecast's wedge chart: the residual and each abatement wedge stacked as areas, so
+    their top is business as usual, with the BAU and target pathway lines drawn over them.
+
+    `wedges` is [(label, values)], bottom to top; values are tonnes (floats) per year, None
+    where a line has no value. The areas stack among themselves only (Chart.js stacks datasets
+    of one `stack`); the two lines stand alone.
+    """
+    areas = [
+        dataset(
+            label,
+            values,
+            colour,
+            type="line",
+            fill="origin" if index == 0 else "-1",
+            stack="areas",
+            pointRadius=0,
+            borderWidth=1,
+            order=2,
+        )
+        for index, (label, values, colour) in enumerate(
+            [(_("Residual emissions"), residual, COLOURS["net"] + "99")]
+            + [(label, values, colour + "cc") for label, values, colour in wedges]
+        )
+    ]
+    lines = [
+        dataset(
+            _("Business as usual"),
+            bau,
+            COLOURS["net"],
+            type="line",
+            fill=False,
+            stack="bau",
+            borderWidth=2,
+            pointRadius=2,
+            order=1,
+        ),
+        pathway_dataset(pathway, stack="pathway", order=0),
+    ]
+    chart = bar_chart(years, areas + lines, stacked=False)
+    chart["type"] = "line"
+    chart["options"]["scales"]["y"]["stacked"] = True
+    chart["options"]["scales"]["y"]["beginAtZero"] = True
+    chart["options"]["interaction"] = {"mode": "index", "intersect": False}
+    return chart
+
+
+def mac_chart(bars, unit: str) -> dict:
+    """The marginal abatement cost curve in its standard form: one bar per measure, cheapest
+    per tonne first, as wide as its abatement a year and as high as its cost per tonne.
+
+    `bars` are (number, title, start_t, end_t, cost_per_t). Chart.js has no bars of their own
+    widths: each bar is a filled outline of four points on a linear x axis of cumulative
+    abatement (a scatter series drawn as a closed line). Its number (charts.js writes it on
+    the bar) matches the key under the chart.
+    """
+    series = [
+        dataset(
+            f"{number}. {title}",
+            [
+                {"x": float(start_t), "y": 0},
+                {"x": float(start_t), "y": float(cost_per_t)},
+                {"x": float(end_t), "y": float(cost_per_t)},
+                {"x": float(end_t), "y": 0},
+            ],
+            # Green where the measure saves money, amber where it costs.
+            COLOURS["scope1" if cost_per_t < 0 else "scope3"],
+            borderColor="#ffffff",
+            borderWidth=1,
+            showLine=True,
+            fill="origin",
+            pointRadius=0,
+            pointHitRadius=0,
+            number=number,
+        )
+        for number, title, start_t, end_t, cost_per_t in bars
+    ]
+    total = float(bars[-1][3]) if bars else 0
+    return {
+        "type": "scatter",
+        "data": {"datasets": series},
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "scales": {
+                "x": {
+                    "type": "linear",
+                    "min": 0,
+                    "max": total,
+                    "title": {
+                        "display": True,
+                        "text": str(_("Abatement a year (tCO2e, cumulative)")),
+                    },
+                },
+                "y": {
+                    "beginAtZero": True,
+                    "grace": "8%",
+                    "title": {"display": True, "text": str(unit)},
+                },
+            },
+            # Room above and below the bars for their numbers.
+            "layout": {"padding": {"top": 18, "bottom": 4}},
+            "plugins": {
+                # The key is the list under the chart: it wraps on a phone, a legend does not.
+                "legend": {"display": False},
+                "tooltip": {"enabled": False},
+                "barNumbers": {"display": True},
+            },
         },
     }

@@ -31,6 +31,8 @@ NAV_SECTIONS = {
     "product_report": "products",
     "completeness": "completeness",
     "completeness_mine": "completeness",
+    "forecast": "forecast",
+    "forecast_compare": "forecast",
 }
 
 

@@ -6,6 +6,7 @@ from .views import (
     energy,
     evidence,
     facilities,
+    forecast,
     generation,
     imports,
     intervals,
@@ -49,5 +50,6 @@ urlpatterns = [
     *suppliers.urlpatterns,
     *products.urlpatterns,
     *completeness.urlpatterns,
+    *forecast.urlpatterns,
     *supplier_link.urlpatterns,
 ]

@@ -109,9 +109,12 @@ def load_demo_organisation() -> tuple[int, int]:
 # Tonnes of finished castings and machined parts per year (fictional): a dip in 2020, growth after.
 DEMO_PRODUCTION_T = {
     "XT-01": {2019: 41000, 2020: 36500, 2021: 43800, 2022: 42100, 2023: 44600, 2024: 46200,
-              2025: 47500},
+              2025: 47500,
+              # The production plan (the forecast's growth); 2029 keeps 2028's figure.
+              2026: 48500, 2027: 49500, 2028: 50500, 2030: 52500},
     "XT-02": {2019: 12800, 2020: 11100, 2021: 13600, 2022: 13100, 2023: 13900, 2024: 14400,
-              2025: 14900},
+              2025: 14900,
+              2026: 15300, 2028: 16000, 2030: 16800},
 }  # fmt: skip
 
 

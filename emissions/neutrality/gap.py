@@ -148,13 +148,15 @@ def neutrality_gap(
         year=year,
         approved=bases[True],
         with_pending=bases[False],
-        credits=_credits_held(year, today),
+        credits=credits_held(year, today),
         deadline=deadline,
         deadline_passed=today > deadline,
     )
 
 
-def _credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
+def credits_held(year: int, today: dt.date) -> tuple[KindCredits, ...]:
+    """Every batch still holding credits, by kind (removals first), and whether each could
+    count for `year` if retired `today`."""
     # One query: every batch still holding credits, with its holding (the offsets selector).
     held = (
         with_holdings(CreditBatch.objects.all())

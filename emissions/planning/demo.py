@@ -2,11 +2,12 @@
 their landfill waste every year, owed by the demo administrator."""
 
 import datetime as dt
+from decimal import Decimal
 
 from emissions.activities.models import ActivityType
 from emissions.facilities.models import Facility
 
-from .models import ExpectedStream, Frequency
+from .models import ExpectedStream, Frequency, MeasureKind, Scenario, ScenarioMeasure
 
 # (facility code, activity type code, frequency, due day)
 DEMO_STREAMS = [
@@ -38,4 +39,73 @@ def load_demo_streams(owner) -> int:
             },
         )
         created += was_created
+    return created
+
+
+# Two fictional scenarios for the forecast page: the plan (1 MW of rooftop solar on the second
+# plant), and a faster one (green certificates for the first plant and an electrified boiler).
+# Prices are illustrative, not market quotes: CNY per tCO2e, rising 5 % a year.
+DEMO_SCENARIOS = [
+    {
+        "name": "Plan: heat pumps and rooftop solar",
+        "name_zh": "规划：热泵与屋顶光伏",
+        "is_plan": True,
+        "avoidance_price": Decimal("80"),
+        "removal_price": Decimal("300"),
+        "price_change_pct": Decimal("5"),
+        "removals_share_start_pct": Decimal("10"),
+        "removals_share_end_pct": Decimal("100"),
+        "measures": [
+            # title, kind, facility, first year, amount, full-load hours, capex, yearly cost, life
+            ("Rooftop solar 1 MW, XT-02", MeasureKind.ROOFTOP_SOLAR, "XT-02", 2027,
+             Decimal("1"), 1200, Decimal("3200000"), Decimal("-470000"), 25),
+        ],
+    },
+    {
+        "name": "Faster: certificates and an electric boiler",
+        "name_zh": "加速：绿证与电锅炉",
+        "is_plan": False,
+        "grid_change_pct": Decimal("-3"),
+        "avoidance_price": Decimal("80"),
+        "removal_price": Decimal("300"),
+        "price_change_pct": Decimal("5"),
+        "removals_share_start_pct": Decimal("10"),
+        "removals_share_end_pct": Decimal("100"),
+        "measures": [
+            ("Rooftop solar 1 MW, XT-02", MeasureKind.ROOFTOP_SOLAR, "XT-02", 2027,
+             Decimal("1"), 1200, Decimal("3200000"), Decimal("-470000"), 25),
+            ("Green certificates 3,000 MWh a year, XT-01", MeasureKind.CERTIFICATES, "XT-01", 2026,
+             Decimal("3000"), None, Decimal("0"), Decimal("15000"), 1),
+            ("Electric boiler, XT-02", MeasureKind.ABATEMENT, "XT-02", 2028,
+             Decimal("300"), None, Decimal("2500000"), Decimal("120000"), 15),
+        ],
+    },
+]  # fmt: skip
+
+
+def load_demo_scenarios() -> int:
+    """Create the demo scenarios that are missing (by name); how many were created."""
+    facilities = {f.code: f for f in Facility.objects.filter(code__in=["XT-01", "XT-02"])}
+    created = 0
+    for spec in DEMO_SCENARIOS:
+        fields = {key: value for key, value in spec.items() if key not in ("name", "measures")}
+        if spec["is_plan"] and Scenario.objects.filter(is_plan=True).exists():
+            fields["is_plan"] = False  # someone chose another plan: keep theirs
+        scenario, was_created = Scenario.objects.get_or_create(name=spec["name"], defaults=fields)
+        if not was_created:
+            continue
+        created += 1
+        for title, kind, code, first, amount, hours, capex, cost, life in spec["measures"]:
+            ScenarioMeasure.objects.create(
+                scenario=scenario,
+                title=title,
+                kind=kind,
+                facility=facilities.get(code),
+                start_year=first,
+                amount=amount,
+                full_load_hours=hours,
+                capex=capex,
+                annual_cost=cost,
+                lifetime_years=life,
+            )
     return created

@@ -26,7 +26,8 @@ DOMAIN_MODELS = {
     ],
     "products": ["product", "process", "production", "precursor"],
     # What each facility is expected to report: everyone sees it, administrators set it.
-    "planning": ["expectedstream"],
+    # Forecast scenarios: everyone sees them, data editors write them (as initiatives).
+    "planning": ["expectedstream", "scenario", "scenariomeasure"],
 }  # fmt: skip
 
 VIEWER = "Viewer"
@@ -61,6 +62,7 @@ DATA_EDITOR_PERMISSIONS = (
         "allowancetransaction",
     )  # fmt: skip
     | _write("neutrality", "reductioninitiative")
+    | _write("planning", "scenario", "scenariomeasure")
     # Suppliers and what is bought from them are entered like facilities' data.
     | _write("suppliers", "supplier", "supplierproduct")
     | _write("products", "product", "process", "production", "precursor")

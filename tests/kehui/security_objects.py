@@ -98,7 +98,24 @@ def _optional_objects(user, text: str) -> list:
     made += _supplier_data(user, text)
     made += _products(text)
     made += _expected_streams(user, text)
+    made += _scenarios(text)
     return made
+
+
+def _scenarios(text: str) -> list:
+    """A forecast scenario named `text`, with a measure at the security facility."""
+    from emissions.planning.models import Scenario, ScenarioMeasure
+
+    scenario = Scenario.objects.create(name=text[:200], name_zh=f"{text} 情景"[:200], note=text)
+    measure = ScenarioMeasure.objects.create(
+        scenario=scenario,
+        title=text[:200],
+        kind="abatement",
+        facility=Facility.objects.get(code="SEC-01"),
+        start_year=YEAR + 1,
+        amount=Decimal(10),
+    )
+    return [scenario, measure]
 
 
 def _expected_streams(user, text: str) -> list:
@@ -285,7 +302,8 @@ def build(organisation, user, *, text: str = "Security test") -> Objects:
     records = []
     for month, type_code, quantity, unit in [
         (3, "grid_electricity", "12400", "kWh"),
-        (4, "grid_electricity", "9800", "kWh"),
+        # December: the year is complete, so the forecast has a base year to show.
+        (12, "grid_electricity", "9800", "kWh"),
     ]:
         record = factories.make_record(
             facility,

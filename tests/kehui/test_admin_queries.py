@@ -41,7 +41,7 @@ from emissions.offsets.models import (
     RetirementReversal,
     TreePlanting,
 )
-from emissions.planning.models import ExpectedStream
+from emissions.planning.models import ExpectedStream, Scenario
 from emissions.products.models import Precursor, Process, Product, Production
 from emissions.suppliers.models import DataRequest, Submission, Supplier, SupplierProduct
 from tests.factories import make_record
@@ -187,6 +187,7 @@ MAKE_ROW = {
         facility=facility(), activity_type=ActivityType.objects.order_by("pk").first(),
         owner=user(), starts_on=dt.date(2024, 1, 1),
     ),  # fmt: skip
+    Scenario: lambda: Scenario.objects.create(name=f"Scenario {unique()}"),
     Product: product,
     Process: process,
     Production: lambda: Production.objects.create(

@@ -83,6 +83,10 @@ NOT_PROTECTED = {
         "CASCADE: a claimed code is part of its certificate entry; deleting the entry (itself "
         "guarded) frees its codes, and the entry's history keeps the range"
     ),
+    "planning.ScenarioMeasure.scenario": (
+        "CASCADE: a measure is part of its scenario; deleting the scenario deletes its measures, "
+        "and both histories keep them"
+    ),
     "jobs.Job.requested_by": "SET_NULL: a job's log line may outlive the user who started it",
     "jobs.Job.retry_of": "SET_NULL: a retry's log line may outlive the job it ran again",
     **dict.fromkeys(

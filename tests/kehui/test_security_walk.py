@@ -20,6 +20,7 @@ from emissions.dashboard.pages import cbam as cbam_page
 from emissions.dashboard.pages import completeness as completeness_page
 from emissions.dashboard.pages import energy as energy_page
 from emissions.dashboard.pages import facilities as facilities_page
+from emissions.dashboard.pages import forecast as forecast_page
 from emissions.dashboard.pages import offsets as offsets_page
 from emissions.dashboard.pages import overview as overview_page
 from emissions.dashboard.pages import products as products_page
@@ -73,6 +74,8 @@ EXPORT_TABLES = {
     "dashboard:cbam_export": cbam_page.CBAM,
     "dashboard:completeness_export": completeness_page.COMPLETENESS,
     "dashboard:completeness_mine_export": completeness_page.COMPLETENESS,
+    "dashboard:forecast_export": forecast_page.FORECAST,
+    "dashboard:forecast_compare_export": forecast_page.COMPARE,
 }
 # Which object an <int:pk> names, per route.
 PK_OF = {

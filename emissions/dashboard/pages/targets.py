@@ -294,17 +294,7 @@ def _target_chart(row: TargetRow) -> dict:
     chart = charts.bar_chart(
         [p.year for p in row.points],
         [
-            charts.dataset(
-                _("Target pathway"),
-                pathway,
-                charts.COLOURS["pathway"],
-                type="line",
-                fill=False,
-                borderDash=[6, 4],
-                pointRadius=0,
-                spanGaps=True,
-                order=0,
-            ),
+            charts.pathway_dataset(pathway, order=0),
             charts.dataset(actual_label, actual, colour, order=1, links=links),
         ],
         y_title=y_title,
@@ -315,72 +305,16 @@ def _target_chart(row: TargetRow) -> dict:
 
 
 def _mac_chart(initiatives: list[InitiativeRow], currencies: list[str]) -> dict:
-    """The marginal abatement cost curve in its standard form: one bar per initiative,
-    cheapest per tonne first, as wide as its abatement a year and as high as its cost per tonne.
-
-    Chart.js has no bars of their own widths: each bar is a filled outline of four points on
-    a linear x axis of cumulative abatement (a scatter series drawn as a closed line). Its
-    number (charts.js writes it on the bar) matches the key under the chart.
-    """
+    """The marginal abatement cost curve of the initiatives (charts.mac_chart)."""
     if len(currencies) == 1:
         unit = _("%(currency)s per tCO2e") % {"currency": currencies[0]}
     else:
         unit = _("Cost per tCO2e (currencies as entered)")
     bars = [
-        charts.dataset(
-            f"{row.number}. {row.initiative.local_title}",
-            [
-                {"x": float(row.start_t), "y": 0},
-                {"x": float(row.start_t), "y": float(row.cost_per_t)},
-                {"x": float(row.cumulative_t), "y": float(row.cost_per_t)},
-                {"x": float(row.cumulative_t), "y": 0},
-            ],
-            # Green where the initiative saves money, amber where it costs.
-            charts.COLOURS["scope1" if row.saves_money else "scope3"],
-            borderColor="#ffffff",
-            borderWidth=1,
-            showLine=True,
-            fill="origin",
-            pointRadius=0,
-            pointHitRadius=0,
-            number=row.number,
-        )
+        (row.number, row.initiative.local_title, row.start_t, row.cumulative_t, row.cost_per_t)
         for row in initiatives
     ]
-    total = float(initiatives[-1].cumulative_t) if initiatives else 0
-    return {
-        "type": "scatter",
-        "data": {"datasets": bars},
-        "options": {
-            "responsive": True,
-            "maintainAspectRatio": False,
-            "animation": False,
-            "scales": {
-                "x": {
-                    "type": "linear",
-                    "min": 0,
-                    "max": total,
-                    "title": {
-                        "display": True,
-                        "text": str(_("Abatement a year (tCO2e, cumulative)")),
-                    },
-                },
-                "y": {
-                    "beginAtZero": True,
-                    "grace": "8%",
-                    "title": {"display": True, "text": str(unit)},
-                },
-            },
-            # Room above and below the bars for their numbers.
-            "layout": {"padding": {"top": 18, "bottom": 4}},
-            "plugins": {
-                # The key is the list under the chart: it wraps on a phone, a legend does not.
-                "legend": {"display": False},
-                "tooltip": {"enabled": False},
-                "barNumbers": {"display": True},
-            },
-        },
-    }
+    return charts.mac_chart(bars, unit)
 
 
 # Its tables (CSV and XLSX downloads)

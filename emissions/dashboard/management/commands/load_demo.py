@@ -8,7 +8,7 @@ from emissions.evidence.demo import load_demo_evidence
 from emissions.facilities.demo import load_demo_organisation, load_demo_outputs
 from emissions.neutrality.demo import load_demo_targets
 from emissions.offsets.demo import load_demo_instruments
-from emissions.planning.demo import load_demo_streams
+from emissions.planning.demo import load_demo_scenarios, load_demo_streams
 from emissions.products.demo import load_demo_products
 from emissions.suppliers.demo import load_demo_suppliers
 
@@ -21,8 +21,8 @@ class Command(BaseCommand):
     help = (
         "Load the Xingtai Kehui demo data: organisation, facilities and 2019–2025 monthly "
         "activity records, sample evidence files, credits, certificates, allowances, tree "
-        "planting, targets and initiatives, suppliers, products and production (safe to run "
-        "again: existing rows are kept)."
+        "planting, targets and initiatives, forecast scenarios, suppliers, products and "
+        "production (safe to run again: existing rows are kept)."
     )
 
     def handle(self, *args, **options):
@@ -39,6 +39,7 @@ class Command(BaseCommand):
         self._evidence_and_streams()
         self.stdout.write(f"Demo instruments: {load_demo_instruments()} created.")
         self.stdout.write(f"Demo targets and initiatives: {load_demo_targets()} created.")
+        self.stdout.write(f"Demo forecast scenarios: {load_demo_scenarios()} created.")
         self.stdout.write(f"Demo suppliers: {load_demo_suppliers()} created.")
         self.stdout.write(f"Demo products and production: {load_demo_products()} created.")
 
