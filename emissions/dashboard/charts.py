@@ -175,7 +175,7 @@ def wedge_chart(years, bau, wedges, residual, pathway) -> dict:
             order=2,
         )
         for index, (label, values, colour) in enumerate(
-            [(_("Residual emissions"), residual, COLOURS["net"] + "99")]
+            [(_("Residual emissions"), residual, COLOURS["grid"] + "66")]
             + [(label, values, colour + "cc") for label, values, colour in wedges]
         )
     ]

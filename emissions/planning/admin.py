@@ -28,7 +28,7 @@ class ScenarioMeasureInline(admin.TabularInline):
     model = ScenarioMeasure
     extra = 0
     fields = [
-        "title", "kind", "facility", "start_year", "amount", "full_load_hours", "capex",
+        "title", "title_zh", "kind", "facility", "start_year", "amount", "full_load_hours", "capex",
         "annual_cost", "lifetime_years",
     ]  # fmt: skip
     autocomplete_fields = ["facility"]

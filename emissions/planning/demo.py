@@ -45,41 +45,57 @@ def load_demo_streams(owner) -> int:
 # Two fictional scenarios for the forecast page: the plan (1 MW of rooftop solar on the second
 # plant), and a faster one (green certificates for the first plant and an electrified boiler).
 # Prices are illustrative, not market quotes: CNY per tCO2e, rising 5 % a year.
+# title, Chinese title, kind, facility, first year, amount, full-load hours, capex, yearly cost,
+# lifetime
+SOLAR_XT02 = (
+    "Rooftop solar 1 MW, XT-02",
+    "XT-02 屋顶光伏 1 MW",
+    MeasureKind.ROOFTOP_SOLAR,
+    "XT-02",
+    2027,
+    Decimal("1"),
+    1200,
+    Decimal("3200000"),
+    Decimal("-470000"),
+    25,
+)
+CERTIFICATES_XT01 = (
+    "Green certificates 3,000 MWh a year, XT-01",
+    "XT-01 绿证每年 3,000 MWh",
+    MeasureKind.CERTIFICATES,
+    "XT-01",
+    2026,
+    Decimal("3000"),
+    None,
+    Decimal("0"),
+    Decimal("15000"),
+    1,
+)
+BOILER_XT02 = (
+    "Electric boiler, XT-02",
+    "XT-02 电锅炉",
+    MeasureKind.ABATEMENT,
+    "XT-02",
+    2028,
+    Decimal("300"),
+    None,
+    Decimal("2500000"),
+    Decimal("120000"),
+    15,
+)
+PRICES = {
+    "avoidance_price": Decimal("80"),
+    "removal_price": Decimal("300"),
+    "price_change_pct": Decimal("5"),
+    "removals_share_start_pct": Decimal("10"),
+    "removals_share_end_pct": Decimal("100"),
+}
 DEMO_SCENARIOS = [
-    {
-        "name": "Plan: heat pumps and rooftop solar",
-        "name_zh": "规划：热泵与屋顶光伏",
-        "is_plan": True,
-        "avoidance_price": Decimal("80"),
-        "removal_price": Decimal("300"),
-        "price_change_pct": Decimal("5"),
-        "removals_share_start_pct": Decimal("10"),
-        "removals_share_end_pct": Decimal("100"),
-        "measures": [
-            # title, kind, facility, first year, amount, full-load hours, capex, yearly cost, life
-            ("Rooftop solar 1 MW, XT-02", MeasureKind.ROOFTOP_SOLAR, "XT-02", 2027,
-             Decimal("1"), 1200, Decimal("3200000"), Decimal("-470000"), 25),
-        ],
-    },
-    {
-        "name": "Faster: certificates and an electric boiler",
-        "name_zh": "加速：绿证与电锅炉",
-        "is_plan": False,
-        "grid_change_pct": Decimal("-3"),
-        "avoidance_price": Decimal("80"),
-        "removal_price": Decimal("300"),
-        "price_change_pct": Decimal("5"),
-        "removals_share_start_pct": Decimal("10"),
-        "removals_share_end_pct": Decimal("100"),
-        "measures": [
-            ("Rooftop solar 1 MW, XT-02", MeasureKind.ROOFTOP_SOLAR, "XT-02", 2027,
-             Decimal("1"), 1200, Decimal("3200000"), Decimal("-470000"), 25),
-            ("Green certificates 3,000 MWh a year, XT-01", MeasureKind.CERTIFICATES, "XT-01", 2026,
-             Decimal("3000"), None, Decimal("0"), Decimal("15000"), 1),
-            ("Electric boiler, XT-02", MeasureKind.ABATEMENT, "XT-02", 2028,
-             Decimal("300"), None, Decimal("2500000"), Decimal("120000"), 15),
-        ],
-    },
+    {"name": "Plan: heat pumps and rooftop solar", "name_zh": "规划：热泵与屋顶光伏",
+     "is_plan": True, **PRICES, "measures": [SOLAR_XT02]},
+    {"name": "Faster: certificates and an electric boiler", "name_zh": "加速：绿证与电锅炉",
+     "is_plan": False, "grid_change_pct": Decimal("-3"), **PRICES,
+     "measures": [SOLAR_XT02, CERTIFICATES_XT01, BOILER_XT02]},
 ]  # fmt: skip
 
 
@@ -95,10 +111,13 @@ def load_demo_scenarios() -> int:
         if not was_created:
             continue
         created += 1
-        for title, kind, code, first, amount, hours, capex, cost, life in spec["measures"]:
+        for title, title_zh, kind, code, first, amount, hours, capex, cost, life in spec[
+            "measures"
+        ]:
             ScenarioMeasure.objects.create(
                 scenario=scenario,
                 title=title,
+                title_zh=title_zh,
                 kind=kind,
                 facility=facilities.get(code),
                 start_year=first,

@@ -428,7 +428,7 @@ def _measure_levers(scenario, facilities, base: YearBalance, years, grid) -> lis
         levers.append(
             Lever(
                 key=f"measure-{measure.pk}",
-                title=measure.title,
+                title=measure.local_title,
                 wedge=MEASURE_WEDGE[MeasureKind(measure.kind)],
                 facility_code=measure.facility.code if measure.facility else "",
                 first_year=measure.start_year,

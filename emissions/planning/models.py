@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from emissions.activities.models import ActivityType
 from emissions.facilities.models import Facility
+from emissions.facilities.names import in_page_language
 
 # The due day stays within every month (February included).
 LAST_DUE_DAY = 28
@@ -219,8 +220,6 @@ class Scenario(models.Model):
 
     @property
     def local_name(self) -> str:
-        from emissions.facilities.names import in_page_language
-
         return in_page_language(self.name, self.name_zh)
 
 
@@ -237,7 +236,8 @@ class ScenarioMeasure(models.Model):
     scenario = models.ForeignKey(
         Scenario, on_delete=models.CASCADE, related_name="measures", verbose_name=_("scenario")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MeasureKind)
     facility = models.ForeignKey(
         Facility,
@@ -315,7 +315,11 @@ class ScenarioMeasure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scenario} · {self.title}"
+        return f"{self.scenario} · {self.local_title}"
+
+    @property
+    def local_title(self) -> str:
+        return in_page_language(self.title, self.title_zh)
 
     def clean(self):
         # On the field, before the database's constraints say the same without naming it.
