@@ -425,6 +425,8 @@ def _measure_levers(scenario, facilities, base: YearBalance, years, grid) -> lis
         note = ""
         if measure.kind == MeasureKind.CERTIFICATES and not _market_based(base):
             note = str(_("certificates change market-based Scope 2 only"))
+        elif measure.kind != MeasureKind.ABATEMENT and measure.facility_id not in (None, *by_id):
+            note = str(_("the facility has no records in the base year: no electricity to replace"))
         levers.append(
             Lever(
                 key=f"measure-{measure.pk}",

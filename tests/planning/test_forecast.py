@@ -234,3 +234,23 @@ def test_the_budget_reads_the_credits_held_from_unretired_batches(worked_example
     )  # fmt: skip
     budget = offsets_budget(build_forecast(today=TODAY))
     assert (budget.held_removals_t, budget.held_avoidance_t) == (Decimal(180), Decimal(0))
+
+
+def test_solar_at_a_facility_without_base_year_records_abates_nothing_and_says_why(
+    worked_example,
+):
+    from emissions.facilities.models import Facility
+
+    new_plant = Facility.objects.create(
+        code="XT-09", name_en="Plant to be built", kind="factory", province="CN-HE",
+        grid_region="CN-North", opened_on=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    scenario = Scenario.objects.create(name="New plant")
+    ScenarioMeasure.objects.create(
+        scenario=scenario, title="Solar on the new plant", kind="rooftop_solar",
+        facility=new_plant, start_year=2026, amount=1, full_load_hours=1000,
+    )  # fmt: skip
+    (solar,) = [lever for lever in build_forecast(scenario, today=TODAY).levers
+                if lever.key.startswith("measure")]  # fmt: skip
+    assert solar.abatement_kg == {}
+    assert solar.note == "the facility has no records in the base year: no electricity to replace"
