@@ -370,8 +370,10 @@ class ActivityRecord(models.Model):
         indexes = [
             models.Index(fields=["year", "scope", "category"]),
             models.Index(fields=["facility", "year", "month"]),
-            # The ledger lists newest first, paging with LIMIT/OFFSET.
+            # The ledger's sorts, read from a page's position (dashboard/keyset.py): newest
+            # first, and by emissions (largest or smallest first) without sorting every record.
             models.Index(fields=["period_start", "id"]),
+            models.Index(fields=["co2e_kg", "id"], name="record_co2e_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -27,6 +27,7 @@ from emissions.facilities.models import Facility
 from emissions.factors.taxonomy import CATEGORIES_BY_SCOPE, Scope
 from emissions.neutrality.inventory import count_and_kg, totals_source
 
+from .. import keyset
 from ..widgets import QuickSelect
 
 PAGE_SIZE = 50
@@ -148,6 +149,9 @@ class LedgerFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+    # Where the page starts (keyset.py): written by the next and previous links.
+    after = forms.CharField(label=_("Page position"), required=False, max_length=400)
+    before = forms.CharField(label=_("Page position"), required=False, max_length=400)
 
     def __init__(
         self,
@@ -185,6 +189,9 @@ class LedgerFilter:
     page: int
     # Bad values are ignored, each with a message saying what was ignored.
     ignored: list[str] = field(default_factory=list)
+    # The sort values of the row the page starts after (or ends before): keyset paging.
+    after: list | None = None
+    before: list | None = None
 
     def query(self, **extra) -> str:
         """This filter as a query string (without the page), plus extra parameters."""
@@ -278,6 +285,17 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         values.pop("sort", None)  # links stay short: the default needs no parameter
     records = records.order_by(*SORTS[sort])
     page = values.pop("page", 1)  # links to other pages set their own
+    positions = {}
+    for name in ("after", "before"):
+        text = values.pop(name, None)
+        if text is None:
+            continue
+        positions[name] = keyset.read_position(text, sort, len(SORTS[sort]))
+        if positions[name] is None:
+            ignored.append(
+                _("Ignored the page position “%(value)s”: not one this ledger gave for this sort.")
+                % {"value": text[:40]}
+            )
     return LedgerFilter(
         form=form,
         values=values,
@@ -286,6 +304,8 @@ def ledger_filter(data: QueryDict) -> LedgerFilter:
         sort=sort,
         page=page,
         ignored=ignored,
+        after=positions.get("after"),
+        before=positions.get("before") if positions.get("after") is None else None,
     )
 
 
@@ -324,16 +344,17 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
             % {"asked": selected.page, "last": last_page}
         )
         selected.page = last_page
-    offset = (selected.page - 1) * PAGE_SIZE
-    # One row more than the page shows tells whether a next page exists, without a COUNT.
+        selected.after = selected.before = None
     # The evidence count is a subquery of this one query: one look-up in the evidence table's
-    # record index per row read for the page (and those an offset skips), never per record of
-    # the whole ledger, which a join and GROUP BY would have counted first.
+    # record index per row read for the page, never per record of the whole ledger, which a
+    # join and GROUP BY would have counted first.
     page_records = selected.records.select_related(
         "facility", "activity_type", "factor__dataset"
     ).annotate(evidence_count=evidence_count())
-    records = list(page_records[offset : offset + PAGE_SIZE + 1])
-    has_next = len(records) > PAGE_SIZE
+    records, has_previous, has_next = _page_rows(selected, page_records)
+    fields = list(SORTS[selected.sort])
+    first = keyset.position(selected.sort, keyset.row_values(records[0], fields)) if records else ""
+    last = keyset.position(selected.sort, keyset.row_values(records[-1], fields)) if records else ""
     return LedgerPage(
         rows=[
             LedgerRow(
@@ -342,13 +363,38 @@ def ledger_page(selected: LedgerFilter) -> LedgerPage:
                 quantity=plain_number(record.quantity),
                 flags=factor_flags(record),
             )
-            for record in records[:PAGE_SIZE]
+            for record in records
         ],
         number=selected.page,
-        has_previous=selected.page > 1,
+        has_previous=has_previous,
         has_next=has_next,
-        previous_query=selected.query(page=selected.page - 1 if selected.page > 2 else None),
-        next_query=selected.query(page=selected.page + 1),
+        # Page 1 needs no position; the others start from the row beside them (keyset.py).
+        previous_query=selected.query(page=selected.page - 1, before=first)
+        if selected.page > 2
+        else selected.query(),
+        next_query=selected.query(page=selected.page + 1, after=last),
         count=count,
         co2e_kg=co2e_kg,
     )
+
+
+def _page_rows(selected: LedgerFilter, records: QuerySet) -> tuple[list, bool, bool]:
+    """(the page's rows, whether a page comes before, whether one comes after).
+
+    From a position (a next or previous link): the rows after (or before) it, read from there
+    by the sort's index, whatever the page's number. Without one (page 1, or a page number
+    typed into the address): by offset. One row more than the page shows tells whether
+    another page exists, without a COUNT.
+    """
+    fields = list(SORTS[selected.sort])
+    if selected.after is not None:
+        rows = list(records.filter(keyset.beyond(fields, selected.after))[: PAGE_SIZE + 1])
+        return rows[:PAGE_SIZE], True, len(rows) > PAGE_SIZE
+    if selected.before is not None:
+        backwards = records.filter(keyset.beyond(fields, selected.before, backwards=True))
+        reversed_sort = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+        rows = list(backwards.order_by(*reversed_sort)[: PAGE_SIZE + 1])
+        return rows[:PAGE_SIZE][::-1], len(rows) > PAGE_SIZE, True
+    offset = (selected.page - 1) * PAGE_SIZE
+    rows = list(records[offset : offset + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], selected.page > 1, len(rows) > PAGE_SIZE
