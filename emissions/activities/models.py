@@ -374,6 +374,10 @@ class ActivityRecord(models.Model):
             # first, and by emissions (largest or smallest first) without sorting every record.
             models.Index(fields=["period_start", "id"]),
             models.Index(fields=["co2e_kg", "id"], name="record_co2e_id"),
+            # By activity type, read type by type (pages/ledger.py _by_activity_type).
+            models.Index(
+                fields=["activity_type", "period_start", "id"], name="record_type_start_id"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

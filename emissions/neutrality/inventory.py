@@ -1023,6 +1023,15 @@ def recorded_kg_by_year(years=None) -> dict[int, Decimal]:
     return {year: round_kg(kg or ZERO) for year, kg in rows}
 
 
+def activity_types_with_records(filters: dict) -> QuerySet:
+    """Ids of the activity types that have records under these filters (record columns →
+    values), read from the record rollup: filters it is not keyed by are left out, so the ids
+    may be more than those with records, never fewer. Lazy: one small query when read."""
+    keyed = {column: value for column, value in filters.items() if column in RECORD_ROLLUP_FILTERS}
+    rows = RecordRollup.objects.filter(record_count__gt=0, **keyed)
+    return rows.order_by().values_list("activity_type_id", flat=True).distinct()
+
+
 def count_and_kg(rows: QuerySet) -> tuple[int, Decimal]:
     """How many records and kg CO2e (as recorded) the rows of totals_source() hold: one query."""
     totals = rows.order_by().aggregate(count=Sum("record_count"), kg=Sum("co2e_kg"))
