@@ -41,6 +41,11 @@ def beyond(fields: list[str], values: list, *, backwards: bool = False) -> Q:
     return Q(**{f"{name}__{bound}": values[0]}) & conditions
 
 
+def reversed_order(fields: list[str]) -> list[str]:
+    """The same order backwards: ["-period_start", "-pk"] → ["period_start", "pk"]."""
+    return [field[1:] if field.startswith("-") else f"-{field}" for field in fields]
+
+
 def row_values(row, fields: list[str]) -> list:
     """The sort values of a row, read through its relations ("facility__code")."""
     values = []

@@ -15,14 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from emissions.neutrality.gap import credits_held
+from emissions.neutrality.inventory import KG_PER_TONNE
 from emissions.offsets.models import CreditKind
 
-from .forecast import Forecast
+from .forecast import MONEY, Forecast
 
 ZERO = Decimal(0)
 TONNES = Decimal("0.001")
-MONEY = Decimal("0.01")
-KG_PER_TONNE = Decimal(1000)
 DEFAULT_REMOVALS_START_PCT = Decimal(0)
 DEFAULT_REMOVALS_END_PCT = Decimal(100)
 

@@ -32,6 +32,7 @@ from emissions.facilities.models import Facility, FacilityOutput, Organisation, 
 from emissions.factors.calculation import round_kg
 from emissions.factors.taxonomy import Category
 from emissions.neutrality.inventory import (
+    KG_PER_TONNE,
     YearBalance,
     facility_years,
     latest_complete_year,
@@ -54,7 +55,6 @@ from .models import MeasureKind, Scenario, ScenarioMeasure
 
 ZERO = Decimal(0)
 KWH_PER_MWH = Decimal(1000)
-KG_PER_TONNE = Decimal(1000)
 MONEY = Decimal("0.01")
 # Without a neutrality target the forecast still looks this far ahead.
 YEARS_WITHOUT_TARGET = 10
@@ -412,21 +412,29 @@ def _measure_levers(scenario, facilities, base: YearBalance, years, grid) -> lis
     levers = []
     measures = ScenarioMeasure.objects.filter(scenario=scenario).select_related("facility")
     for measure in measures.order_by("start_year", "pk"):
+        electricity = measure.kind != MeasureKind.ABATEMENT
+        scope, note = (
+            _electricity_replaced(measure, by_id, facilities, base) if electricity else ([], "")
+        )
+        # The base year's kg per kWh of the grid electricity replaced (trended each year).
+        electricity_kg = sum((f.electricity_kg for f in scope), ZERO)
+        grid_kwh = sum((f.grid_kwh for f in scope), ZERO)
         abatement = {}
         for year in years:
             if year <= base.year or year < measure.start_year:
                 continue
-            if measure.kind == MeasureKind.ABATEMENT:
+            if not electricity:
                 abatement[year] = measure.amount * KG_PER_TONNE
                 continue
-            abatement[year] = _electricity_abated(
-                measure, by_id, facilities, base, year, grid, left
-            )
-        note = ""
-        if measure.kind == MeasureKind.CERTIFICATES and not _market_based(base):
-            note = str(_("certificates change market-based Scope 2 only"))
-        elif measure.kind != MeasureKind.ABATEMENT and measure.facility_id not in (None, *by_id):
-            note = str(_("the facility has no records in the base year: no electricity to replace"))
+            if not grid_kwh:
+                continue
+            key = (measure.facility_id, year)
+            if key not in left:
+                left[key] = sum((f.grid_kwh_in(year) for f in scope), ZERO)
+            # Never more than the grid electricity its BAU still buys after earlier measures.
+            kwh = min(_kwh_a_year(measure), left[key])
+            left[key] -= kwh
+            abatement[year] = kwh * electricity_kg / grid_kwh * grid.multiplier(year - base.year)
         levers.append(
             Lever(
                 key=f"measure-{measure.pk}",
@@ -447,25 +455,20 @@ def _market_based(base: YearBalance) -> bool:
     return base.boundary.scope2_method == Scope2Method.MARKET
 
 
-def _electricity_abated(measure, by_id, facilities, base, year, grid, left) -> Decimal:
-    """kg a solar or certificate measure abates in a year: the grid kWh it replaces (not more
-    than is left to cover after earlier measures) at the base year's kg per kWh, trended."""
+def _electricity_replaced(measure, by_id, facilities, base) -> tuple[list[FacilityBase], str]:
+    """The facilities whose grid electricity a solar or certificate measure replaces (its own,
+    or every one without a facility); none, with the reason, when it replaces nothing."""
     if measure.kind == MeasureKind.CERTIFICATES and not _market_based(base):
-        return ZERO
-    scope = [by_id[measure.facility_id]] if measure.facility_id in by_id else facilities
-    if measure.facility_id is not None and measure.facility_id not in by_id:
-        return ZERO  # a facility without base-year data: nothing to replace
-    key = (measure.facility_id, year)
-    if key not in left:
-        left[key] = sum((f.grid_kwh_in(year) for f in scope), ZERO)
-    electricity_kg = sum((f.electricity_kg for f in scope), ZERO)
-    grid_kwh = sum((f.grid_kwh for f in scope), ZERO)
-    if not grid_kwh:
-        return ZERO
+        return [], str(_("certificates change market-based Scope 2 only"))
+    if measure.facility_id is None:
+        return facilities, ""
+    if measure.facility_id not in by_id:
+        return [], str(_("the facility has no records in the base year: no electricity to replace"))
+    return [by_id[measure.facility_id]], ""
+
+
+def _kwh_a_year(measure) -> Decimal:
+    """Solar: MW × full-load hours; certificates: MWh a year; in kWh."""
     if measure.kind == MeasureKind.ROOFTOP_SOLAR:
-        kwh = measure.amount * measure.full_load_hours * KWH_PER_MWH
-    else:
-        kwh = measure.amount * KWH_PER_MWH
-    kwh = min(kwh, left[key])
-    left[key] -= kwh
-    return kwh * electricity_kg / grid_kwh * grid.multiplier(year - base.year)
+        return measure.amount * measure.full_load_hours * KWH_PER_MWH
+    return measure.amount * KWH_PER_MWH

@@ -24,6 +24,8 @@ from emissions.planning.budget import offsets_budget
 from emissions.planning.forecast import build_forecast
 from emissions.planning.models import MeasureKind, Scenario, ScenarioMeasure
 
+from .generate import FACILITY_COUNT
+
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="The forecast benchmark targets PostgreSQL: set DATABASE_URL=postgres://…",
@@ -78,7 +80,7 @@ def test_the_forecast_of_200_facilities_over_ten_years(dashboard_data):
     scenario = Scenario.objects.get(pk=plans_for_every_facility().pk)
     forecast, budget = forecast_and_budget(scenario)
     assert forecast.base_year == BASE_YEAR
-    assert len(forecast.facilities) == 200
+    assert len(forecast.facilities) == FACILITY_COUNT  # 200, or 1,000 with SCALE=10m
     assert len(forecast.projected) == YEARS
 
     timings = {}

@@ -6,6 +6,7 @@ planning/forecast.py and planning/budget.py compute; this module only shapes wha
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -67,7 +68,7 @@ class ForecastPage:
     def scenario(self) -> Scenario | None:
         return self.outlook.scenario if self.outlook else None
 
-    @property
+    @cached_property
     def mac_levers(self) -> list[tuple[int, Lever, Decimal]]:
         """(number, lever, where its bar ends in t a year): cheapest per tonne first."""
         if self.forecast is None:

@@ -411,7 +411,7 @@ def _page_rows(selected: LedgerFilter, records: QuerySet) -> tuple[list, bool, b
         return rows[:PAGE_SIZE], True, len(rows) > PAGE_SIZE
     if selected.before is not None:
         backwards = records.filter(keyset.beyond(fields, selected.before, backwards=True))
-        reversed_sort = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+        reversed_sort = keyset.reversed_order(fields)
         rows = list(backwards.order_by(*reversed_sort)[: PAGE_SIZE + 1])
         return rows[:PAGE_SIZE][::-1], len(rows) > PAGE_SIZE, True
     offset = (selected.page - 1) * PAGE_SIZE
@@ -440,9 +440,7 @@ def _by_activity_type(selected: LedgerFilter, records: QuerySet) -> tuple[list, 
     start, cursor = (len(names) - 1 if backwards else 0), None
     if position is not None and position[0] in names:
         start, cursor = names.index(position[0]), position[1:]
-    order = (
-        [f[1:] if f.startswith("-") else f"-{f}" for f in WITHIN_TYPE] if backwards else WITHIN_TYPE
-    )
+    order = keyset.reversed_order(WITHIN_TYPE) if backwards else WITHIN_TYPE
     indices = range(start, -1, -1) if backwards else range(start, len(names))
     rows = []
     for index in indices:

@@ -76,13 +76,9 @@ def forecast_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         scenario = f"scenario-{page.scenario.pk}" if page.scenario else "committed"
         return ("kehui-forecast", table, scenario)
 
-    def page():
-        built = _forecast_page(request)
-        if built.forecast is None:
-            raise Http404(_("No complete year to forecast from yet."))
-        return built
-
-    return table_download(fmt, FORECAST.get(table), page, stem)
+    return table_download(
+        fmt, FORECAST.get(table), lambda: _or_404(_forecast_page(request), "forecast"), stem
+    )
 
 
 def _compare_page(request: HttpRequest):
@@ -119,13 +115,16 @@ def compare_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     def stem(page):
         return ("kehui-scenarios", table, "-".join(str(pk) for pk in page.chosen) or None)
 
-    def page():
-        built = _compare_page(request)
-        if not built.outlooks:
-            raise Http404(_("No complete year to forecast from yet."))
-        return built
+    return table_download(
+        fmt, COMPARE.get(table), lambda: _or_404(_compare_page(request), "outlooks"), stem
+    )
 
-    return table_download(fmt, COMPARE.get(table), page, stem)
+
+def _or_404(page, figures: str):
+    """The page, or 404 when it has nothing to download (no complete year to start from)."""
+    if not getattr(page, figures):
+        raise Http404(_("No complete year to forecast from yet."))
+    return page
 
 
 urlpatterns = [
