@@ -8,11 +8,14 @@ subprocesses against that database (not pytest's test database); see load/harnes
 
     .venv/bin/pytest tests/bench/test_load.py -s
     KEHUI_LOAD_RECORDS=1000000 .venv/bin/pytest tests/bench/test_load.py -s   # 1M records
+
+The scale-out proof (two servers, two task workers, imports and retirements while viewers
+browse; load/scale_out.py) runs here too.
 """
 
 import pytest
 
-from tests.bench.load import harness
+from tests.bench.load import harness, scale_out
 
 CONFIG = harness.LoadConfig.from_env()
 MISSING = harness.locust_missing() or harness.postgres_missing(CONFIG.database_url)
@@ -36,3 +39,16 @@ def test_the_app_recovers_from_a_postgresql_restart_without_losing_a_write():
     assert restart["gunicorn_master_not_restarted"]
     assert restart["first_200_after_restart_s"] is not None
     assert restart["first_200_after_restart_s"] < 5
+
+
+@pytest.mark.skipif(CONFIG.restart, reason="KEHUI_LOAD_RESTART=1: only the restart run")
+def test_scale_out_two_servers_and_two_task_workers_give_one_answer():
+    """Issue 22's scale-out proof: see tests/bench/load/scale_out.py."""
+    result = scale_out.run(CONFIG)
+
+    assert result["goals"] == dict.fromkeys(result["goals"], True), (
+        result["goals"],
+        result["problems"],
+        result["server_errors"],
+        result["failures"],
+    )

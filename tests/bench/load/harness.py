@@ -357,7 +357,10 @@ class Gunicorn:
 # --- locust ----------------------------------------------------------------------------------
 
 
-def start_locust(cfg: LoadConfig, url: str, info: dict, prefix: Path) -> subprocess.Popen:
+def start_locust(
+    cfg: LoadConfig, url: str, info: dict, prefix: Path, hosts: list[str] = ()
+) -> subprocess.Popen:
+    """Locust against `url`; with `hosts`, each page request goes to one of them at random."""
     env = {
         **os.environ,
         "KEHUI_LOAD_USERNAME": USERNAME,
@@ -365,6 +368,7 @@ def start_locust(cfg: LoadConfig, url: str, info: dict, prefix: Path) -> subproc
         "KEHUI_LOAD_FACILITY": info["facility"],
         "KEHUI_LOAD_YEAR": str(info["year"] or ""),
         "KEHUI_LOAD_REQUEST_LOG": f"{prefix}_requests.csv",
+        "KEHUI_LOAD_HOSTS": " ".join(hosts),
     }
     command = [
         str(BIN / "locust"),

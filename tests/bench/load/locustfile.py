@@ -2,7 +2,8 @@
 
 Run by harness.py (`locust -f tests/bench/load/locustfile.py --headless …`), which passes the
 login, a facility code and a year in the environment:
-KEHUI_LOAD_USERNAME, KEHUI_LOAD_PASSWORD, KEHUI_LOAD_FACILITY, KEHUI_LOAD_YEAR.
+KEHUI_LOAD_USERNAME, KEHUI_LOAD_PASSWORD, KEHUI_LOAD_FACILITY, KEHUI_LOAD_YEAR; and for the
+scale-out run KEHUI_LOAD_HOSTS, the servers (space-separated URLs) to spread the pages over.
 
 Every page request is made without following redirects: anything but a 200 (a redirect to the
 login page, a 403, a 500, a refused connection) counts as a failure.
@@ -10,6 +11,7 @@ login page, a 403, a 500, a refused connection) counts as a failure.
 
 import csv
 import os
+import random
 
 from locust import HttpUser, between, events, task
 
@@ -20,6 +22,9 @@ YEAR = os.environ.get("KEHUI_LOAD_YEAR", "")
 LEDGER_FILTER = f"?year={YEAR}&facility={FACILITY}&scope=2" if YEAR else f"?facility={FACILITY}"
 # /report/ redirects to the latest year's report: ask for that page directly.
 REPORT = f"/report/{YEAR}/" if YEAR else "/report/"
+# Each page request goes to one of these at random (the login to --host): the session cookie
+# names no port, so one login serves on every server, as behind a load balancer.
+HOSTS = os.environ.get("KEHUI_LOAD_HOSTS", "").split()
 
 # Every request (start time, name, milliseconds, failed) for the harness, which computes exact
 # percentiles from it (locust's CSV rounds them) for pages and login separately.
@@ -72,6 +77,8 @@ class Viewer(HttpUser):
         self._trust_cookies()
 
     def _page(self, path: str, name: str):
+        if HOSTS:
+            path = random.choice(HOSTS) + path
         with self.client.get(
             path, name=name, allow_redirects=False, catch_response=True
         ) as response:
