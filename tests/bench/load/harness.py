@@ -344,14 +344,19 @@ class Gunicorn:
         return sorted(child.pid for child in psutil.Process(self.process.pid).children())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop(self.process)
         self._log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL to its whole group after 15 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 # --- locust ----------------------------------------------------------------------------------

@@ -26,10 +26,8 @@ KEHUI_LOAD_SCALE_OUT_USERS (default 10) viewers and KEHUI_LOAD_SCALE_OUT_SECONDS
 
 import datetime as dt
 import json
-import os
 import re
 import secrets
-import signal
 import subprocess
 import tempfile
 import threading
@@ -97,13 +95,7 @@ class TaskWorker:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        harness.stop(self.process)
         self._log.close()
 
 
