@@ -94,12 +94,21 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 	$(PY) -m pip install --quiet --group bench
 	@touch $@
 
-# SCALE=10m: ten million records over 1,000 facilities (issue 22) instead of a million over 200.
+# SCALE=10m: ten million records over 1,000 facilities (issue 22) instead of a million over 200,
+# after the page benchmark at a million records over the same 1,000 facilities, which the 10M
+# pages are compared with (one KEHUI_BENCH_RUN names both). Both run whatever the first gives.
 ifeq ($(SCALE),10m)
-BENCH_SIZE = KEHUI_BENCH_RECORDS=10000000 KEHUI_BENCH_FACILITIES=1000
-endif
 bench: $(VENV)/.installed-bench
-	$(BENCH_SIZE) $(VENV)/bin/pytest tests/bench -p no:randomly -s
+	@run=$$(date +%Y%m%dT%H%M%S); export KEHUI_BENCH_RUN=$$run KEHUI_BENCH_FACILITIES=1000; \
+	KEHUI_BENCH_RECORDS=1000000 $(VENV)/bin/pytest tests/bench/test_pages_bench.py -p no:randomly -s; \
+	first=$$?; \
+	KEHUI_BENCH_RECORDS=10000000 $(VENV)/bin/pytest tests/bench -p no:randomly -s; \
+	second=$$?; \
+	test $$first -eq 0 -a $$second -eq 0
+else
+bench: $(VENV)/.installed-bench
+	$(VENV)/bin/pytest tests/bench -p no:randomly -s
+endif
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'staticfiles/*'

@@ -13,6 +13,7 @@ import cProfile
 import gc
 import io
 import json
+import os
 import platform
 import pstats
 import statistics
@@ -33,6 +34,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 GOAL_MS = 150
+# Past a million records (issue 22): pages within 1.2× their time at 1M in the same run (the
+# Makefile's SCALE=10m measures 1M with the same facilities first, under one KEHUI_BENCH_RUN),
+# and pages whose floor is an index lookup under 50 ms.
+REFERENCE_RECORDS = 1_000_000
+DEFAULT_FACILITIES = 200
+SCALE_GOAL = 1.2
+INDEX_LOOKUP_GOAL_MS = 50
+INDEX_LOOKUP_PAGES = {"ledger filtered"}
+RUN = os.environ.get("KEHUI_BENCH_RUN", "")
 WARM_UPS = 2
 RUNS = 7
 YEAR = 2025
@@ -296,9 +306,15 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         "after_a_change_to_the_year_ms": after_change,
         "nothing_remembered_ms": cold,
     }
-    # The default size writes bench.json; another (make bench SCALE=10m) beside it.
-    name = "bench.json" if count == 1_000_000 else f"bench-{count}.json"
-    out = settings.BASE_DIR / "var" / name
+    result["run"] = RUN
+    facilities = len(data.facilities)
+    reference = same_run_reference(facilities) if count > REFERENCE_RECORDS else None
+    if reference is not None:
+        result["against_1m_same_run"] = {
+            name: round(row["median_ms"] / reference["pages"][name]["median_ms"], 2)
+            for name, row in pages.items()
+        }
+    out = settings.BASE_DIR / "var" / output_name(count, facilities)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out.parent / "bench-explain.txt").write_text("\n".join(explained), encoding="utf-8")
@@ -330,11 +346,20 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
     lines += [f"{name:<17} {ms:>10.1f} {cold[name]:>9.1f}" for name, ms in after_change.items()]
     print("\n" + "\n".join(lines) + f"\n(written to {out})")
 
-    over = [
-        f"{name}: {row['median_ms']:.0f} ms (floor {row['floor_ms']:.0f} ms)"
-        for name, row in pages.items()
-        if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
-    ]
+    if reference is not None:
+        print("At 10M / at 1M of this run: " + json.dumps(result["against_1m_same_run"]))
+    elif count > REFERENCE_RECORDS:
+        print(f"No 1M run of this run ({RUN or 'KEHUI_BENCH_RUN unset'}) to compare with.")
+    if count == REFERENCE_RECORDS and facilities != DEFAULT_FACILITIES:
+        return  # the reference of a larger run (make bench SCALE=10m): no goals of its own
+    if count > REFERENCE_RECORDS:
+        over = larger_run_over_goal(pages, result.get("against_1m_same_run"))
+    else:
+        over = [
+            f"{name}: {row['median_ms']:.0f} ms (floor {row['floor_ms']:.0f} ms)"
+            for name, row in pages.items()
+            if row["median_ms"] >= GOAL_MS or row["median_ms"] > row["floor_ms"]
+        ]
     over += [
         f"{name} after a change to {YEAR}: {ms:.0f} ms"
         for name, ms in after_change.items()
@@ -349,6 +374,51 @@ def test_dashboard_pages_against_their_floors(dashboard_data, client, django_use
         if row["records_scans"]
     ]
     assert not over, (
-        f"Goal: every page under {GOAL_MS} ms and no slower than its floor at "
-        f"{count:,} records. Over goal: " + "; ".join(over)
+        f"Goal at {count:,} records: every page under {GOAL_MS} ms, "
+        + (
+            f"the filtered ledger under {INDEX_LOOKUP_GOAL_MS} ms, within {SCALE_GOAL}× its "
+            "time at 1M in the same run"
+            if count > REFERENCE_RECORDS
+            else "no slower than its floor"
+        )
+        + ". Over goal: "
+        + "; ".join(over)
     )
+
+
+def output_name(records: int, facilities: int) -> str:
+    """bench.json for the default data set; others beside it, named by their size."""
+    if (records, facilities) == (REFERENCE_RECORDS, DEFAULT_FACILITIES):
+        return "bench.json"
+    return f"bench-{records}-{facilities}-facilities.json"
+
+
+def same_run_reference(facilities: int) -> dict | None:
+    """The 1M run with the same facilities that this `make bench` run made first, if any."""
+    path = settings.BASE_DIR / "var" / output_name(REFERENCE_RECORDS, facilities)
+    if not RUN or not path.exists():
+        return None
+    reference = json.loads(path.read_text(encoding="utf-8"))
+    return reference if reference.get("run") == RUN else None
+
+
+def larger_run_over_goal(pages: dict, against_1m: dict | None) -> list[str]:
+    """Issue 22's goals past 1M: the time of a page does not grow with the records.
+
+    Under 150 ms (an index-lookup page, the filtered ledger, under 50 ms) and within 1.2× the
+    same page at 1M in the same run; the "no slower than the floor" rule is not applied.
+    """
+    over = []
+    for name, row in pages.items():
+        goal = INDEX_LOOKUP_GOAL_MS if name in INDEX_LOOKUP_PAGES else GOAL_MS
+        if row["median_ms"] >= goal:
+            over.append(f"{name}: {row['median_ms']:.0f} ms (goal {goal} ms)")
+    if against_1m is None:
+        over.append("no 1M run of this run to compare with (make bench SCALE=10m makes one)")
+    else:
+        over += [
+            f"{name}: {ratio}× its time at 1M"
+            for name, ratio in against_1m.items()
+            if ratio > SCALE_GOAL
+        ]
+    return over

@@ -7,10 +7,11 @@ them. This runs it at a few thousand records and reads the pages the page benchm
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from emissions.activities.models import ActivityRecord
 from emissions.offsets.models import CertificateScheme, EnergyCertificate
-from tests.bench.generate import generate
+from tests.bench.generate import foreign_key_constraints, generate, secondary_indexes
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -32,8 +33,16 @@ PAGES = [
 def test_the_bench_generator_loads_its_records_and_every_page_reads_them(
     organisation, admin_client
 ):
+    with connection.cursor() as cursor:
+        indexes, keys = secondary_indexes(cursor), foreign_key_constraints(cursor)
     generated = generate(RECORDS, vacuum=False)
 
+    # It drops the records' indexes and foreign keys for the load: every one is back, as it was.
+    with connection.cursor() as cursor:
+        assert secondary_indexes(cursor) == indexes
+        assert foreign_key_constraints(cursor) == keys
+    assert len(indexes) >= 10
+    assert len(keys) >= 8
     assert ActivityRecord.objects.count() == RECORDS == generated.records
     assert len(generated.facilities) == 200
     assert EnergyCertificate.objects.filter(scheme=CertificateScheme.GEC).count() == 8 * 4
