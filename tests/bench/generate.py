@@ -249,6 +249,11 @@ def bulk_load(cursor, timings: dict):
     for _name, definition in indexes:
         cursor.execute(definition)
     timings[f"{len(indexes)} indexes of the records built"] = time.perf_counter() - started
+    # The planner's statistics still describe the table before the load: the services that
+    # follow (retirements read the inventory) took 103 s instead of 6 at 10M without this.
+    started = time.perf_counter()
+    cursor.execute(f"ANALYZE {table}")
+    timings["records analysed"] = time.perf_counter() - started
 
 
 def foreign_key_constraints(cursor) -> list[tuple[str, str]]:

@@ -1,14 +1,23 @@
 """QuickSelect renders the same HTML as Django's Select, only faster."""
 
+import datetime as dt
+
 import pytest
 from django import forms
 
 from emissions.dashboard.widgets import QuickSelect
 
-CHOICES = [("", "All facilities"), ("XT-01", "XT-01 邢台 <main> & “plant”"), (2025, "2025")]
+CHOICES = [
+    ("", "All facilities"),
+    ("XT-01", "XT-01 邢台 <main> & “plant”"),
+    (2025, "2025"),
+    ('a"b', "quoted"),
+    (None, "none"),
+    ("XT-01", "the same value again"),
+]
 
 
-@pytest.mark.parametrize("value", [None, "", "XT-01", 2025, "unknown"])
+@pytest.mark.parametrize("value", [None, "", "XT-01", 2025, "2025", 'a"b', "unknown"])
 @pytest.mark.parametrize("attrs", [None, {"id": "id_facility", "required": True, "x": False}])
 def test_it_renders_what_django_select_renders(value, attrs):
     expected = forms.Select(choices=CHOICES).render("facility", value, attrs=attrs)
@@ -29,7 +38,7 @@ def test_it_refuses_option_groups_rather_than_drop_them():
 
 def test_a_form_field_renders_with_it():
     class Form(forms.Form):
-        facility = forms.ChoiceField(choices=CHOICES, required=False, widget=QuickSelect)
+        facility = forms.ChoiceField(choices=CHOICES[:3], required=False, widget=QuickSelect)
 
     assert str(Form({"facility": "XT-01"})["facility"]) == (
         '<select name="facility" id="id_facility">\n'
@@ -38,3 +47,21 @@ def test_a_form_field_renders_with_it():
         '  <option value="2025">2025</option>\n\n'
         "</select>"
     )
+
+
+def test_a_model_choice_field_renders_as_with_select(hebei_plant):
+    from emissions.facilities.models import Facility
+
+    Facility.objects.create(
+        code="A-1 <&>",
+        name_en="Alpha & “one”",
+        kind="office",
+        province="CN-HE",
+        grid_region="CN-North",
+        opened_on=dt.date(2010, 1, 1),
+    )
+    queryset = Facility.objects.order_by("code")
+    for value in [None, queryset.first().pk]:
+        expected = forms.ModelChoiceField(queryset, widget=forms.Select).widget
+        quick = forms.ModelChoiceField(queryset, widget=QuickSelect).widget
+        assert quick.render("f", value) == expected.render("f", value)
