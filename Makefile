@@ -102,7 +102,8 @@ bench: $(VENV)/.installed-bench
 	@run=$$(date +%Y%m%dT%H%M%S); export KEHUI_BENCH_RUN=$$run KEHUI_BENCH_FACILITIES=1000; \
 	KEHUI_BENCH_RECORDS=1000000 $(VENV)/bin/pytest tests/bench/test_pages_bench.py -p no:randomly -s; \
 	first=$$?; \
-	KEHUI_BENCH_RECORDS=10000000 $(VENV)/bin/pytest tests/bench -p no:randomly -s; \
+	KEHUI_BENCH_RECORDS=10000000 KEHUI_BENCH_IMPORT_ROWS=1000000 \
+	$(VENV)/bin/pytest tests/bench -p no:randomly -s; \
 	second=$$?; \
 	test $$first -eq 0 -a $$second -eq 0
 else

@@ -14,8 +14,8 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        # Widget's context, not ChoiceWidget's: that builds a dict per option (optgroups), 40 µs
-        # each, so a filter bar listing 1,000 facilities spent 40 ms in it (issue 22).
+        # Widget's context, not ChoiceWidget's: that builds a dict per option (optgroups). For
+        # 1,000 facilities: 11.9 ms with it, 3.5 ms without (issue 22).
         widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
         wanted = set(widget["value"])
         options, selected_one = [], False

@@ -1,10 +1,13 @@
-"""Benchmark: import 100,000 rows through the page's code path (goal: < 15 s).
+"""Benchmark: import 100,000 rows through the page's code path (goal: commit < 15 s).
 
-Run with DATABASE_URL=postgres://… ; size with KEHUI_BENCH_IMPORT_ROWS.
-Time and peak Python memory are printed and written to var/bench/import.txt.
+Run with DATABASE_URL=postgres://… ; size with KEHUI_BENCH_IMPORT_ROWS. At 1,000,000 rows
+(`make bench SCALE=10m`) issue 22's goal applies: the commit (validate, calculate, write,
+rollups) under 60 s. Time, peak Python memory while validating and the process's peak
+resident memory are printed and written to var/bench/import.txt (import-<rows>.txt).
 """
 
 import os
+import resource
 import time
 import tracemalloc
 from decimal import Decimal
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 GOAL_SECONDS = 15
+MILLION_GOAL_SECONDS = 60  # issue 22, from 1,000,000 rows
 HEADER = "facility,activity_type,period_start,period_end,quantity,unit,data_quality\n"
 
 
@@ -71,16 +75,20 @@ def test_a_hundred_thousand_rows_import_within_the_goal(shipped_library, django_
     stored = ActivityRecord.objects.aggregate(total=Sum("co2e_kg"))["total"]
     assert stored == pytest.approx(total_kwh * Decimal("0.6516"), abs=Decimal("0.1"))
 
+    goal = MILLION_GOAL_SECONDS if rows >= 1_000_000 else GOAL_SECONDS
+    # The whole benchmark process (the test's own copies of the file included), in KB on Linux.
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = (
         f"Import benchmark: {rows:,} rows ({len(content) / 1e6:.1f} MB CSV)\n"
         f"  upload (validate for the preview, store):       {upload_seconds:7.2f} s\n"
         f"  peak Python memory while validating:            {peak / 1e6:7.1f} MB"
         f" (the file itself: {len(content) / 1e6:.1f} MB)\n"
         f"  commit (re-read, re-validate, COPY + history):  {seconds:7.2f} s"
-        f" (goal < {GOAL_SECONDS} s)\n"
+        f" (goal < {goal} s)\n"
+        f"  peak resident memory of the benchmark process:  {peak_rss_mb:7.1f} MB\n"
     )
     print("\n" + report)
     out = settings.BASE_DIR / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "import.txt").write_text(report)
-    assert seconds < GOAL_SECONDS
+    (out / ("import.txt" if rows == 100_000 else f"import-{rows}.txt")).write_text(report)
+    assert seconds < goal, f"commit of {rows:,} rows: {seconds:.1f} s, goal < {goal} s"
