@@ -204,3 +204,46 @@ def dashboard_data(bench_organisation):
     from .generate import generate
 
     return generate(bench_size())
+
+
+# --- The run's verdict --------------------------------------------------------------------------
+# Every benchmark asserts its goals after writing its figures; this gathers the outcomes into one
+# list of what is over goal (issue 22), printed at the end and kept in var/bench-summary*.json.
+
+_OUTCOMES: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = crash.message if crash is not None else str(report.longrepr)
+        _OUTCOMES[report.nodeid] = f"OVER GOAL or failed ({report.when}): " + message.split("\n")[0]
+    elif report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+        _OUTCOMES.setdefault(report.nodeid, f"not run: {reason}")
+    elif report.when == "call":
+        _OUTCOMES[report.nodeid] = "met"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _OUTCOMES:
+        return
+    import json
+
+    from django.conf import settings
+
+    records = os.environ.get("KEHUI_BENCH_RECORDS", "")
+    name = f"bench-summary-{records}.json" if records else "bench-summary.json"
+    path = settings.BASE_DIR / "var" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "run": os.environ.get("KEHUI_BENCH_RUN", ""),
+        "records": records or "default",
+        "over_goal": sorted(k for k, v in _OUTCOMES.items() if v.startswith("OVER")),
+        "benchmarks": _OUTCOMES,
+    }
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    terminalreporter.section("benchmarks against their goals")
+    for nodeid, outcome in _OUTCOMES.items():
+        terminalreporter.write_line(f"{nodeid}: {outcome}")
+    terminalreporter.write_line(f"(written to {path})")

@@ -29,6 +29,7 @@ def test_twenty_users_browse_without_errors_and_p95_under_300_ms():
 
     assert result["pages"]["overall"]["failures"] == 0, result["failures"]
     assert result["goals"]["p95_under_300_ms_pages"], result["goals"]
+    assert result["goals"]["workers_under_250_mb"], result["worker_rss_mb_after_run"]
 
 
 @pytest.mark.skipif(not CONFIG.restart, reason="opt-in: KEHUI_LOAD_RESTART=1 restarts PostgreSQL")

@@ -49,6 +49,7 @@ OUT = ROOT / "var" / "bench"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kehui_load"
 USERNAME = "loadtest"
 P95_GOAL_MS = 300
+WORKER_RSS_GOAL_MB = 250
 PAGES = [
     "overview",
     "facilities",
@@ -337,6 +338,13 @@ class Gunicorn:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log_path}")
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each gunicorn worker, in MB."""
+        import psutil
+
+        children = psutil.Process(self.process.pid).children()
+        return sorted(round(child.memory_info().rss / 2**20, 1) for child in children)
 
     def worker_pids(self) -> list[int]:
         import psutil
@@ -666,6 +674,7 @@ def run(cfg: LoadConfig) -> dict:
                 log(f"locust: {cfg.users} users, {cfg.seconds} s")
                 wait_locust(start_locust(cfg, server.url, info, prefix), cfg)
                 result["failure_timeline"] = failure_timeline(prefix, started_at)
+            result["worker_rss_mb_after_run"] = server.worker_rss_mb()
             result.update(parse_stats(prefix, cfg.seconds))
         finally:
             server.stop()
@@ -675,6 +684,8 @@ def run(cfg: LoadConfig) -> dict:
         "no_errors": overall["failures"] == 0,
         "p95_under_300_ms_overall": overall["p95_ms"] < P95_GOAL_MS,
         "p95_under_300_ms_pages": pages["p95_ms"] < P95_GOAL_MS,
+        # Issue 22: each worker's memory after the run.
+        "workers_under_250_mb": max(result["worker_rss_mb_after_run"]) < WORKER_RSS_GOAL_MB,
         "requests_over_300_ms_p95": [
             name
             for name, row in result["pages"].items()
@@ -741,6 +752,8 @@ def report(result: dict) -> str:
         f"{result['pages']['pages (without login)']['p95_ms']} ms for the pages "
         f"(goal < {P95_GOAL_MS} ms)",
     ]
+    memory = result["worker_rss_mb_after_run"]
+    lines.append(f"gunicorn workers' memory after the run (MB): {memory}")
     if result["failures"]:
         lines.append("failures: " + "; ".join(
             f"{f['name']}: {f['error']} ×{f['count']}" for f in result["failures"]
