@@ -1,7 +1,5 @@
 """QuickSelect renders the same HTML as Django's Select, only faster."""
 
-import datetime as dt
-
 import pytest
 from django import forms
 
@@ -52,16 +50,10 @@ def test_a_form_field_renders_with_it():
 def test_a_model_choice_field_renders_as_with_select(hebei_plant):
     from emissions.facilities.models import Facility
 
-    Facility.objects.create(
-        code="A-1 <&>",
-        name_en="Alpha & “one”",
-        kind="office",
-        province="CN-HE",
-        grid_region="CN-North",
-        opened_on=dt.date(2010, 1, 1),
-    )
+    hebei_plant.name_en = "Alpha & “one” <main>"  # a label that needs escaping
+    hebei_plant.save()
     queryset = Facility.objects.order_by("code")
-    for value in [None, queryset.first().pk]:
+    for value in [None, hebei_plant.pk]:
         expected = forms.ModelChoiceField(queryset, widget=forms.Select).widget
         quick = forms.ModelChoiceField(queryset, widget=QuickSelect).widget
         assert quick.render("f", value) == expected.render("f", value)

@@ -549,37 +549,47 @@ def table(result: dict) -> str:
 # --- the PostgreSQL restart ------------------------------------------------------------------
 
 
+def trust_cookies(session) -> None:
+    """Secure cookies over http://127.0.0.1, as browsers allow (see locustfile.py)."""
+    for cookie in session.cookies:
+        cookie.secure = False
+
+
+def log_in(url: str, username: str, password: str):
+    """A requests session logged in through the login page of `url`.
+
+    The session cookie names no port: the session serves on every server of 127.0.0.1.
+    """
+    import requests
+
+    session = requests.Session()
+    session.get(f"{url}/accounts/login/", timeout=10)
+    trust_cookies(session)
+    response = session.post(
+        f"{url}/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"{username} could not log in: HTTP {response.status_code}")
+    trust_cookies(session)
+    return session
+
+
 class Probe(threading.Thread):
     """A logged-in client asking for /facilities/ every 0.25 s: when did answers fail?"""
 
     def __init__(self, url: str, password: str):
         super().__init__(daemon=True)
-        import requests
-
         self.url = url
-        self.session = requests.Session()
+        self.session = log_in(url, USERNAME, password)
         self.samples: list[tuple[float, str]] = []
         self.stopping = threading.Event()
-        self.session.get(f"{url}/accounts/login/", timeout=10)
-        self._trust_cookies()
-        response = self.session.post(
-            f"{url}/accounts/login/",
-            data={
-                "username": USERNAME,
-                "password": password,
-                "csrfmiddlewaretoken": self.session.cookies.get("csrftoken", ""),
-            },
-            allow_redirects=False,
-            timeout=10,
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"probe login failed: HTTP {response.status_code}")
-        self._trust_cookies()
-
-    def _trust_cookies(self):
-        # Secure cookies over http://127.0.0.1, as browsers allow (see locustfile.py).
-        for cookie in self.session.cookies:
-            cookie.secure = False
 
     def get(self, path: str):
         return self.session.get(f"{self.url}{path}", allow_redirects=False, timeout=10)

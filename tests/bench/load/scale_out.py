@@ -42,6 +42,7 @@ from .harness import BIN, OUT, ROOT, Gunicorn, LoadConfig, log
 
 WRITER = "loadwriter"
 IMPORT_ROWS = 24
+RETIRED_T = "0.5"  # tCO2e per retirement
 IMPORT_JOB_ROWS = 10  # below IMPORT_ROWS: every import of the run is committed by a job
 MAX_PROBLEMS = 10  # then the writer stops: the run has failed, and why is clear by then
 READS_PER_CHECK = 4  # requests per server per check: several of its processes answer
@@ -103,33 +104,15 @@ class Session:
     """One logged-in browser session, used on either server (the cookie names no port)."""
 
     def __init__(self, url: str, username: str, password: str):
-        import requests
-
-        self.http = requests.Session()
-        self.http.get(f"{url}/accounts/login/", timeout=10)
-        self._trust_cookies()
-        response = self.http.post(
-            f"{url}/accounts/login/",
-            data={"username": username, "password": password, "csrfmiddlewaretoken": self.csrf},
-            allow_redirects=False,
-            timeout=10,
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"{username} could not log in: HTTP {response.status_code}")
-        self._trust_cookies()
+        self.http = harness.log_in(url, username, password)
 
     @property
     def csrf(self) -> str:
         return self.http.cookies.get("csrftoken", "")
 
-    def _trust_cookies(self):
-        # Secure cookies over http://127.0.0.1, as browsers allow (see locustfile.py).
-        for cookie in self.http.cookies:
-            cookie.secure = False
-
     def get(self, url: str):
         response = self.http.get(url, allow_redirects=False, timeout=30)
-        self._trust_cookies()  # a page that renders a form may set the CSRF cookie again
+        harness.trust_cookies(self.http)  # a page with a form may set the CSRF cookie again
         return response
 
     def post(self, url: str, data: dict, files: dict | None = None):
@@ -141,7 +124,7 @@ class Session:
             allow_redirects=False,
             timeout=60,
         )
-        self._trust_cookies()
+        harness.trust_cookies(self.http)
         return response
 
 
@@ -244,11 +227,11 @@ class Writer(threading.Thread):
             raise RuntimeError(f"import {match[1]} ended {status}")
         return {"import": int(match[1]), "rows": IMPORT_ROWS}
 
-    def _retire(self, url: str, number: int, reference: str | None = None) -> dict:
-        response = self.retire(url, reference or f"SCALE-OUT-{self.run_id}-{number}")
+    def _retire(self, url: str, number: int) -> dict:
+        response = self.retire(url, f"SCALE-OUT-{self.run_id}-{number}")
         if response.status_code != 302:
             raise RuntimeError(f"retirement answered HTTP {response.status_code}")
-        return {"retired_t": "0.5"}
+        return {"retired_t": RETIRED_T}
 
     def retire(self, url: str, reference: str):
         page = self.session.get(f"{url}/offsets/?year={self.year}").text
@@ -260,7 +243,7 @@ class Writer(threading.Thread):
             f"{url}/offsets/retire/?year={self.year}",
             {
                 "batch": batch[1],
-                "quantity_t": "0.5",
+                "quantity_t": RETIRED_T,
                 "claimed_year": self.year,
                 "retired_on": dt.date.today().isoformat(),
                 "registry_reference": reference,
